@@ -1,0 +1,1 @@
+"""Plumbing shared by every server package: storage, identity, transports. A leaf: it never imports a server."""

@@ -1,0 +1,178 @@
+"""One SQL code path for SQLite (embedded default) and PostgreSQL (by URL), with per-component migrations."""
+
+import os
+from collections.abc import Callable, Generator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, event, select, text
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+from .clock import utcnow
+
+__all__ = ["Database", "DatabaseError", "Migration", "UTCDateTime", "default_database_url"]
+
+DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend (SQLite keeps no zone, so it is stored naive in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Migration = Callable[[Connection], None]
+"""One schema step; it runs inside the migration transaction."""
+
+_meta = MetaData()
+_migrations_table = Table(
+    "schema_migrations",
+    _meta,
+    Column("component", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("applied_at", UTCDateTime(), nullable=False),
+)
+
+
+class DatabaseError(Exception):
+    """The database URL is unusable or the database cannot be opened."""
+
+
+def default_database_url(environ: Mapping[str, str] = os.environ) -> str:
+    """Return `SWITCHBOARD_DATABASE_URL`, or a SQLite file in the per-user data directory.
+
+    The data directory follows XDG: `$XDG_DATA_HOME/switchboard`, else `~/.local/share/switchboard`.
+    """
+    if url := environ.get(DATABASE_URL_ENV):
+        return url
+    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", str(Path.home()))) / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'switchboard' / 'switchboard.db'}"
+
+
+def _normalise_url(url: str) -> str:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {url!r}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.drivername not in ("sqlite", "postgresql+psycopg"):
+        raise DatabaseError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
+    return url
+
+
+class Database:
+    """A SQLAlchemy engine plus the transaction discipline every store follows.
+
+    Writes go through `write()`: one transaction that holds the write lock from its first statement
+    (`BEGIN IMMEDIATE` on SQLite), so check-then-insert logic cannot interleave with another writer.
+    """
+
+    def __init__(self, url: str) -> None:
+        """Open (and for SQLite, create the folder of) the database at `url`."""
+        self.url = _normalise_url(url)
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            database = parsed.database or ""
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = _sqlite_engine(self.url)
+        else:
+            self.engine = _postgres_engine(self.url)
+
+    @contextmanager
+    def write(self) -> Generator[Connection]:
+        """One write transaction; committed on success, rolled back on any exception."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(switchboard_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Generator[Connection]:
+        """A read-only transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def migrate(self, component: str, steps: Sequence[Migration]) -> int:
+        """Apply the steps of `component` not applied yet; return the schema version reached.
+
+        Each component (a server) owns its rows in `schema_migrations`, so servers sharing one database
+        migrate independently. Concurrent starts are serialised by the write lock (SQLite) or an advisory
+        lock (PostgreSQL).
+        """
+        with self.write() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('switchboard-migrations'))"))
+            _meta.create_all(conn, checkfirst=True)
+            row = conn.execute(
+                select(_migrations_table.c.version).where(_migrations_table.c.component == component)
+            ).first()
+            version = row[0] if row else 0
+            for step in steps[version:]:
+                step(conn)
+            if len(steps) != version:
+                values: dict[str, Any] = {"version": len(steps), "applied_at": utcnow()}
+                if row:
+                    conn.execute(
+                        _migrations_table.update().where(_migrations_table.c.component == component).values(**values)
+                    )
+                else:
+                    conn.execute(_migrations_table.insert().values(component=component, **values))
+            return len(steps)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    # NullPool: a connection per use keeps sqlite3 objects on the thread that made them, and opening a
+    # local file costs microseconds.
+    engine = _create(url, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (pysqlite's own BEGIN is deferred)
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("switchboard_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    return _create(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _create(url: str, **kwargs: Any) -> Engine:
+    return create_engine(url, **kwargs)

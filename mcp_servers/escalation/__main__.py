@@ -1,0 +1,29 @@
+"""`python -m mcp_servers.escalation`: serve the human-handoff queue over stdio or streamable HTTP."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from mcp.server import MCPServer
+
+from mcp_servers._common.runner import run_server
+from mcp_servers._common.storage import Database
+
+from .server import create_server
+from .store import EscalationStore
+
+
+def build(db: Database, _args: argparse.Namespace) -> MCPServer:
+    """Prepare the store (migrate; the queue starts empty) and build the server."""
+    store = EscalationStore(db)
+    store.prepare()
+    return create_server(store)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    return run_server("escalation", build, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

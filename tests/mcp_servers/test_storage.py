@@ -1,0 +1,72 @@
+"""The shared SQL layer: URLs, migrations, transactions and time zones, on SQLite and PostgreSQL."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy.engine import Connection
+
+from mcp_servers._common.storage import Database, DatabaseError, UTCDateTime, default_database_url
+
+_meta = MetaData()
+_things = Table(
+    "storage_test_things",
+    _meta,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20), nullable=False),
+    Column("at", UTCDateTime()),
+)
+
+
+def _v1(conn: Connection) -> None:
+    _meta.create_all(conn)
+
+
+def test_default_url_is_a_per_user_sqlite_file() -> None:
+    assert default_database_url({"HOME": "/home/ann"}) == "sqlite:////home/ann/.local/share/switchboard/switchboard.db"
+    assert default_database_url({"XDG_DATA_HOME": "/data"}) == "sqlite:////data/switchboard/switchboard.db"
+    assert default_database_url({"SWITCHBOARD_DATABASE_URL": "postgresql://db/x"}) == "postgresql://db/x"
+
+
+@pytest.mark.parametrize("url", ["not a url", "mysql://localhost/x"])
+def test_unusable_urls_are_refused_clearly(url: str) -> None:
+    with pytest.raises(DatabaseError):
+        Database(url)
+
+
+def test_migrations_apply_once_and_record_the_version(database_url: str) -> None:
+    db = Database(database_url)
+    calls: list[int] = []
+
+    def step2(conn: Connection) -> None:
+        calls.append(2)
+
+    assert db.migrate("storage-test", [_v1]) == 1
+    assert db.migrate("storage-test", [_v1, step2]) == 2
+    assert db.migrate("storage-test", [_v1, step2]) == 2
+    assert calls == [2]
+    db.dispose()
+
+
+def test_a_failed_write_leaves_nothing_behind(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    with pytest.raises(RuntimeError), db.write() as conn:
+        conn.execute(insert(_things).values(id=1, name="half"))
+        raise RuntimeError("boom")
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(_things)).scalar_one() == 0
+    db.dispose()
+
+
+def test_datetimes_come_back_aware_in_utc_and_naive_ones_are_refused(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    moment = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
+    with db.write() as conn:
+        conn.execute(insert(_things).values(id=1, name="a", at=moment))
+    with db.read() as conn:
+        assert conn.execute(select(_things.c.at)).scalar_one() == moment
+    with pytest.raises(Exception, match="naive datetime"), db.write() as conn:
+        conn.execute(insert(_things).values(id=2, name="b", at=datetime(2026, 1, 1)))
+    db.dispose()
