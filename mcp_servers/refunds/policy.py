@@ -151,8 +151,8 @@ def decide(
     if remaining == 0:
         return refuse(
             "fully_refunded",
-            f"Nothing is left to refund on {order}: its {money(payment.total_cents)} have already been refunded "
-            "or are awaiting approval.",
+            f"Nothing is left to refund on {order}: its full {money(payment.total_cents)} has already been "
+            "refunded or is awaiting approval.",
         )
     amount = remaining if amount_cents is None else amount_cents
     if amount > remaining:
@@ -172,7 +172,7 @@ def decide(
         )
     return Decision(
         "eligible",
-        f"Eligible: {money(amount)} back to the {payment.refund_method} within {policy.timing}.",
+        f"Eligible: {money(amount)} back to the original payment method ({payment.method}) within {policy.timing}.",
         remaining,
         amount,
         window_end,

@@ -23,12 +23,12 @@ OrderId = Annotated[
     str,
     Field(pattern=r"^ORD-\d{5}$", description="The related order number, e.g. ORD-78432, if there is one."),
 ]
-Subject = Annotated[str, Field(min_length=1, max_length=SUBJECT_MAX, description="A one-line summary of the problem.")]
+Subject = Annotated[str, Field(pattern=r"\S", max_length=SUBJECT_MAX, description="A one-line summary of the problem.")]
 Description = Annotated[
     str,
-    Field(min_length=1, max_length=DESCRIPTION_MAX, description="What happened, in the customer's words."),
+    Field(pattern=r"\S", max_length=DESCRIPTION_MAX, description="What happened, in the customer's words."),
 ]
-NoteText = Annotated[str, Field(min_length=1, max_length=NOTE_MAX, description="The note to add to the ticket.")]
+NoteText = Annotated[str, Field(pattern=r"\S", max_length=NOTE_MAX, description="The note to add to the ticket.")]
 
 
 class TicketEvent(BaseModel):
