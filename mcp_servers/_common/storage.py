@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, event, select, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from .clock import utcnow
@@ -149,9 +148,12 @@ class Database:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    # NullPool: a connection per use keeps sqlite3 objects on the thread that made them, and opening a
-    # local file costs microseconds.
-    engine = _create(url, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30})
+    # A pool keeps connections open: closing the last SQLite connection checkpoints the WAL into the file,
+    # which would happen on almost every statement otherwise. Tools run in worker threads, hence
+    # check_same_thread=False (SQLAlchemy hands a connection to one thread at a time).
+    engine = _create(
+        url, pool_size=8, max_overflow=64, pool_timeout=60, connect_args={"check_same_thread": False, "timeout": 30}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

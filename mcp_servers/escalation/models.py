@@ -1,5 +1,6 @@
 """Pydantic I/O models of the escalation server."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -91,7 +92,7 @@ class HandoffMessage(BaseModel):
     """One entry of a handoff's log: an agent's reply or a system event."""
 
     seq: int
-    at: str = Field(description="ISO timestamp, UTC")
+    at: datetime = Field(description="When, in UTC")
     author_kind: AuthorKind
     author: str
     body: str
@@ -136,10 +137,10 @@ class Handoff(BaseModel):
     conversation_id: str | None
     sentiment_trend: str | None
     context: dict[str, str]
-    created_at: str
+    created_at: datetime
     claimed_by: str | None
-    claimed_at: str | None
-    resolved_at: str | None
+    claimed_at: datetime | None
+    resolved_at: datetime | None
     outcome: Outcome | None
     resolution_note: str | None
     messages: list[HandoffMessage]

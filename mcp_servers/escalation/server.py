@@ -2,6 +2,7 @@
 
 from collections.abc import Generator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -21,7 +22,6 @@ from .models import (
     Handoff,
     HandoffContext,
     HandoffId,
-    HandoffMessage,
     HandoffQueue,
     HandoffStatus,
     MessageBody,
@@ -53,10 +53,10 @@ asks for a person, the problem is outside what the tools allow, or the customer 
 customer the estimated wait. The other tools are the human agents' console (queue, claim, reply, resolve)."""
 
 _READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+_ESCALATE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
+_CLAIM = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+_REPLY = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
+_RESOLVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
 
 
 def _wait(record: HandoffRecord) -> str:
@@ -69,53 +69,12 @@ def _wait(record: HandoffRecord) -> str:
 
 
 def _handoff(record: HandoffRecord) -> Handoff:
-    return Handoff(
-        handoff_id=record.handoff_id,
-        status=record.status,
-        priority=record.priority,
-        position=record.position,
-        reason=record.reason,
-        summary=record.summary,
-        customer_email=record.customer_email,
-        customer_verified=record.customer_verified,
-        conversation_id=record.conversation_id,
-        sentiment_trend=record.sentiment_trend,
-        context=dict(record.context),
-        created_at=record.created_at.isoformat(),
-        claimed_by=record.claimed_by,
-        claimed_at=_iso(record.claimed_at),
-        resolved_at=_iso(record.resolved_at),
-        outcome=record.outcome,
-        resolution_note=record.resolution_note,
-        messages=[
-            HandoffMessage(
-                seq=m.seq,
-                at=m.at.isoformat(),
-                author_kind=m.author_kind,
-                author=m.author,
-                body=m.body,
-            )
-            for m in record.messages
-        ],
-    )
+    return Handoff.model_validate(record, from_attributes=True)
 
 
 def _queue_item(record: HandoffRecord, now: datetime) -> QueueItem:
     age = max(0, int((now - record.created_at).total_seconds()))
-    return QueueItem(
-        handoff_id=record.handoff_id,
-        status=record.status,
-        priority=record.priority,
-        position=record.position,
-        age_seconds=age,
-        age_minutes=age // 60,
-        reason=record.reason,
-        summary=record.summary,
-        customer_email=record.customer_email,
-        customer_verified=record.customer_verified,
-        conversation_id=record.conversation_id,
-        claimed_by=record.claimed_by,
-    )
+    return QueueItem.model_validate(asdict(record) | {"age_seconds": age, "age_minutes": age // 60})
 
 
 def _refusal(record: HandoffRecord, agent: str, action: str) -> ToolError:
@@ -153,12 +112,7 @@ def create_server(store: EscalationStore) -> MCPServer:
         if bound_customer(ctx) is not None:
             raise ToolError(CONSOLE_ONLY)
 
-    @server.tool(
-        title="Escalate to a human agent",
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
-        ),
-    )
+    @server.tool(title="Escalate to a human agent", annotations=_ESCALATE)
     def escalate_to_human(
         reason: Reason,
         priority: Priority,
@@ -247,12 +201,7 @@ def create_server(store: EscalationStore) -> MCPServer:
             raise _not_found(handoff_id)
         return _handoff(record)
 
-    @server.tool(
-        title="Claim a handoff",
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-        ),
-    )
+    @server.tool(title="Claim a handoff", annotations=_CLAIM)
     def claim_handoff(handoff_id: HandoffId, agent: AgentName, ctx: Context) -> Handoff:
         """For human agents: take a queued handoff, so that only you reply to and resolve it.
 
@@ -266,12 +215,7 @@ def create_server(store: EscalationStore) -> MCPServer:
         with _as_tool_errors(handoff_id, agent, "be claimed"):
             return _handoff(store.claim(handoff_id, agent))
 
-    @server.tool(
-        title="Reply on a handoff",
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
-        ),
-    )
+    @server.tool(title="Reply on a handoff", annotations=_REPLY)
     def add_handoff_reply(handoff_id: HandoffId, agent: AgentName, message: MessageBody, ctx: Context) -> Handoff:
         """For human agents: add your message for the customer to a handoff you have claimed.
 
@@ -286,12 +230,7 @@ def create_server(store: EscalationStore) -> MCPServer:
         with _as_tool_errors(handoff_id, agent, "take replies"):
             return _handoff(store.add_reply(handoff_id, agent, message))
 
-    @server.tool(
-        title="Resolve a handoff",
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False
-        ),
-    )
+    @server.tool(title="Resolve a handoff", annotations=_RESOLVE)
     def resolve_handoff(
         handoff_id: HandoffId, agent: AgentName, resolution_note: ResolutionNote, outcome: Outcome, ctx: Context
     ) -> Handoff:

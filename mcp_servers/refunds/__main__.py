@@ -37,7 +37,8 @@ def _days(value: str) -> int:
     return days
 
 
-def _flags(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The refunds server's own flags (refund policy)."""
     defaults = RefundPolicy()
     parser.add_argument(
         "--approval-threshold",
@@ -64,7 +65,7 @@ def build(db: Database, args: argparse.Namespace) -> MCPServer:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
-    return run_server("refunds", build, argv, extra=_flags)
+    return run_server("refunds", build, argv, extra=add_arguments)
 
 
 if __name__ == "__main__":

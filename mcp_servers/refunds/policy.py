@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .models import Rule
+from .models import RefundResult, RefundStatus, Rule
 
-__all__ = ["Decision", "Payment", "RefundPolicy", "decide", "format_money"]
+__all__ = ["Decision", "Payment", "RefundPolicy", "decide", "format_money", "refund_result"]
 
 _STATUS_REFUSALS: dict[str, tuple[Rule, str]] = {
     "pending": (
@@ -176,4 +176,37 @@ def decide(
         remaining,
         amount,
         window_end,
+    )
+
+
+def refund_result(payment: Payment, decision: Decision, policy: RefundPolicy, *, refund_id: str) -> RefundResult:
+    """What the customer is told about an accepted refund: issued now, or waiting for a human's approval."""
+    amount = format_money(decision.amount_cents, payment.currency)
+    timing = policy.timing
+    status: RefundStatus
+    if decision.rule == "needs_approval":
+        status, expected = "pending_approval", f"{timing} after approval"
+        message = (
+            f"Your refund request of {amount} for order {payment.order_id} is registered (reference {refund_id}). "
+            f"Because it is above {format_money(policy.approval_threshold_cents, payment.currency)}, a member of our "
+            "team will review it before it is issued; no money has moved yet. Once approved, it goes back to your "
+            f"{payment.method} within {timing}."
+        )
+    else:
+        status, expected = "refunded", timing
+        message = (
+            f"Your refund of {amount} for order {payment.order_id} has been issued to your {payment.method} "
+            f"(reference {refund_id}). It should appear within {timing}."
+        )
+    return RefundResult(
+        refund_id=refund_id,
+        order_id=payment.order_id,
+        status=status,
+        needs_human_approval=status == "pending_approval",
+        amount=decision.amount_cents / 100,
+        currency=payment.currency,
+        method=payment.refund_method,
+        expected=expected,
+        message=message,
+        replayed=False,
     )

@@ -1,4 +1,7 @@
-"""The refunds MCP server: refund eligibility and refunds, decided by the server's own rules."""
+"""The refunds MCP server: eligibility and refunds decided by its own rules, on its own payment ledger.
+
+In production the ledger (`store.py`) is fed by the payment provider and the order events, never by another server.
+"""
 
 from decimal import Decimal
 

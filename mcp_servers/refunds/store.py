@@ -33,7 +33,7 @@ from mcp_servers._common.demo import build_demo_store
 from mcp_servers._common.storage import Database, UTCDateTime
 
 from .models import RefundResult
-from .policy import Decision, Payment, RefundPolicy, decide, format_money
+from .policy import Decision, Payment, RefundPolicy, decide, refund_result
 
 __all__ = ["AuditRecord", "RefundRecord", "RefundRefusedError", "RefundRequest", "RefundsStore"]
 
@@ -139,11 +139,14 @@ class RefundRecord:
 
     refund_id: str
     order_id: str
+    customer_email: str
     amount_cents: int
     currency: str
     reason: str
     status: str
+    method: str
     idempotency_key: str
+    request_hash: str
     created_at: datetime
     result_json: str
 
@@ -152,6 +155,7 @@ class RefundRecord:
 class AuditRecord:
     """One audit row."""
 
+    id: int
     at: datetime
     order_id: str
     action: str
@@ -249,41 +253,15 @@ class RefundsStore:
     def refunds_for(self, order_id: str) -> list[RefundRecord]:
         """The order's refunds, oldest first."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(
-                    refunds.c.refund_id,
-                    refunds.c.order_id,
-                    refunds.c.amount_cents,
-                    refunds.c.currency,
-                    refunds.c.reason,
-                    refunds.c.status,
-                    refunds.c.idempotency_key,
-                    refunds.c.created_at,
-                    refunds.c.result_json,
-                )
-                .where(refunds.c.order_id == order_id)
-                .order_by(refunds.c.created_at, refunds.c.refund_id)
-            ).all()
-        return [RefundRecord(*row) for row in rows]
+            query = select(refunds).where(refunds.c.order_id == order_id)
+            rows = conn.execute(query.order_by(refunds.c.created_at, refunds.c.refund_id)).mappings().all()
+        return [RefundRecord(**row) for row in rows]
 
     def audit_for(self, order_id: str) -> list[AuditRecord]:
         """The order's audit trail, oldest first."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(
-                    audit.c.at,
-                    audit.c.order_id,
-                    audit.c.action,
-                    audit.c.decision,
-                    audit.c.reason,
-                    audit.c.rule,
-                    audit.c.amount_cents,
-                    audit.c.detail,
-                )
-                .where(audit.c.order_id == order_id)
-                .order_by(audit.c.id)
-            ).all()
-        return [AuditRecord(*row) for row in rows]
+            rows = conn.execute(select(audit).where(audit.c.order_id == order_id).order_by(audit.c.id)).mappings().all()
+        return [AuditRecord(**row) for row in rows]
 
     def _process_once(self, request: RefundRequest, now: datetime) -> RefundResult | RefundRefusedError:
         order_id, reason, key = request.order_id, request.reason, request.stored_key
@@ -336,7 +314,7 @@ class RefundsStore:
             )
             if not decision.eligible:
                 return refused(decision.rule, f"Refund not possible: {decision.explanation}")
-            result = self._result(payment, decision)
+            result = refund_result(payment, decision, self.policy, refund_id=f"RF-{uuid.uuid4().hex[:12].upper()}")
             conn.execute(
                 insert(refunds).values(
                     refund_id=result.refund_id,
@@ -363,37 +341,6 @@ class RefundsStore:
                 detail=f"{result.refund_id}: {decision.explanation}",
             )
             return result
-
-    def _result(self, payment: Payment, decision: Decision) -> RefundResult:
-        refund_id = f"RF-{uuid.uuid4().hex[:12].upper()}"
-        amount = format_money(decision.amount_cents, payment.currency)
-        timing = self.policy.timing
-        if decision.rule == "needs_approval":
-            status, expected = "pending_approval", f"{timing} after approval"
-            message = (
-                f"Your refund request of {amount} for order {payment.order_id} is registered (reference {refund_id}). "
-                f"Because it is above {format_money(self.policy.approval_threshold_cents, payment.currency)}, a "
-                "member of our team will review it before it is issued; no money has moved yet. Once approved, it "
-                f"goes back to your {payment.method} within {timing}."
-            )
-        else:
-            status, expected = "refunded", timing
-            message = (
-                f"Your refund of {amount} for order {payment.order_id} has been issued to your {payment.method} "
-                f"(reference {refund_id}). It should appear within {timing}."
-            )
-        return RefundResult(
-            refund_id=refund_id,
-            order_id=payment.order_id,
-            status=status,
-            needs_human_approval=status == "pending_approval",
-            amount=decision.amount_cents / 100,
-            currency=payment.currency,
-            method=payment.refund_method,
-            expected=expected,
-            message=message,
-            replayed=False,
-        )
 
 
 def _payment(conn: Connection, order_id: str, *, for_update: bool = False) -> Payment | None:

@@ -51,7 +51,7 @@ _ID_PREFIX = "TCK-"
 
 def _in(column: str, values: tuple[str, ...]) -> CheckConstraint:
     listed = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=f"ck_{column}")
+    return CheckConstraint(f"{column} IN ({listed})")
 
 
 metadata = MetaData()

@@ -1,0 +1,54 @@
+"""`python -m mcp_servers.faq`: serve the ShopExpress help articles over stdio or streamable HTTP."""
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from mcp.server import MCPServer
+
+from mcp_servers._common.runner import run_server
+from mcp_servers._common.storage import Database
+
+from .server import create_server
+from .store import FaqStore, KnowledgeBaseError
+
+KNOWLEDGE_BASE_ENV = "SWITCHBOARD_KNOWLEDGE_BASE"
+DEFAULT_KNOWLEDGE_BASE = Path(__file__).resolve().parents[2] / "config" / "knowledge_base"
+
+
+def build(db: Database, args: argparse.Namespace) -> MCPServer:
+    """Prepare the store (migrate, index the knowledge base folder) and build the server."""
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+    store = FaqStore(db, Path(args.knowledge_base), reindex_interval=args.reindex_interval)
+    try:
+        store.prepare()
+    except KnowledgeBaseError as exc:
+        raise SystemExit(f"faq: {exc}") from exc
+    return create_server(store)
+
+
+def add_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str] = os.environ) -> None:
+    """The faq server's own flags."""
+    parser.add_argument(
+        "--knowledge-base",
+        default=environ.get(KNOWLEDGE_BASE_ENV) or str(DEFAULT_KNOWLEDGE_BASE),
+        help=f"folder of Markdown articles (default: ${KNOWLEDGE_BASE_ENV} or {DEFAULT_KNOWLEDGE_BASE})",
+    )
+    parser.add_argument(
+        "--reindex-interval",
+        type=float,
+        default=2.0,
+        help="seconds between checks of the folder for changed articles (default 2)",
+    )
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
+    """Entry point."""
+    return run_server("faq", build, argv, environ, lambda parser: add_arguments(parser, environ))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

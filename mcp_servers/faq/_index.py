@@ -1,0 +1,262 @@
+"""The in-memory BM25 index over FAQ articles (bm25s + Snowball English stemming) and snippet selection."""
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import Stemmer
+
+__all__ = ["SNIPPET_MAX_CHARS", "Document", "Match", "SearchIndex", "best_passage", "passages", "stems"]
+
+SNIPPET_MAX_CHARS = 400
+TITLE_WEIGHT = 3
+"""The title is indexed this many times: a word in the title counts like several in the body."""
+TAGS_WEIGHT = 2
+STOPWORDS = "en_plus"
+"""bm25s's larger English list (NLTK's): support questions are conversational ("how do I ...", "why won't my ...")."""
+
+_local = threading.local()
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:([-*+])|(\d{1,3}[.)]))\s+(.*)$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![ap]\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+(?=[\"'(\[]?[A-Z0-9])")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+
+class Document(Protocol):
+    """What the index needs from an article."""
+
+    @property
+    def title(self) -> str:
+        """The article title."""
+        ...
+
+    @property
+    def category(self) -> str:
+        """The article category."""
+        ...
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Search keywords."""
+        ...
+
+    @property
+    def body(self) -> str:
+        """The Markdown body."""
+        ...
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever the title, tags or body change (it keys the token cache)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Match:
+    """One ranked hit: the document's position in the indexed sequence, its BM25 score and best passage."""
+
+    position: int
+    score: float
+    snippet: str
+
+
+class _Stemmer(Protocol):
+    def stemWords(self, words: list[str]) -> list[str]: ...  # PyStemmer's camelCase name
+
+
+def _stemmer() -> _Stemmer:
+    # PyStemmer objects are not thread-safe and sync tools run in worker threads: one stemmer per thread.
+    stemmer = cast(_Stemmer | None, getattr(_local, "stemmer", None))
+    if stemmer is None:
+        stemmer = cast(_Stemmer, Stemmer.Stemmer("english"))  # pyright: ignore[reportUnknownMemberType] - no stubs
+        _local.stemmer = stemmer
+    return stemmer
+
+
+def _tokenize(texts: list[str], *, return_ids: bool) -> object:
+    return bm25s.tokenize(  # pyright: ignore[reportUnknownMemberType] - bm25s is untyped
+        texts, stopwords=STOPWORDS, stemmer=_stemmer().stemWords, return_ids=return_ids, show_progress=False
+    )
+
+
+def stems(texts: list[str]) -> list[list[str]]:
+    """Tokenise like the index does (lowercase words of 2+ characters, stopwords out, Snowball English stems)."""
+    if not texts:
+        return []
+    return cast(list[list[str]], _tokenize(texts, return_ids=False))
+
+
+def _clean(text: str) -> str:
+    return _EMPHASIS.sub("", _LINK.sub(r"\1", text)).strip()
+
+
+def passages(body: str) -> list[str]:
+    """Split a Markdown body into snippet units: whole sentences, and list items (steps) kept whole."""
+    units: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            text = _clean(" ".join(paragraph))
+            units.extend(s for s in _SENTENCE_END.split(text) if s)
+            paragraph.clear()
+
+    item: list[str] | None = None
+    for line in body.splitlines():
+        stripped = line.strip()
+        if not stripped or _HEADING.match(line):
+            flush()
+            if item is not None:
+                units.append(_clean(" ".join(item)))
+                item = None
+            continue
+        if found := _LIST_ITEM.match(line):
+            flush()
+            if item is not None:
+                units.append(_clean(" ".join(item)))
+            number = found.group(2)
+            item = [f"{number} {found.group(3)}" if number else found.group(3)]
+        elif item is not None:
+            item.append(stripped)
+        else:
+            paragraph.append(stripped)
+    flush()
+    if item is not None:
+        units.append(_clean(" ".join(item)))
+    return [u for u in units if u]
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def best_passage(body: str, weights: dict[str, float]) -> str:
+    """The most relevant run of consecutive units of `body`, at most `SNIPPET_MAX_CHARS` long.
+
+    The core is the shortest run covering the most query weight (ties: more matched words, then earlier);
+    it is then widened with the following units (the next steps), then the preceding ones, while it fits.
+    Without any matching unit (the hit came from the title or tags), the article's opening is used.
+    """
+    units = passages(body)
+    if not units:
+        return ""
+    unit_stems = stems(units)
+    covered = [{s for s in unit if s in weights} for unit in unit_stems]
+    hits = [sum(1 for s in unit if s in weights) for unit in unit_stems]
+    best: tuple[float, int, int, int] | None = None
+    first, last, length = 0, 0, len(units[0])
+    for start in range(len(units) if any(covered) else 0):
+        size, seen, count = -1, set[str](), 0
+        for end in range(start, len(units)):
+            size += len(units[end]) + 1
+            if size > SNIPPET_MAX_CHARS and end > start:
+                break
+            seen |= covered[end]
+            count += hits[end]
+            key = (round(sum(weights[s] for s in seen), 6), -size, count, -start)
+            if best is None or key > best:
+                best, first, last, length = key, start, end, size
+    while last + 1 < len(units) and length + len(units[last + 1]) + 1 <= SNIPPET_MAX_CHARS:
+        last += 1
+        length += len(units[last]) + 1
+    while first > 0 and length + len(units[first - 1]) + 1 <= SNIPPET_MAX_CHARS:
+        first -= 1
+        length += len(units[first]) + 1
+    return _shorten(" ".join(units[first : last + 1]), SNIPPET_MAX_CHARS)
+
+
+def _corpus_tokens(documents: Sequence[Document], known: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Stems of every document by content hash, reusing `known` ones and tokenising the rest in one batch."""
+    tokens = {d.content_hash: known[d.content_hash] for d in documents if d.content_hash in known}
+    todo = {d.content_hash: d for d in documents if d.content_hash not in tokens}
+    texts = ["\n".join([d.title] * TITLE_WEIGHT + [" ".join(d.tags)] * TAGS_WEIGHT + [d.body]) for d in todo.values()]
+    tokens.update(zip(todo, stems(texts), strict=True))
+    return tokens
+
+
+class SearchIndex:
+    """An immutable BM25 index over a sequence of documents; safe to query from many threads at once.
+
+    Each document is indexed as its title (repeated `TITLE_WEIGHT` times), its tags (`TAGS_WEIGHT` times) and
+    its body. Building is O(corpus); a query touches only the posting lists of its own terms.
+    """
+
+    def __init__(self, documents: Sequence[Document], *, previous: "SearchIndex | None" = None) -> None:
+        """Tokenise and index `documents`; positions in results refer to this sequence.
+
+        Args:
+            documents: The corpus.
+            previous: The index this one replaces: documents whose `content_hash` it already tokenised are not
+                tokenised again, so a re-index after a few edits costs little more than the BM25 build.
+        """
+        self._documents = tuple(documents)
+        categories = sorted({d.category for d in self._documents})
+        self._category_codes = {c: n for n, c in enumerate(categories)}
+        self._categories: npt.NDArray[np.int16] = np.array(
+            [self._category_codes[d.category] for d in self._documents], dtype=np.int16
+        )
+        self._tokens = _corpus_tokens(self._documents, previous._tokens if previous else {})
+        self._vocab: dict[str, int] = {}
+        self._idf: npt.NDArray[np.float64] = np.zeros(0)
+        self._retriever: bm25s.BM25 | None = None
+        if not any(self._tokens.values()):
+            return
+        retriever = bm25s.BM25()
+        retriever.index(  # pyright: ignore[reportUnknownMemberType]
+            [self._tokens[d.content_hash] for d in self._documents], show_progress=False
+        )
+        self._retriever = retriever
+        self._vocab = cast(dict[str, int], retriever.vocab_dict)  # pyright: ignore[reportUnknownMemberType]
+        indptr = cast(npt.NDArray[np.int64], retriever.scores["indptr"])  # pyright: ignore[reportUnknownMemberType]
+        doc_freq = np.diff(indptr).astype(np.float64)
+        total = len(self._documents)
+        self._idf = np.log(1.0 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
+
+    def __len__(self) -> int:
+        """The number of indexed documents."""
+        return len(self._documents)
+
+    def search(self, query: str, *, category: str | None = None, limit: int = 3) -> list[Match]:
+        """The best `limit` documents for `query` (optionally only in `category`), best first.
+
+        Only documents sharing at least one stemmed term with the query are returned, so a query of
+        stopwords or unknown words gives an empty list.
+        """
+        retriever = self._retriever
+        if retriever is None or limit < 1:
+            return []
+        query_stems = list(dict.fromkeys(stems([query])[0]))
+        weights = {s: float(self._idf[self._vocab[s]]) for s in query_stems if s in self._vocab}
+        if not weights:
+            return []
+        ids = [self._vocab[s] for s in weights]
+        scores = cast(
+            npt.NDArray[np.float32],
+            retriever.get_scores_from_ids(ids),  # pyright: ignore[reportUnknownMemberType]
+        )
+        if category is not None:
+            code = self._category_codes.get(category)
+            if code is None:
+                return []
+            scores = np.where(self._categories == code, scores, np.float32(0.0))
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size > limit:
+            candidates = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
+        ranked = sorted((int(i) for i in candidates), key=lambda i: (-float(scores[i]), i))
+        return [
+            Match(
+                position=i,
+                score=round(float(scores[i]), 4),
+                snippet=best_passage(self._documents[i].body, weights) or self._documents[i].title,
+            )
+            for i in ranked
+        ]

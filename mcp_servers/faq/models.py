@@ -1,0 +1,70 @@
+"""Pydantic I/O models of the FAQ server."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+Category = Literal["shipping", "returns", "products", "account", "payment"]
+CATEGORIES: tuple[Category, ...] = ("shipping", "returns", "products", "account", "payment")
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX_LENGTH = 100
+QUERY_MAX_LENGTH = 500
+
+Slug = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=SLUG_MAX_LENGTH,
+        pattern=SLUG_PATTERN,
+        description="An article slug exactly as returned by search_faq, e.g. refund-timing.",
+    ),
+]
+
+Query = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=QUERY_MAX_LENGTH,
+        description="The customer's question or a few keywords, e.g. 'how long does a refund take'.",
+    ),
+]
+
+CategoryFilter = Annotated[
+    Category | None,
+    Field(description="Only search this category; leave it out to search every category."),
+]
+
+Limit = Annotated[int, Field(ge=1, le=10, description="How many articles to return, best first (1-10).")]
+
+
+class ArticleMatch(BaseModel):
+    """One ranked FAQ article."""
+
+    slug: str
+    title: str
+    category: Category
+    snippet: str = Field(description="The article's most relevant passage (whole sentences or steps, <= 400 chars)")
+    score: float = Field(description="BM25 relevance; only comparable within one search")
+    uri: str = Field(description="The article as an MCP resource (text/markdown)")
+
+
+class SearchResults(BaseModel):
+    """FAQ articles matching a query, most relevant first."""
+
+    query: str
+    category: Category | None
+    results: list[ArticleMatch]
+    hint: str | None = Field(None, description="What to do next when nothing matched")
+
+
+class Article(BaseModel):
+    """A whole FAQ article."""
+
+    slug: str
+    title: str
+    category: Category
+    tags: list[str]
+    body: str = Field(description="The article in Markdown")
+    uri: str
+    updated_at: str = Field(description="ISO timestamp of the last change to the article")

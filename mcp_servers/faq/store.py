@@ -1,0 +1,436 @@
+"""FaqStore: the faq_articles table, kept in sync with the Markdown knowledge base folder, and its BM25 index.
+
+The folder is the source of truth that editors change; `faq_articles` is the durable copy of what is indexed;
+the BM25 index lives in memory and is rebuilt from the table after every change.
+"""
+
+import hashlib
+import logging
+import math
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Column, MetaData, String, Table, Text, bindparam, delete, insert, select, text, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from mcp_servers._common.clock import utcnow
+from mcp_servers._common.storage import Database, UTCDateTime
+
+from ._index import Match, SearchIndex
+from .models import CATEGORIES, SLUG_MAX_LENGTH, SLUG_PATTERN, Category
+
+__all__ = [
+    "ArticleRecord",
+    "FaqStore",
+    "FrontMatterError",
+    "KnowledgeBaseError",
+    "SearchHit",
+    "faq_articles",
+    "parse_article",
+]
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX_LENGTH = 200
+TAG_MAX_LENGTH = 40
+TAGS_MAX = 30
+BODY_MAX_LENGTH = 100_000
+FILE_MAX_BYTES = 1_000_000
+_CHUNK = 500
+_FIELDS = ("title", "category", "tags")
+
+metadata = MetaData()
+faq_articles = Table(
+    "faq_articles",
+    metadata,
+    Column("slug", String(SLUG_MAX_LENGTH), primary_key=True),
+    Column("title", String(TITLE_MAX_LENGTH), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("tags", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("source_path", String(1000), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+def _create_v1(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+MIGRATIONS = (_create_v1,)
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge base folder is missing or unreadable."""
+
+
+class FrontMatterError(ValueError):
+    """An article file does not start with a valid front matter block (the file is skipped)."""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One indexed article, as stored in `faq_articles`."""
+
+    slug: str
+    title: str
+    category: Category
+    tags: tuple[str, ...]
+    body: str
+    content_hash: str
+    source_path: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked article with its BM25 score and most relevant passage."""
+
+    article: ArticleRecord
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    slug: str
+    title: str
+    category: Category
+    tags: tuple[str, ...]
+    body: str
+    content_hash: str
+    source_path: str
+
+
+@dataclass(frozen=True)
+class _Source:
+    mtime_ns: int
+    size: int
+    article: _Parsed | None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    records: tuple[ArticleRecord, ...]
+    positions: Mapping[str, int]
+    index: SearchIndex
+
+
+Signature = tuple[tuple[str, int, int], ...]
+"""The folder's `(file name, mtime_ns, size)` of every `*.md` file, sorted: it changes when any article does."""
+
+
+def _category(value: str) -> Category:
+    for category in CATEGORIES:
+        if value == category:
+            return category
+    raise FrontMatterError(f"'category' must be one of {', '.join(CATEGORIES)}, not {value[:50]!r}")
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+def _parse_tags(value: str) -> tuple[str, ...]:
+    if value.startswith("[") and value.endswith("]"):
+        value = value[1:-1]
+    tags = tuple(dict.fromkeys(t for t in (_unquote(p.strip()).lower() for p in value.split(",")) if t))
+    if len(tags) > TAGS_MAX:
+        raise FrontMatterError(f"more than {TAGS_MAX} tags")
+    if too_long := [t for t in tags if len(t) > TAG_MAX_LENGTH]:
+        raise FrontMatterError(f"tag longer than {TAG_MAX_LENGTH} characters: {too_long[0][:50]!r}")
+    return tags
+
+
+def parse_article(content: str) -> tuple[str, Category, tuple[str, ...], str]:
+    """Split an article file into (title, category, tags, body); raise `FrontMatterError` if malformed.
+
+    The file starts with a front matter block: a `---` line, `title: ...`, `category: ...` (one of the five
+    categories) and optionally `tags: a, b, c` (or `[a, b, c]`), then a closing `---` line. The Markdown body
+    follows and must not be empty.
+    """
+    lines = content.removeprefix("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise FrontMatterError("the file must start with a '---' line opening the front matter")
+    end = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), None)
+    if end is None:
+        raise FrontMatterError("the front matter has no closing '---' line")
+    fields: dict[str, str] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip():
+            continue
+        key, colon, value = line.partition(":")
+        key = key.strip().lower()
+        if not colon or key not in _FIELDS:
+            raise FrontMatterError(f"line {number}: expected 'title:', 'category:' or 'tags:'")
+        if key in fields:
+            raise FrontMatterError(f"line {number}: {key!r} given twice")
+        fields[key] = _unquote(value.strip())
+    title = fields.get("title", "")
+    if not title:
+        raise FrontMatterError("'title' is missing or empty")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise FrontMatterError(f"'title' is longer than {TITLE_MAX_LENGTH} characters")
+    category = _category(fields.get("category", "").lower())
+    tags = _parse_tags(fields.get("tags", ""))
+    body = "\n".join(lines[end + 1 :]).strip()
+    if not body:
+        raise FrontMatterError("the article body is empty")
+    if len(body) > BODY_MAX_LENGTH:
+        raise FrontMatterError(f"the body is longer than {BODY_MAX_LENGTH} characters")
+    return title, category, tags, body
+
+
+class FaqStore:
+    """The FAQ articles: synced from a folder of Markdown files into `faq_articles`, searched with BM25.
+
+    Every search or lookup first checks, at most every `reindex_interval` seconds, whether the folder's
+    signature changed; if so it upserts and deletes rows in one transaction and rebuilds the index.
+    Safe to use from many threads: queries read an immutable snapshot, and one thread at a time re-indexes.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        knowledge_base: Path,
+        *,
+        reindex_interval: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Use `db` and the `*.md` files in `knowledge_base`; call `prepare()` once before serving.
+
+        Args:
+            db: The database holding `faq_articles`.
+            knowledge_base: The folder of articles; each file `<slug>.md` is one article.
+            reindex_interval: Minimum seconds between two checks of the folder (0: check on every call).
+            clock: A monotonic clock in seconds (tests inject one).
+        """
+        self.db = db
+        self.knowledge_base = knowledge_base
+        self.reindex_interval = reindex_interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._checked_at = -math.inf
+        self._signature: Signature | None = None
+        self._sources: dict[str, _Source] = {}
+        self._snapshot: _Snapshot | None = None
+
+    def prepare(self) -> None:
+        """Migrate the schema, then sync the table and build the index from the folder.
+
+        Raises:
+            KnowledgeBaseError: The folder does not exist or cannot be read.
+        """
+        self.db.migrate("faq", MIGRATIONS)
+        self.refresh(force=True)
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Re-index if the folder changed since the last check; returns whether it re-indexed.
+
+        Without `force`, the folder is looked at no more often than every `reindex_interval` seconds, and a
+        call arriving while another thread re-indexes keeps using the current index instead of waiting.
+        With `force`, the table is synced and the index rebuilt even when the folder looks unchanged.
+
+        Raises:
+            KnowledgeBaseError: With `force`, when the folder is missing or unreadable.
+            Exception: With `force`, whatever made the sync fail. Without `force`, failures are logged and the
+                current index is kept until the next check.
+        """
+        if not force and self._clock() - self._checked_at < self.reindex_interval:
+            return False
+        if not self._lock.acquire(blocking=force):
+            return False
+        try:
+            self._checked_at = self._clock()
+            signature = self._scan()
+            if signature is None:
+                if force or self._snapshot is None:
+                    raise KnowledgeBaseError(f"knowledge base folder not found or unreadable: {self.knowledge_base}")
+                logger.warning("FAQ knowledge base %s is unreadable; keeping the current index", self.knowledge_base)
+                return False
+            if not force and signature == self._signature and self._snapshot is not None:
+                return False
+            started = time.perf_counter()
+            try:
+                records = self._write(self._load(signature))
+                snapshot = _Snapshot(
+                    records=records,
+                    positions={r.slug: n for n, r in enumerate(records)},
+                    index=SearchIndex(records, previous=self._snapshot.index if self._snapshot else None),
+                )
+            except Exception:
+                if force:
+                    raise
+                # A database hiccup must not take search down: keep answering from memory, retry next check.
+                logger.exception("FAQ re-index of %s failed; keeping the current index", self.knowledge_base)
+                return False
+            self._snapshot = snapshot
+            self._signature = signature
+            logger.info("Indexed %d FAQ articles in %.2fs", len(records), time.perf_counter() - started)
+            return True
+        finally:
+            self._lock.release()
+
+    def search(self, query: str, *, category: str | None = None, limit: int = 3) -> list[SearchHit]:
+        """The best `limit` articles for `query`, optionally in one category, most relevant first."""
+        self.refresh()
+        snapshot = self._current()
+        matches: list[Match] = snapshot.index.search(query, category=category, limit=limit)
+        return [SearchHit(article=snapshot.records[m.position], score=m.score, snippet=m.snippet) for m in matches]
+
+    def get(self, slug: str) -> ArticleRecord | None:
+        """The article with this slug, or None."""
+        self.refresh()
+        snapshot = self._current()
+        position = snapshot.positions.get(slug)
+        return None if position is None else snapshot.records[position]
+
+    def articles(self) -> tuple[ArticleRecord, ...]:
+        """Every indexed article, by slug."""
+        self.refresh()
+        return self._current().records
+
+    def _current(self) -> _Snapshot:
+        if self._snapshot is None:
+            raise RuntimeError("FaqStore.prepare() must be called before use")
+        return self._snapshot
+
+    def _scan(self) -> Signature | None:
+        entries: list[tuple[str, int, int]] = []
+        try:
+            with os.scandir(self.knowledge_base) as found:
+                for entry in found:
+                    if entry.name.startswith(".") or not entry.name.endswith(".md") or not entry.is_file():
+                        continue
+                    stat = entry.stat()
+                    entries.append((entry.name, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            return None
+        return tuple(sorted(entries))
+
+    def _load(self, signature: Signature) -> dict[str, _Parsed]:
+        """Parse the files of `signature`, re-reading only those whose mtime or size changed."""
+        sources: dict[str, _Source] = {}
+        for name, mtime_ns, size in signature:
+            source = self._sources.get(name)
+            if source is None or (source.mtime_ns, source.size) != (mtime_ns, size):
+                source = _Source(mtime_ns, size, self._read(name, size))
+            sources[name] = source
+        self._sources = sources
+        return {s.article.slug: s.article for s in sources.values() if s.article is not None}
+
+    def _read(self, name: str, size: int) -> _Parsed | None:
+        path = self.knowledge_base / name
+        slug = name.removesuffix(".md")
+        problem: str | None = None
+        if len(slug) > SLUG_MAX_LENGTH or not re.fullmatch(SLUG_PATTERN, slug):
+            problem = "the file name must be '<slug>.md' with a lowercase slug of letters, digits and hyphens"
+        elif size > FILE_MAX_BYTES:
+            problem = f"the file is larger than {FILE_MAX_BYTES} bytes"
+        else:
+            try:
+                raw = path.read_bytes()
+                title, category, tags, body = parse_article(raw.decode("utf-8"))
+            except OSError as exc:
+                problem = f"cannot read it ({exc.strerror})"
+            except UnicodeDecodeError:
+                problem = "it is not UTF-8 text"
+            except FrontMatterError as exc:
+                problem = str(exc)
+            else:
+                return _Parsed(
+                    slug=slug,
+                    title=title,
+                    category=category,
+                    tags=tags,
+                    body=body,
+                    content_hash=hashlib.sha256(raw).hexdigest(),
+                    source_path=str(path),
+                )
+        logger.warning("Skipping FAQ article %s: %s", path, problem)
+        return None
+
+    def _write(self, found: Mapping[str, _Parsed]) -> tuple[ArticleRecord, ...]:
+        """Make `faq_articles` match `found` in one transaction; return every row, by slug.
+
+        Rows that neither this sync nor anyone else changed since the last one are taken from the current
+        snapshot (which was read from the table); only the others are read back.
+        """
+        now = utcnow()
+        known = {r.slug: r for r in self._snapshot.records} if self._snapshot else {}
+        with self.db.write() as conn:
+            if not self.db.is_sqlite:
+                # Replicas sharing the database sync one at a time (SQLite: BEGIN IMMEDIATE already does).
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('faq_articles'))"))
+            stored = {
+                row.slug: (row.content_hash, row.source_path)
+                for row in conn.execute(
+                    select(faq_articles.c.slug, faq_articles.c.content_hash, faq_articles.c.source_path)
+                )
+            }
+            added = [a for slug, a in found.items() if slug not in stored]
+            changed = [
+                a for slug, a in found.items() if slug in stored and stored[slug] != (a.content_hash, a.source_path)
+            ]
+            removed = sorted(set(stored) - set(found))
+            if added:
+                conn.execute(insert(faq_articles), [_row(a, now) for a in added])
+            if changed:
+                conn.execute(
+                    update(faq_articles).where(faq_articles.c.slug == bindparam("key")),
+                    [{"key": a.slug, **_row(a, now)} for a in changed],
+                )
+            for start in range(0, len(removed), _CHUNK):
+                conn.execute(delete(faq_articles).where(faq_articles.c.slug.in_(removed[start : start + _CHUNK])))
+            unchanged = {
+                slug: record
+                for slug, record in known.items()
+                if slug in found and stored.get(slug) == (record.content_hash, record.source_path) == _key(found[slug])
+            }
+            missing = sorted(set(found) - set(unchanged))
+            records = dict(unchanged)
+            for start in range(0, len(missing), _CHUNK):
+                query = select(faq_articles).where(faq_articles.c.slug.in_(missing[start : start + _CHUNK]))
+                records.update((row["slug"], _record(row)) for row in conn.execute(query).mappings())
+        if added or changed or removed:
+            logger.info("FAQ articles synced: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
+        return tuple(records[slug] for slug in sorted(records))
+
+
+def _key(article: _Parsed) -> tuple[str, str]:
+    return article.content_hash, article.source_path
+
+
+def _record(row: RowMapping) -> ArticleRecord:
+    return ArticleRecord(
+        slug=row["slug"],
+        title=row["title"],
+        category=_category(row["category"]),
+        tags=tuple(t for t in row["tags"].split(",") if t),
+        body=row["body"],
+        content_hash=row["content_hash"],
+        source_path=row["source_path"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _row(article: _Parsed, now: datetime) -> dict[str, object]:
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "category": article.category,
+        "tags": ",".join(article.tags),
+        "body": article.body,
+        "content_hash": article.content_hash,
+        "source_path": article.source_path,
+        "updated_at": now,
+    }

@@ -1,0 +1,545 @@
+"""Contract tests of the FAQ server through the in-memory client, plus store tests of the folder sync."""
+
+import logging
+import shutil
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client, MCPError, StdioServerParameters
+from mcp.types import INVALID_PARAMS, CallToolResult, RequestParamsMeta, TextContent, TextResourceContents
+from sqlalchemy import select
+
+import mcp_servers.faq.store as store_module
+from mcp_servers._common.storage import Database
+from mcp_servers.faq import create_server
+from mcp_servers.faq.__main__ import DEFAULT_KNOWLEDGE_BASE, main
+from mcp_servers.faq.models import Article, SearchResults
+from mcp_servers.faq.store import FaqStore, FrontMatterError, KnowledgeBaseError, faq_articles, parse_article
+
+pytestmark = pytest.mark.anyio
+
+KNOWLEDGE_BASE = Path(__file__).resolve().parents[2] / "config" / "knowledge_base"
+CATEGORIES = ["shipping", "returns", "products", "account", "payment"]
+BOUND: RequestParamsMeta = {"switchboard/customer": "jordan.lee@example.com"}
+COPIED = ("refund-timing", "promax-headphones-bluetooth-reset", "track-order", "reset-password")
+
+
+def article(title: str, category: str, body: str, tags: str = "") -> str:
+    return f"---\ntitle: {title}\ncategory: {category}\ntags: {tags}\n---\n{body}\n"
+
+
+@pytest.fixture
+def database(sqlite_url: str) -> Iterator[Database]:
+    db = Database(sqlite_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def store(database: Database) -> FaqStore:
+    """The shipped knowledge base, checked for changes on every call."""
+    faq = FaqStore(database, KNOWLEDGE_BASE, reindex_interval=0)
+    faq.prepare()
+    return faq
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    """A small knowledge base folder the test may edit: a few copies of shipped articles."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for slug in COPIED:
+        shutil.copy(KNOWLEDGE_BASE / f"{slug}.md", folder / f"{slug}.md")
+    return folder
+
+
+@pytest.fixture
+def small_store(database: Database, kb: Path) -> FaqStore:
+    faq = FaqStore(database, kb, reindex_interval=0)
+    faq.prepare()
+    return faq
+
+
+def rows(db: Database) -> dict[str, tuple[str, str, str]]:
+    with db.read() as conn:
+        return {
+            r.slug: (r.title, r.content_hash, r.updated_at.isoformat())
+            for r in conn.execute(
+                select(
+                    faq_articles.c.slug, faq_articles.c.title, faq_articles.c.content_hash, faq_articles.c.updated_at
+                )
+            )
+        }
+
+
+async def search(client: Client, query: str, **kwargs: object) -> SearchResults:
+    result = await client.call_tool("search_faq", {"query": query, **kwargs})
+    assert not result.is_error, result.content
+    return SearchResults.model_validate(result.structured_content)
+
+
+def slugs(found: SearchResults) -> list[str]:
+    return [r.slug for r in found.results]
+
+
+def error_text(result: CallToolResult) -> str:
+    block = result.content[0]
+    assert isinstance(block, TextContent)
+    return block.text
+
+
+# --- the contract the model sees --------------------------------------------------------------------
+
+
+async def test_tools_list_exposes_search_and_article_tools_read_only(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+    assert sorted(tools) == ["get_faq_article", "search_faq"]
+    search_tool, article_tool = tools["search_faq"], tools["get_faq_article"]
+    assert search_tool.input_schema["required"] == ["query"]
+    props = search_tool.input_schema["properties"]
+    assert sorted(props) == ["category", "limit", "query"]
+    assert props["query"]["minLength"] == 1 and props["query"]["maxLength"] == 500
+    assert props["category"]["anyOf"] == [{"enum": CATEGORIES, "type": "string"}, {"type": "null"}]
+    assert (props["limit"]["minimum"], props["limit"]["maximum"], props["limit"]["default"]) == (1, 10, 3)
+    assert article_tool.input_schema["required"] == ["slug"]
+    assert article_tool.input_schema["properties"]["slug"]["pattern"] == "^[a-z0-9]+(?:-[a-z0-9]+)*$"
+    for tool in tools.values():
+        assert tool.annotations is not None
+        assert (tool.annotations.read_only_hint, tool.annotations.idempotent_hint) == (True, True)
+        assert tool.annotations.destructive_hint is None
+        assert tool.output_schema is not None
+        assert tool.description and "Args:" in tool.description
+
+
+# --- ranking ------------------------------------------------------------------------------------------
+
+
+async def test_bluetooth_question_ranks_promax_reset_first_with_the_reset_steps_as_snippet(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, "bluetooth won't connect headphones")
+    top, second = found.results[0], found.results[1]
+    assert top.slug == "promax-headphones-bluetooth-reset"
+    assert top.title == "ProMax Audio Headphones won't connect over Bluetooth: reset and re-pair"
+    assert top.category == "products"
+    assert top.uri == "faq://articles/promax-headphones-bluetooth-reset"
+    assert "10 seconds" in top.snippet and "blinks blue" in top.snippet
+    assert len(top.snippet) <= 400
+    assert top.score > second.score > 0
+
+
+async def test_refund_time_question_ranks_refund_timing_article_first(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, "how long does a refund take")
+    assert slugs(found)[0] == "refund-timing"
+    assert "5-7 business days" in found.results[0].snippet
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("forgot my password", "reset-password"),
+        ("descale the coffee machine", "brewline-espresso-descaling"),
+        ("nova watch not syncing steps", "nova-watch-sync"),
+        ("earbuds case not charging", "promax-earbuds-charging-case"),
+        ("can I pay with apple pay", "payment-methods"),
+        ("cancel my order", "cancel-order"),
+        ("talk to a real person", "contact-support"),
+        ("scooter battery winter storage", "trek-scooter-battery-care"),
+    ],
+)
+async def test_common_questions_rank_the_matching_article_first(store: FaqStore, query: str, expected: str) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, query)
+    assert slugs(found)[0] == expected
+
+
+async def test_category_filter_ranks_only_that_category(store: FaqStore) -> None:
+    everything = store.search("refund card", limit=len(store.articles()))
+    async with Client(create_server(store), mode="legacy") as client:
+        payment = await search(client, "refund card", category="payment", limit=10)
+    assert {h.article.category for h in everything[:5]} > {"payment"}
+    assert payment.category == "payment"
+    assert payment.results and {r.category for r in payment.results} == {"payment"}
+    in_payment = [(h.article.slug, h.score) for h in everything if h.article.category == "payment"]
+    assert [(r.slug, r.score) for r in payment.results] == in_payment[:10]
+
+
+async def test_limit_caps_the_results_and_defaults_to_three(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        default = await search(client, "order")
+        one = await search(client, "order", limit=1)
+        ten = await search(client, "order", limit=10)
+    assert len(slugs(default)) == 3
+    assert slugs(one) == slugs(default)[:1]
+    assert len(slugs(ten)) == 10 and slugs(ten)[:3] == slugs(default)
+    scores = [r.score for r in ten.results]
+    assert scores == sorted(scores, reverse=True)
+
+
+async def test_every_snippet_is_at_most_400_characters(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, "shipping return refund order account payment battery", limit=10)
+    assert len(slugs(found)) == 10
+    assert all(0 < len(r.snippet) <= 400 for r in found.results)
+
+
+@pytest.mark.parametrize("query", ["xqzvw blorptang", "the and of", "what is it"])
+async def test_query_matching_nothing_returns_no_results_and_a_hint(store: FaqStore, query: str) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, query)
+    assert found.results == []
+    assert found.hint is not None and found.hint.startswith("No FAQ article matched. Rephrase")
+
+
+async def test_no_match_in_a_category_hints_to_drop_the_filter(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, "espresso descaling", category="account")
+    assert found.results == []
+    assert found.hint is not None and "without the category filter" in found.hint
+
+
+async def test_query_without_any_word_is_a_tool_error_asking_to_rephrase(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        result = await client.call_tool("search_faq", {"query": "   ?! "})
+    assert result.is_error
+    assert "no words to search for" in error_text(result)
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("search_faq", {}),
+        ("search_faq", {"query": ""}),
+        ("search_faq", {"query": "x" * 501}),
+        ("search_faq", {"query": "refund", "category": "orders"}),
+        ("search_faq", {"query": "refund", "limit": 0}),
+        ("search_faq", {"query": "refund", "limit": 11}),
+        ("search_faq", {"query": 42}),
+        ("get_faq_article", {}),
+        ("get_faq_article", {"slug": "../../etc/passwd"}),
+        ("get_faq_article", {"slug": "Refund Timing"}),
+        ("get_faq_article", {"slug": "a" * 101}),
+    ],
+)
+async def test_schema_invalid_arguments_are_refused_and_change_nothing(
+    store: FaqStore, tool: str, arguments: dict[str, object]
+) -> None:
+    before = rows(store.db)
+    async with Client(create_server(store), mode="legacy") as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error
+    assert "validation error" in error_text(result)
+    assert rows(store.db) == before
+
+
+async def test_bound_customer_does_not_change_public_faq_answers(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        anonymous = await client.call_tool("search_faq", {"query": "return policy"})
+        bound = await client.call_tool("search_faq", {"query": "return policy"}, meta=BOUND)
+        article_bound = await client.call_tool("get_faq_article", {"slug": "return-policy"}, meta=BOUND)
+    assert not bound.is_error and not article_bound.is_error
+    assert bound.structured_content == anonymous.structured_content
+
+
+# --- whole articles -------------------------------------------------------------------------------------
+
+
+async def test_get_faq_article_returns_the_whole_article(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        result = await client.call_tool("get_faq_article", {"slug": "promax-headphones-bluetooth-reset"})
+    assert not result.is_error
+    content = Article.model_validate(result.structured_content)
+    assert content.title == "ProMax Audio Headphones won't connect over Bluetooth: reset and re-pair"
+    assert content.category == "products"
+    assert "bluetooth" in content.tags
+    assert content.body.startswith("If your ProMax Audio Headphones will not connect")
+    assert "Forget device" in content.body and "## Still not connecting?" in content.body
+    assert content.uri == "faq://articles/promax-headphones-bluetooth-reset"
+    assert content.updated_at.endswith("+00:00")
+
+
+async def test_get_faq_article_for_unknown_slug_is_a_tool_error_pointing_to_search(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        result = await client.call_tool("get_faq_article", {"slug": "no-such-article"})
+    assert result.is_error
+    assert error_text(result) == (
+        "Error executing tool get_faq_article: No FAQ article has the slug 'no-such-article'. "
+        "Call search_faq and use a slug from its results."
+    )
+
+
+async def test_resources_list_names_every_article_and_reads_it_as_markdown(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        listed = (await client.list_resources()).resources
+        templates = (await client.list_resource_templates()).resource_templates
+        read = await client.read_resource("faq://articles/refund-timing")
+    shipped = sorted(p.stem for p in KNOWLEDGE_BASE.glob("*.md"))
+    assert [r.uri for r in listed] == [f"faq://articles/{slug}" for slug in shipped]
+    assert {r.mime_type for r in listed} == {"text/markdown"}
+    refund = next(r for r in listed if r.name == "refund-timing")
+    assert refund.title == "How long does a refund take?"
+    assert [t.uri_template for t in templates] == ["faq://articles/{slug}"]
+    contents = read.contents[0]
+    assert isinstance(contents, TextResourceContents)
+    assert contents.mime_type == "text/markdown"
+    assert contents.text.startswith("# How long does a refund take?\n\nOnce your return reaches our warehouse")
+
+
+async def test_reading_an_unknown_article_resource_is_invalid_params(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("faq://articles/no-such-article")
+    assert caught.value.code == INVALID_PARAMS
+
+
+# --- re-indexing when the folder changes ---------------------------------------------------------------
+
+
+async def test_added_changed_and_deleted_files_are_reindexed_on_the_next_call(small_store: FaqStore, kb: Path) -> None:
+    async with Client(create_server(small_store), mode="legacy") as client:
+        assert slugs(await search(client, "snowboard wax")) == []
+        (kb / "snowboard-wax.md").write_text(article("Waxing a snowboard", "products", "Wax the snowboard base."))
+        assert slugs(await search(client, "snowboard wax")) == ["snowboard-wax"]
+
+        # A different size on purpose: two writes within one kernel clock tick can share an mtime.
+        (kb / "snowboard-wax.md").write_text(article("Storing a kayak", "products", "Keep the kayak dry, please."))
+        assert slugs(await search(client, "snowboard wax")) == []
+        assert slugs(await search(client, "kayak")) == ["snowboard-wax"]
+
+        (kb / "refund-timing.md").unlink()
+        assert "refund-timing" not in slugs(await search(client, "how long does a refund take", limit=10))
+        result = await client.call_tool("get_faq_article", {"slug": "refund-timing"})
+        assert result.is_error
+        listed = [r.name for r in (await client.list_resources()).resources]
+    assert listed == sorted({*COPIED, "snowboard-wax"} - {"refund-timing"})
+    assert sorted(rows(small_store.db)) == listed
+
+
+async def test_file_with_bad_front_matter_is_skipped_with_a_warning(
+    small_store: FaqStore, kb: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (kb / "broken.md").write_text("---\ntitle: Broken\ncategory: gardening\n---\nWater the plants.\n")
+    (kb / "Bad Name.md").write_text(article("Plants", "products", "Water the plants."))
+    with caplog.at_level(logging.WARNING, logger="mcp_servers.faq.store"):
+        async with Client(create_server(small_store), mode="legacy") as client:
+            found = await search(client, "water the plants")
+            still = await search(client, "reset password")
+    assert found.results == []
+    assert slugs(still)[0] == "reset-password"
+    assert "broken" not in rows(small_store.db)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("broken.md" in w and "'category' must be one of" in w for w in warnings)
+    assert any("Bad Name.md" in w and "file name" in w for w in warnings)
+
+
+def test_title_only_match_uses_the_article_opening_and_long_sentences_are_cut(small_store: FaqStore, kb: Path) -> None:
+    opening = "Keep it dry. Store it flat. " + "Never leave it in the sun. " * 20
+    (kb / "kayak.md").write_text(article("Storing a kayak", "products", opening))
+    (kb / "canoe.md").write_text(article("Canoe paddles", "products", "The canoe " + "paddle " * 100 + "floats."))
+    [kayak] = small_store.search("kayak")
+    assert kayak.snippet.startswith("Keep it dry. Store it flat. Never leave it in the sun.")
+    assert kayak.snippet.endswith("sun.") and len(kayak.snippet) <= 400
+    [canoe] = small_store.search("canoe paddle")
+    assert canoe.snippet.startswith("The canoe paddle paddle") and canoe.snippet.endswith("paddle…")
+    assert len(canoe.snippet) <= 400
+
+
+def test_changes_are_not_looked_for_again_before_the_reindex_interval(database: Database, kb: Path) -> None:
+    now = [100.0]
+    faq = FaqStore(database, kb, reindex_interval=2.0, clock=lambda: now[0])
+    faq.prepare()
+    (kb / "kayak.md").write_text(article("Storing a kayak", "products", "Keep the kayak dry."))
+    now[0] += 1.9
+    assert faq.search("kayak") == []
+    now[0] += 0.2
+    assert [h.article.slug for h in faq.search("kayak")] == ["kayak"]
+
+
+def test_unchanged_folder_is_not_reindexed(small_store: FaqStore) -> None:
+    assert small_store.refresh() is False
+    assert small_store.refresh(force=True) is True
+
+
+# --- the store: sync into faq_articles (SQLite and PostgreSQL) ---------------------------------------------
+
+
+def test_sync_upserts_and_deletes_rows_to_match_the_folder(database_url: str, kb: Path) -> None:
+    db = Database(database_url)
+    try:
+        faq = FaqStore(db, kb, reindex_interval=0)
+        faq.prepare()
+        first = rows(db)
+        assert sorted(first) == sorted(COPIED)
+        (kb / "kayak.md").write_text(article("Storing a kayak", "products", "Keep it dry.", tags="kayak, storage"))
+        (kb / "track-order.md").write_text(article("Tracking, rewritten", "shipping", "Use the tracking link."))
+        (kb / "reset-password.md").unlink()
+        assert faq.refresh() is True
+        second = rows(db)
+        assert sorted(second) == sorted({*COPIED, "kayak"} - {"reset-password"})
+        assert second["track-order"][0] == "Tracking, rewritten"
+        assert second["track-order"][1] != first["track-order"][1]
+        assert second["refund-timing"] == first["refund-timing"]  # untouched rows keep their updated_at
+        kayak = faq.get("kayak")
+        assert kayak is not None
+        assert (kayak.title, kayak.category, kayak.tags, kayak.body) == (
+            "Storing a kayak",
+            "products",
+            ("kayak", "storage"),
+            "Keep it dry.",
+        )
+        assert kayak.source_path == str(kb / "kayak.md")
+    finally:
+        db.dispose()
+
+
+def test_a_failing_sync_changes_no_row_and_keeps_serving_the_old_index(
+    database_url: str, kb: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = Database(database_url)
+    try:
+        faq = FaqStore(db, kb, reindex_interval=0)
+        faq.prepare()
+        before = rows(db)
+        (kb / "kayak.md").write_text(article("Storing a kayak", "products", "Keep it dry."))
+        (kb / "track-order.md").write_text(article("Tracking, rewritten", "shipping", "Use the tracking link."))
+        (kb / "reset-password.md").unlink()
+        real_row = store_module._row
+
+        def failing_row(parsed: store_module._Parsed, now: datetime) -> dict[str, object]:
+            if parsed.slug == "track-order":
+                raise RuntimeError("disk full")
+            return real_row(parsed, now)
+
+        monkeypatch.setattr(store_module, "_row", failing_row)
+        with caplog.at_level(logging.ERROR, logger="mcp_servers.faq.store"):
+            assert faq.refresh() is False
+        assert "re-index" in caplog.text and "disk full" in caplog.text
+        assert rows(db) == before  # the insert of kayak was rolled back with the failed update
+        assert faq.get("kayak") is None and faq.get("reset-password") is not None
+        with pytest.raises(RuntimeError, match="disk full"):
+            faq.refresh(force=True)
+        monkeypatch.undo()
+        assert faq.refresh() is True
+        assert sorted(rows(db)) == sorted({*COPIED, "kayak"} - {"reset-password"})
+    finally:
+        db.dispose()
+
+
+def test_replicas_preparing_at_once_on_one_database_both_succeed(database_url: str, kb: Path) -> None:
+    db = Database(database_url)
+    try:
+        replicas = [FaqStore(db, kb) for _ in range(2)]
+        barrier = threading.Barrier(2, timeout=10)
+        errors: list[BaseException] = []
+
+        def prepare(faq: FaqStore) -> None:
+            try:
+                barrier.wait()
+                faq.prepare()
+            except BaseException as exc:  # reported by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=prepare, args=(r,)) for r in replicas]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert errors == []
+        assert sorted(rows(db)) == sorted(COPIED)
+        assert all(r.get("refund-timing") is not None for r in replicas)
+    finally:
+        db.dispose()
+
+
+async def test_concurrent_searches_during_a_reindex_all_answer(small_store: FaqStore, kb: Path) -> None:
+    (kb / "kayak.md").write_text(article("Storing a kayak", "products", "Keep the kayak dry."))
+    answers: list[list[str]] = []
+
+    async def ask() -> None:
+        hits = await anyio.to_thread.run_sync(lambda: small_store.search("password reset"))
+        answers.append([h.article.slug for h in hits])
+
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as tg:
+            for _ in range(8):
+                tg.start_soon(ask)
+    assert len(answers) == 8 and all(a == answers[0] for a in answers)
+    assert answers[0][0] == "reset-password"
+    assert [h.article.slug for h in small_store.search("kayak")] == ["kayak"]
+
+
+def test_prepare_on_a_missing_folder_raises_knowledge_base_error(database: Database, tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError, match="not found"):
+        FaqStore(database, tmp_path / "missing").prepare()
+
+
+def test_a_vanished_folder_keeps_the_current_index(small_store: FaqStore, kb: Path) -> None:
+    shutil.rmtree(kb)
+    assert small_store.refresh() is False
+    assert small_store.get("refund-timing") is not None
+    assert sorted(rows(small_store.db)) == sorted(COPIED)
+
+
+# --- front matter and the shipped knowledge base --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("title: No fence\ncategory: returns\n---\nBody.", "must start with a '---'"),
+        ("---\ntitle: Unclosed\ncategory: returns\nBody.", "no closing '---'"),
+        ("---\ncategory: returns\n---\nBody.", "'title' is missing"),
+        ("---\ntitle: T\n---\nBody.", "'category' must be one of"),
+        ("---\ntitle: T\ncategory: orders\n---\nBody.", "'category' must be one of"),
+        ("---\ntitle: T\ncategory: returns\nauthor: me\n---\nBody.", "line 4: expected"),
+        ("---\ntitle: T\ntitle: U\ncategory: returns\n---\nBody.", "given twice"),
+        ("---\ntitle: T\ncategory: returns\n---\n\n", "body is empty"),
+        (f"---\ntitle: {'t' * 201}\ncategory: returns\n---\nBody.", "longer than 200"),
+    ],
+)
+def test_malformed_front_matter_is_rejected(content: str, problem: str) -> None:
+    with pytest.raises(FrontMatterError, match=problem):
+        parse_article(content)
+
+
+def test_front_matter_accepts_quotes_and_bracketed_tags() -> None:
+    parsed = parse_article(
+        '\ufeff---\ntitle: "Gift cards: the basics"\ncategory: Payment\ntags: [Gift, "cards", gift]\n---\n\nBody.\n'
+    )
+    assert parsed == ("Gift cards: the basics", "payment", ("gift", "cards"), "Body.")
+
+
+def test_shipped_knowledge_base_has_at_least_30_valid_articles_in_the_five_categories() -> None:
+    assert DEFAULT_KNOWLEDGE_BASE == KNOWLEDGE_BASE
+    files = sorted(KNOWLEDGE_BASE.glob("*.md"))
+    assert len(files) >= 30
+    categories = [parse_article(f.read_text(encoding="utf-8"))[1] for f in files]
+    assert set(categories) == set(CATEGORIES)
+
+
+def test_main_refuses_a_missing_knowledge_base_folder(sqlite_url: str, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--db", sqlite_url, "--knowledge-base", str(tmp_path / "missing")], environ={})
+    assert str(caught.value) == f"faq: knowledge base folder not found or unreadable: {tmp_path / 'missing'}"
+
+
+@pytest.mark.e2e
+async def test_stdio_server_indexes_the_folder_named_by_the_environment(sqlite_url: str, kb: Path) -> None:
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "mcp_servers.faq", "--db", sqlite_url],
+        env={"SWITCHBOARD_KNOWLEDGE_BASE": str(kb)},
+        cwd=str(KNOWLEDGE_BASE.parents[1]),
+    )
+    with anyio.fail_after(60):
+        async with Client(params, mode="legacy") as client:
+            listed = [r.name for r in (await client.list_resources()).resources]
+            found = await search(client, "forgot my password")
+    assert listed == sorted(COPIED)
+    assert slugs(found)[0] == "reset-password"
