@@ -1,4 +1,5 @@
 """Contract tests of the FAQ server through the in-memory client, plus store tests of the folder sync."""
+# pyright: reportPrivateUsage=false
 
 import logging
 import shutil

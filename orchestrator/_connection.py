@@ -1,0 +1,323 @@
+"""One MCP server connection: what `mcp.Client` connects to, and a Client owned by its own long-lived task."""
+
+import hashlib
+import json
+import logging
+import math
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Literal, cast
+
+import anyio
+import httpx2
+from anyio.abc import TaskGroup, TaskStatus
+from mcp import Client, MCPError, StdioServerParameters
+from mcp.client import Transport
+from mcp.client._transport import TransportStreams
+from mcp.client.streamable_http import streamable_http_client
+from mcp.server import MCPServer, Server
+from mcp.types import Tool
+
+from .errors import ConfigError, ServerUnavailableError
+from .settings import ServerConfig
+
+__all__ = ["Connection", "Target", "TargetFactory", "TransportKind", "describe_error", "fingerprint", "target_for"]
+
+logger = logging.getLogger(__name__)
+
+Target = str | StdioServerParameters | MCPServer | Server[Any] | Transport
+"""Anything `mcp.Client` connects to: a URL, stdio parameters, an in-process server, or a transport."""
+TargetFactory = Callable[[], Target]
+"""Builds a fresh target for every (re)connect: HTTP transports and their httpx2 clients are single-use."""
+TransportKind = Literal["stdio", "http", "memory"]
+ConnectionState = Literal["connected", "failed", "stopped"]
+
+_CLOSE_TIMEOUT_S = 10.0
+_SSE_READ_TIMEOUT_S = 300.0
+_MAX_PAGES = 1000
+
+
+def target_for(config: ServerConfig, environ: Mapping[str, str]) -> TargetFactory:
+    """Build the target factory for one configured server.
+
+    Stdio servers get `config.env` plus the `config.pass_env` variables present in `environ`. HTTP servers get a
+    fresh httpx2 client per connect, carrying `Authorization: Bearer <token>` when `config.token_env` is set.
+
+    Args:
+        config: The server's configuration block.
+        environ: The environment to read `pass_env` variables and the bearer token from.
+
+    Returns:
+        A factory called at every (re)connect.
+
+    Raises:
+        ConfigError: `config.token_env` names a variable that is missing or empty in `environ`.
+    """
+    if config.command is not None:
+        env = dict(config.env) | {key: environ[key] for key in config.pass_env if key in environ}
+        params = StdioServerParameters(command=config.command, args=list(config.args), env=env, cwd=config.cwd)
+        return lambda: params
+    assert config.url is not None  # ServerConfig guarantees exactly one of command and url
+    url = config.url
+    headers: dict[str, str] = {}
+    if config.token_env:
+        token = environ.get(config.token_env)
+        if not token:
+            raise ConfigError(f"server {config.name!r}: environment variable {config.token_env} (token_env) is not set")
+        headers["Authorization"] = f"Bearer {token}"
+    timeout = httpx2.Timeout(
+        config.connect_timeout_s, read=max(_SSE_READ_TIMEOUT_S, config.call_timeout_s + config.connect_timeout_s)
+    )
+    return lambda: _http_transport(url, headers, timeout)
+
+
+@asynccontextmanager
+async def _http_transport(
+    url: str, headers: dict[str, str], http_timeout: httpx2.Timeout
+) -> AsyncGenerator[TransportStreams]:
+    # streamable_http_client never closes an http_client it was given, so this transport owns its client.
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=http_timeout) as http,
+        streamable_http_client(url, http_client=http) as streams,
+    ):
+        yield streams
+
+
+def transport_kind(target: Target) -> TransportKind:
+    """How the client reaches `target` (for health reports)."""
+    if isinstance(target, StdioServerParameters):
+        return "stdio"
+    if isinstance(target, MCPServer | Server):
+        return "memory"
+    return "http"
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in cast(BaseExceptionGroup[BaseException], exc).exceptions:
+            yield from _leaves(inner)
+    else:
+        yield exc
+
+
+def _is_failure(exc: BaseException) -> bool:
+    """An error to record (an `Exception`, or a group holding one), as opposed to cancellation or an interrupt."""
+    return any(isinstance(leaf, Exception) for leaf in _leaves(exc))
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line, readable account of a connection failure, with exception groups unwrapped."""
+    parts: list[str] = []
+    for leaf in _leaves(exc):
+        if isinstance(leaf, anyio.get_cancelled_exc_class()):
+            continue
+        text = leaf.error.message if isinstance(leaf, MCPError) else str(leaf)
+        part = f"{text} ({type(leaf).__name__})" if text else type(leaf).__name__
+        if part not in parts:
+            parts.append(part)
+    return "; ".join(parts) or type(exc).__name__
+
+
+def fingerprint(tool: Tool) -> str:
+    """The sha256 of the canonical JSON of a tool's name, description, input schema and annotations."""
+    annotations = (
+        tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True) if tool.annotations else None
+    )
+    canonical = json.dumps(
+        [tool.name, tool.description, tool.input_schema, annotations],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _list_all_tools(client: Client) -> list[Tool]:
+    tools: list[Tool] = []
+    cursor: str | None = None
+    seen: set[str] = set()
+    for _ in range(_MAX_PAGES):
+        page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if cursor is None or cursor in seen:
+            return tools
+        seen.add(cursor)
+    raise ValueError(f"tools/list did not end after {_MAX_PAGES} pages")
+
+
+class Connection:
+    """One server's `Client`, owned by its own task in the registry's task group, and the tools it lists.
+
+    Each connect starts a fresh task (and a fresh target); closing sets an event that task waits on, so
+    clients are entered and exited in their own tasks and can close in any order. Each discovery judges the
+    listed definitions against the first one in this process and the configured pins.
+    """
+
+    def __init__(self, config: ServerConfig, factory: TargetFactory) -> None:
+        self.config = config
+        self.factory = factory
+        self.client: Client | None = None
+        self.state: ConnectionState = "stopped"
+        self.last_error: str | None = None
+        self.transport: TransportKind = "stdio" if config.command is not None else "http"
+        self.attempts = 0
+        """Connect attempts so far; every one after the first is a reconnect."""
+        self.generation = 0
+        """Bumped by every successful connect, so concurrent callers reconnect once, not once each."""
+        self.lock = anyio.Lock()
+        self._stop: anyio.Event | None = None
+        self._done: anyio.Event | None = None
+        self._scope: anyio.CancelScope | None = None
+        self.baseline: dict[str, str] | None = None
+        """Fingerprints at the first discovery in this process."""
+        self.accepted: list[tuple[Tool, str]] = []
+        """Tools offered to the model, with their fingerprints, in the server's order."""
+        self.withheld: tuple[str, ...] = ()
+        self.fingerprints: dict[str, str] = {}
+        """Every tool last listed (hidden and withheld ones included)."""
+
+    @property
+    def name(self) -> str:
+        """The server's configured name."""
+        return self.config.name
+
+    @property
+    def reconnects(self) -> int:
+        """Connect attempts after the first one."""
+        return max(0, self.attempts - 1)
+
+    async def connect(self, tg: TaskGroup) -> Client:
+        """Close any current client, then start a new one in a new task of `tg`.
+
+        Returns:
+            The connected client.
+
+        Raises:
+            ServerUnavailableError: the server could not be reached within `connect_timeout_s`.
+        """
+        await self.close()
+        self.attempts += 1
+        try:
+            target = self.factory()
+        except Exception as exc:  # a factory is user code: its failure is this server's failure, not the registry's
+            error = describe_error(exc)
+        else:
+            self.transport = transport_kind(target)
+            error = await tg.start(self._serve, target)
+        if error is not None or self.client is None:
+            self.fail(error or "the connection closed while starting")
+            raise ServerUnavailableError(self.name, self.last_error or "")
+        self.state, self.last_error = "connected", None
+        self.generation += 1
+        return self.client
+
+    async def discover(self, client: Client) -> None:
+        """List every page of tools and judge each definition.
+
+        Raises:
+            ServerUnavailableError: listing failed; the server is then marked failed and its client closed.
+        """
+        try:
+            with anyio.fail_after(self.config.connect_timeout_s + self.config.call_timeout_s):
+                tools = await _list_all_tools(client)
+        except Exception as exc:  # a boundary: a server whose listing fails is down, the registry is not
+            self.fail(f"listing tools failed: {describe_error(exc)}")
+            await self.close()
+            raise ServerUnavailableError(self.name, self.last_error or "") from exc
+        self._judge(tools)
+
+    def _judge(self, tools: Sequence[Tool]) -> None:
+        """Accept a tool when it matches its pin, or (unpinned) the baseline; withhold and warn otherwise."""
+        listed: dict[str, tuple[Tool, str]] = {}
+        for tool in tools:
+            if tool.name in listed:
+                logger.warning("MCP server %r lists tool %r twice; keeping the first", self.name, tool.name)
+                continue
+            listed[tool.name] = (tool, fingerprint(tool))
+        if self.baseline is None:
+            self.baseline = {name: fp for name, (_, fp) in listed.items()}
+        accepted: list[tuple[Tool, str]] = []
+        withheld: list[str] = []
+        for name, (tool, fp) in listed.items():
+            if name in self.config.hidden_tools:
+                continue
+            pin = self.config.trusted_tools.get(name)
+            expected = pin if pin is not None else self.baseline.get(name)
+            if fp == expected:
+                accepted.append((tool, fp))
+                continue
+            withheld.append(name)
+            if name not in self.withheld:
+                why = (
+                    "does not match its pinned fingerprint"
+                    if pin is not None
+                    else "is new since the first discovery"
+                    if expected is None
+                    else "changed since the first discovery"
+                )
+                logger.warning(
+                    "MCP server %r: tool %r withheld: its definition %s (fingerprint %s); pin it in "
+                    "trusted_tools to accept it",
+                    self.name,
+                    name,
+                    why,
+                    fp,
+                )
+        self.accepted = accepted
+        self.withheld = tuple(withheld)
+        self.fingerprints = {name: fp for name, (_, fp) in listed.items()}
+
+    def fail(self, error: str) -> None:
+        """Record that the server is down (the client, if any, is closed separately with `close`)."""
+        self.state, self.last_error = "failed", error
+        logger.warning("MCP server %r is unavailable: %s", self.name, error)
+
+    async def close(self) -> None:
+        """Stop the current client task, if any, and wait until it has exited (bounded)."""
+        stop, done, scope = self._stop, self._done, self._scope
+        if stop is None or done is None or scope is None:
+            return
+        stop.set()
+        with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(_CLOSE_TIMEOUT_S):
+                await done.wait()
+            if not done.is_set():
+                logger.warning("MCP server %r did not close in %.0f s; cancelling it", self.name, _CLOSE_TIMEOUT_S)
+                scope.cancel()
+                await done.wait()
+        if self.state == "connected":
+            self.state = "stopped"
+
+    def request_stop(self) -> None:
+        """Ask the client task to exit without waiting (`close` waits)."""
+        if self._stop is not None:
+            self._stop.set()
+
+    async def _serve(self, target: Target, *, task_status: TaskStatus[str | None]) -> None:
+        stop, done = anyio.Event(), anyio.Event()
+        scope = anyio.CancelScope(deadline=anyio.current_time() + self.config.connect_timeout_s)
+        self._stop, self._done, self._scope = stop, done, scope
+        started = False
+        error: str | None = None
+        try:
+            with scope:
+                async with Client(target, read_timeout_seconds=self.config.call_timeout_s) as client:
+                    scope.deadline = math.inf  # the connect timeout covers the handshake only
+                    self.client, started = client, True
+                    task_status.started(None)
+                    await stop.wait()
+            if scope.cancelled_caught and not started:
+                error = f"no connection within {self.config.connect_timeout_s:g} s"
+        except BaseException as exc:  # the task boundary: one server's failure must never cancel its siblings
+            if not _is_failure(exc):
+                raise
+            error = describe_error(exc)
+        finally:
+            if self._done is done:
+                self.client = None
+            done.set()
+        if not started:
+            task_status.started(error or "the connection closed while starting")
+        elif error is not None and not stop.is_set() and self._done is done:
+            self.fail(error)

@@ -1,0 +1,103 @@
+"""Events a turn emits to its caller (CLI, web) and to metrics sinks. Frozen, free of message text by default."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+__all__ = [
+    "CustomerBound",
+    "Event",
+    "EventSink",
+    "ModelCalled",
+    "TextDelta",
+    "ToolCallFinished",
+    "ToolCallStarted",
+    "TurnCompleted",
+    "Usage",
+    "discard",
+]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token usage of one model call (cache fields are 0 when the API omits them)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cache_read_input_tokens + other.cache_read_input_tokens,
+            self.cache_creation_input_tokens + other.cache_creation_input_tokens,
+        )
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the assistant's reply, streamed as it is produced."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallStarted:
+    """The loop is about to run a tool (arguments are for the caller's UI, never for metrics)."""
+
+    tool_use_id: str
+    name: str
+    server: str | None
+    arguments: dict[str, object] = field(default_factory=dict[str, object])
+
+
+@dataclass(frozen=True)
+class ToolCallFinished:
+    """A tool call ended (or was refused before running)."""
+
+    tool_use_id: str
+    name: str
+    server: str | None
+    is_error: bool
+    duration_s: float
+    refused: bool = False
+    """True when an orchestrator check refused the call before it reached a server."""
+
+
+@dataclass(frozen=True)
+class ModelCalled:
+    """One model request finished."""
+
+    model: str
+    stop_reason: str | None
+    usage: Usage
+    cost_usd: float
+    duration_s: float
+    offline: bool
+
+
+@dataclass(frozen=True)
+class CustomerBound:
+    """The conversation now has a verified customer (the email itself is not carried)."""
+
+    via_tool: str
+
+
+@dataclass(frozen=True)
+class TurnCompleted:
+    """A customer turn finished."""
+
+    conversation_id: str
+    model_calls: int
+    tool_calls: int
+    stop_reason: str
+    duration_s: float
+
+
+Event = TextDelta | ToolCallStarted | ToolCallFinished | ModelCalled | CustomerBound | TurnCompleted
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+async def discard(_event: Event) -> None:
+    """An event sink that drops everything."""

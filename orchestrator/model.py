@@ -1,0 +1,42 @@
+"""The model seam: `ModelClient` protocol, the request it takes, and `AnthropicModel` (the only SDK client user)."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from anthropic.types import Message, MessageParam, ToolParam
+
+__all__ = ["ModelClient", "ModelRequest", "TextCallback"]
+
+TextCallback = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """Everything one model call needs. `system` and `tools` form the stable, cacheable prefix."""
+
+    model: str
+    system: str
+    messages: Sequence[MessageParam]
+    tools: Sequence[ToolParam] = ()
+    max_tokens: int = 1024
+    metadata: dict[str, str] = field(default_factory=dict[str, str])
+    """Conversation facts a local model may use (e.g. the bound customer); never sent to the API."""
+
+
+class ModelClient(Protocol):
+    """Anything that turns a request into an anthropic `Message`: Claude, the offline model, a scripted fake."""
+
+    @property
+    def label(self) -> str:
+        """How the model is named to users (e.g. `claude-sonnet-4-6` or `offline rule-based model`)."""
+        ...
+
+    @property
+    def offline(self) -> bool:
+        """True for local models that are not AI; the UI says so."""
+        ...
+
+    async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
+        """Run one model call; stream text deltas to `on_text` when given."""
+        ...

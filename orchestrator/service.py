@@ -1,0 +1,275 @@
+"""`Orchestrator`: owns conversations; connects servers, model, checks and storage for each customer turn."""
+
+import logging
+import os
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from anthropic.types import MessageParam, TextBlockParam
+
+from mcp_servers._common.storage import Database
+
+from .errors import ModelRefused, OrchestratorError, ToolLoopLimitExceeded
+from .events import Event, EventSink, ModelCalled, TurnCompleted, Usage, discard
+from .hooks import InputCheck, OutputCheck, ToolCheck, TurnContext
+from .ledger import cost_usd, usage_of
+from .loop import TurnResult, run_turn
+from .memory import (
+    SUMMARY_PROMPT,
+    build_context,
+    extractive_summary,
+    needs_condensing,
+    split_for_condensing,
+    transcript_for_summary,
+)
+from .model import ModelClient, ModelRequest
+from .registry import ServerRegistry, TargetFactory
+from .settings import Settings
+from .store import ConversationStore, LedgerEntry
+from .tools import ToolRecord, ToolRunner
+
+__all__ = ["MAX_MESSAGE_CHARS", "Orchestrator", "Reply", "build_model"]
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4000
+REFUSAL_REPLY = "I'm sorry, I can't help with that. Is there anything about your ShopExpress order I can help with?"
+LOOP_LIMIT_REPLY = "I'm sorry, I couldn't complete that just now. Would you like me to connect you with a human agent?"
+
+
+@dataclass
+class Reply:
+    """The outcome of one customer turn."""
+
+    conversation_id: str
+    text: str
+    stop_reason: str
+    tool_calls: list[ToolRecord] = field(default_factory=list[ToolRecord])
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+    blocked: bool = False
+    """True when an input check answered instead of the model."""
+
+
+def build_model(settings: Settings) -> ModelClient:
+    """Claude when a key is set (and offline mode is not forced), else the offline rule-based model."""
+    if settings.uses_claude:
+        from .anthropic_model import AnthropicModel
+
+        return AnthropicModel(settings.model, api_key=settings.api_key, base_url=settings.base_url)
+    from .offline import OfflineModel
+
+    return OfflineModel()
+
+
+class Orchestrator:
+    """The conversation owner. Build it with `Orchestrator.open(settings)`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        registry: ServerRegistry,
+        model: ModelClient,
+        store: ConversationStore,
+        input_checks: Sequence[InputCheck] = (),
+        output_checks: Sequence[OutputCheck] = (),
+        tool_checks: Sequence[ToolCheck] = (),
+        sinks: Sequence[EventSink] = (),
+    ) -> None:
+        """Wire the parts; prefer `open()`, which also manages their lifetimes."""
+        self.settings = settings
+        self.registry = registry
+        self.model = model
+        self.store = store
+        self.input_checks = list(input_checks)
+        self.output_checks = list(output_checks)
+        self.tool_checks = list(tool_checks)
+        self.sinks = list(sinks)
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        model: ModelClient | None = None,
+        targets: Mapping[str, TargetFactory] | None = None,
+        environ: Mapping[str, str] = os.environ,
+        **kwargs: Any,
+    ) -> AsyncGenerator["Orchestrator"]:
+        """Open storage, connect every enabled server concurrently, and yield a ready orchestrator."""
+        db = Database(settings.database_url)
+        try:
+            store = ConversationStore(db)
+            store.prepare()
+            async with ServerRegistry(settings.enabled_servers, targets=targets, environ=environ) as registry:
+                yield cls(settings, registry=registry, model=model or build_model(settings), store=store, **kwargs)
+        finally:
+            db.dispose()
+
+    def start(self, *, channel: str = "cli") -> str:
+        """Start a conversation and return its id."""
+        return self.store.create(channel=channel, model=self.model.label)
+
+    async def respond(self, conversation_id: str, text: str, *, emit: EventSink = discard) -> Reply:
+        """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
+
+        Raises:
+            ValueError: empty or oversized message.
+            KeyError: unknown conversation.
+            ModelError: the model API failed (nothing is stored for the turn).
+        """
+        text = text.strip()
+        if not text:
+            raise ValueError("the message is empty")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+        conversation = self.store.get(conversation_id)
+        if conversation is None:
+            raise KeyError(conversation_id)
+        ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
+        turn = self.store.next_turn(conversation_id)
+
+        async def fan_out(event: Event) -> None:
+            await emit(event)
+            for sink in self.sinks:
+                await sink(event)
+
+        for check in self.input_checks:
+            verdict = await check.check_input(text, ctx)
+            if not verdict.allow:
+                reply = verdict.reply or "I'm sorry, I can't help with that."
+                await fan_out_text(fan_out, reply)
+                self._save(conversation_id, turn, [_user(text), _assistant(reply)], ctx, [], [])
+                return Reply(conversation_id, reply, "blocked", blocked=True)
+            if verdict.text is not None:
+                text = verdict.text
+        user_message = _user(text)
+        stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+        history = [*build_context(conversation.summary, stored), user_message]
+        runner = ToolRunner(
+            self.registry,
+            ctx,
+            checks=self.tool_checks,
+            identity_tools=self.settings.policy.identity_tools,
+            emit=fan_out,
+        )
+        usage_entries: list[LedgerEntry] = []
+
+        async def record(event: Event) -> None:
+            if isinstance(event, ModelCalled):
+                priced = event.model in self.settings.model.prices or self.model.offline
+                usage_entries.append(LedgerEntry(turn, "reply", event.model, event.usage, event.cost_usd, priced))
+            await fan_out(event)
+
+        try:
+            result = await run_turn(
+                history,
+                model=self.model,
+                tools=runner,
+                model_id=self.settings.model.main,
+                system=self.settings.system_prompt,
+                emit=record,
+                usage_of=usage_of,
+                cost_of=lambda model, usage: cost_usd(model, usage, self.settings.model.prices),
+                max_iterations=self.settings.model.max_tool_iterations,
+                max_tokens=self.settings.model.max_tokens,
+                metadata=lambda: _metadata(ctx),
+            )
+        except ToolLoopLimitExceeded as exc:
+            logger.warning("conversation hit the tool iteration cap (%d)", exc.max_iterations)
+            await fan_out_text(fan_out, LOOP_LIMIT_REPLY)
+            partial = cast(list[MessageParam], exc.partial_messages)
+            result = TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, _assistant(LOOP_LIMIT_REPLY)])
+        final_text = result.text
+        if result.stop_reason == "refusal":
+            final_text = REFUSAL_REPLY
+            await fan_out_text(fan_out, final_text)
+        for check in self.output_checks:
+            final_text = await check.check_output(final_text, ctx)
+        if final_text != result.text and result.new_messages:
+            result.new_messages[-1] = _assistant(final_text)
+        self._save(conversation_id, turn, [user_message, *result.new_messages], ctx, runner.records, usage_entries)
+        await self._condense_if_needed(conversation_id, turn)
+        total_cost = sum(e.cost_usd for e in usage_entries)
+        await fan_out(TurnCompleted(conversation_id, result.model_calls, result.tool_calls, result.stop_reason, 0.0))
+        return Reply(conversation_id, final_text, result.stop_reason, runner.records, result.usage, total_cost)
+
+    def _save(
+        self,
+        conversation_id: str,
+        turn: int,
+        messages: list[MessageParam],
+        ctx: TurnContext,
+        records: list[ToolRecord],
+        usage: list[LedgerEntry],
+    ) -> None:
+        self.store.append(
+            conversation_id,
+            turn,
+            messages,
+            records=records,
+            usage=usage,
+            customer_email=ctx.customer_email,
+            state=ctx.flags,
+        )
+
+    async def _condense_if_needed(self, conversation_id: str, turn: int) -> None:
+        conversation = self.store.get(conversation_id)
+        if conversation is None:
+            return
+        stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+        if not needs_condensing(stored, self.settings.conversation):
+            return
+        old, _recent = split_for_condensing(stored, self.settings.conversation.keep_recent_turns)
+        if not old:
+            return
+        summary = extractive_summary(old, conversation.summary)
+        if not self.model.offline:
+            summary = (
+                await self._model_summary(conversation_id, turn, transcript_for_summary(old), conversation.summary)
+                or summary
+            )
+        self.store.set_summary(conversation_id, summary, old[-1].seq)
+
+    async def _model_summary(self, conversation_id: str, turn: int, transcript: str, previous: str | None) -> str:
+        prompt = f"Earlier summary:\n{previous}\n\nConversation:\n{transcript}" if previous else transcript
+        request = ModelRequest(
+            model=self.settings.model.fast, system=SUMMARY_PROMPT, messages=[_user(prompt)], max_tokens=400
+        )
+        try:
+            message = await self.model.create(request)
+        except (OrchestratorError, ModelRefused):
+            logger.warning("summary model call failed; keeping the extractive summary")
+            return ""
+        usage = usage_of(message)
+        cost = cost_usd(message.model, usage, self.settings.model.prices)
+        entry = LedgerEntry(turn, "summary", message.model, usage, cost or 0.0, cost is not None)
+        self.store.append(conversation_id, turn, [], usage=[entry])
+        return "".join(b.text for b in message.content if b.type == "text").strip()
+
+
+def _user(text: str) -> MessageParam:
+    return {"role": "user", "content": text}
+
+
+def _assistant(text: str) -> MessageParam:
+    block: TextBlockParam = {"type": "text", "text": text}
+    return {"role": "assistant", "content": [block]}
+
+
+def _metadata(ctx: TurnContext) -> dict[str, str]:
+    data = {"conversation_id": ctx.conversation_id}
+    if ctx.customer_email:
+        data["customer_email"] = ctx.customer_email
+    return data
+
+
+async def fan_out_text(emit: EventSink, text: str) -> None:
+    """Stream a reply that did not come from the model as one text delta."""
+    from .events import TextDelta
+
+    await emit(TextDelta(text))

@@ -1,0 +1,214 @@
+"""Settings: frozen pydantic models loaded once from `config/switchboard.toml` plus a few environment variables."""
+
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self, cast
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from .errors import ConfigError
+
+__all__ = [
+    "ConversationConfig",
+    "ModelConfig",
+    "PolicyConfig",
+    "Price",
+    "ServerConfig",
+    "Settings",
+    "default_config_path",
+    "load_settings",
+]
+
+CONFIG_ENV = "SWITCHBOARD_CONFIG"
+DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
+ServerName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Price(_Frozen):
+    """USD per million tokens for one model."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float = Field(default=0.0, ge=0)
+    cache_write: float = Field(default=0.0, ge=0)
+
+
+class ModelConfig(_Frozen):
+    """Which Claude models to use and how."""
+
+    main: str = "claude-sonnet-4-6"
+    """The model that talks to the customer and calls tools."""
+    fast: str = "claude-haiku-4-5"
+    """The model for sentiment scoring and summaries."""
+    max_tokens: int = Field(default=1024, ge=64, le=64000)
+    max_tool_iterations: int = Field(default=8, ge=1, le=50)
+    """Model calls allowed in one customer turn before the loop stops."""
+    request_timeout_s: float = Field(default=60, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    prices: dict[str, Price] = Field(default_factory=dict[str, Price])
+    """Per-model price table for the usage ledger; models missing here cost 0 and are flagged."""
+
+
+class ServerConfig(_Frozen):
+    """One MCP server: a stdio command or a streamable-HTTP URL."""
+
+    name: ServerName
+    command: str | None = None
+    """Executable for stdio; `{python}` means the interpreter running Switchboard."""
+    args: list[str] = Field(default_factory=list[str])
+    env: dict[str, str] = Field(default_factory=dict[str, str])
+    pass_env: list[str] = Field(default_factory=lambda: ["SWITCHBOARD_DATABASE_URL", "XDG_DATA_HOME", "HOME"])
+    """Variables copied from Switchboard's own environment into a stdio server's."""
+    cwd: str | None = None
+    url: str | None = None
+    token_env: str | None = None
+    """Environment variable holding the bearer token for `url`."""
+    enabled: bool = True
+    connect_timeout_s: float = Field(default=20, gt=0)
+    call_timeout_s: float = Field(default=30, gt=0)
+    trusted_tools: dict[str, str] = Field(default_factory=dict[str, str])
+    """Pinned tool fingerprints (`tool name -> sha256`); a definition that differs is withheld."""
+    hidden_tools: list[str] = Field(default_factory=list[str])
+    """Tools of this server never offered to the model (e.g. human-agent console tools)."""
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> Self:
+        if (self.command is None) == (self.url is None):
+            raise ValueError(f"server {self.name!r} needs exactly one of `command` (stdio) or `url` (HTTP)")
+        if self.token_env and not self.url:
+            raise ValueError(f"server {self.name!r}: `token_env` only applies to `url` servers")
+        return self
+
+
+class ConversationConfig(_Frozen):
+    """Conversation memory budget."""
+
+    max_turns: int = Field(default=20, ge=2)
+    """Turns kept verbatim before older ones are condensed."""
+    max_tokens: int = Field(default=8000, ge=500)
+    """Estimated tokens of history kept verbatim before condensing."""
+    keep_recent_turns: int = Field(default=6, ge=1)
+    """Turns always kept verbatim after a condensation."""
+
+
+class PolicyConfig(_Frozen):
+    """Conversation policy knobs (guardrails, sentiment, escalation, KPIs)."""
+
+    money_moving_tools: list[str] = Field(default_factory=lambda: ["process_refund"])
+    escalation_tool: str = "escalate_to_human"
+    identity_tools: list[str] = Field(default_factory=lambda: ["verify_customer", "lookup_order"])
+    """Tools whose successful result verifies the customer (binds `customer_email` to the conversation)."""
+    negative_score_threshold: float = Field(default=-0.5, ge=-1, le=0)
+    negative_streak: int = Field(default=3, ge=1)
+    unresolved_exchanges_before_offer: int = Field(default=3, ge=1)
+    abuse_warnings_before_escalation: int = Field(default=2, ge=0)
+    reopen_window_hours: float = Field(default=72, gt=0)
+    include_message_text_in_traces: bool = False
+
+
+class Settings(_Frozen):
+    """Everything Switchboard needs, loaded once at the edge and passed down."""
+
+    config_path: Path
+    servers: list[ServerConfig]
+    model: ModelConfig = ModelConfig()
+    conversation: ConversationConfig = ConversationConfig()
+    policy: PolicyConfig = PolicyConfig()
+    system_prompt: str
+    database_url: str
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    offline: bool = False
+    """Use the offline rule-based model even when a key is present."""
+
+    @model_validator(mode="after")
+    def _unique_servers(self) -> Self:
+        names = [s.name for s in self.servers]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"server names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    @property
+    def enabled_servers(self) -> list[ServerConfig]:
+        """The servers to connect."""
+        return [s for s in self.servers if s.enabled]
+
+    @property
+    def uses_claude(self) -> bool:
+        """Whether turns go to Claude (a key is set and offline mode was not forced)."""
+        return self.api_key is not None and not self.offline
+
+
+def default_config_path(environ: Mapping[str, str] = os.environ) -> Path:
+    """`$SWITCHBOARD_CONFIG`, else `config/switchboard.toml` of this checkout."""
+    if path := environ.get(CONFIG_ENV):
+        return Path(path)
+    return Path(__file__).resolve().parent.parent / "config" / "switchboard.toml"
+
+
+def _default_database_url(environ: Mapping[str, str]) -> str:
+    if url := environ.get(DATABASE_URL_ENV):
+        return url
+    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", str(Path.home()))) / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'switchboard' / 'switchboard.db'}"
+
+
+def load_settings(
+    path: Path | None = None, environ: Mapping[str, str] = os.environ, *, offline: bool = False
+) -> Settings:
+    """Read the TOML config at `path` (default: `default_config_path`) and the environment.
+
+    Environment: `ANTHROPIC_API_KEY` (selects Claude), `ANTHROPIC_BASE_URL`, `SWITCHBOARD_DATABASE_URL`.
+
+    Raises:
+        ConfigError: the file is missing or invalid; the message names the offending key.
+    """
+    path = path or default_config_path(environ)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    prompt_file = raw.pop("system_prompt_file", "prompts/system.md")
+    prompt_path = (path.parent / prompt_file).resolve()
+    try:
+        system_prompt = prompt_path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: system_prompt_file {prompt_file!r} not found at {prompt_path}") from exc
+    servers: list[Any] = raw.get("servers", [])
+    for server in servers:
+        if not isinstance(server, dict):
+            continue
+        entry = cast(dict[str, Any], server)
+        if entry.get("command") == "{python}":
+            entry["command"] = sys.executable
+        if isinstance(cwd := entry.get("cwd"), str):
+            entry["cwd"] = str((path.parent / cwd).resolve())
+    key = environ.get("ANTHROPIC_API_KEY") or None
+    try:
+        return Settings(
+            config_path=path,
+            system_prompt=system_prompt,
+            database_url=_default_database_url(environ),
+            api_key=SecretStr(key) if key else None,
+            base_url=environ.get("ANTHROPIC_BASE_URL") or None,
+            offline=offline,
+            **raw,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc
+
+
+ServerTransport = Literal["stdio", "http"]

@@ -1,0 +1,122 @@
+"""`ToolRunner`: runs one `tool_use` block through the registry with identity binding and policy checks."""
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from anthropic.types import ToolParam, ToolResultBlockParam, ToolUseBlock
+from mcp.types import CallToolResult, TextContent
+
+from .errors import OrchestratorError
+from .events import CustomerBound, EventSink, ToolCallFinished, ToolCallStarted
+from .hooks import ToolCall, ToolCheck, TurnContext
+from .registry import ServerRegistry
+
+__all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text"]
+
+logger = logging.getLogger(__name__)
+
+CUSTOMER_META_KEY = "switchboard/customer"
+"""The `_meta` key carrying the bound customer (the contract in docs/identity.md)."""
+
+
+@dataclass(frozen=True)
+class ToolRecord:
+    """One executed (or refused) tool call, for the conversation store."""
+
+    tool_use_id: str
+    name: str
+    server: str | None
+    arguments: dict[str, object]
+    is_error: bool
+    refused: bool
+    duration_ms: int
+    content: str
+
+
+def result_text(result: CallToolResult) -> str:
+    """The tool result as the model reads it: structured JSON when present, else the text blocks."""
+    if result.structured_content is not None and not result.is_error:
+        return json.dumps(result.structured_content, ensure_ascii=False, default=str)
+    text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    return text or "(empty result)"
+
+
+class ToolRunner:
+    """Implements the loop's `ToolExecutor` for one turn of one conversation."""
+
+    def __init__(
+        self,
+        registry: ServerRegistry,
+        ctx: TurnContext,
+        *,
+        checks: Sequence[ToolCheck] = (),
+        identity_tools: Sequence[str] = ("verify_customer", "lookup_order"),
+        emit: EventSink,
+    ) -> None:
+        """Bind the runner to a registry, the turn's context and the tool checks."""
+        self.registry = registry
+        self.ctx = ctx
+        self.checks = list(checks)
+        self.identity_tools = set(identity_tools)
+        self.emit = emit
+        self.records: list[ToolRecord] = []
+
+    def definitions(self) -> list[ToolParam]:
+        """The registry's current tool definitions."""
+        return self.registry.tools()
+
+    async def run(self, use: ToolUseBlock) -> ToolResultBlockParam:
+        """Route, check, call with the bound customer in `_meta`, and turn every failure into `is_error`."""
+        started = time.perf_counter()
+        arguments: dict[str, object] = dict(use.input)
+        route = self.registry.route(use.name)
+        server = route.server if route else None
+        await self.emit(ToolCallStarted(use.id, use.name, server, arguments))
+        refused = False
+        if route is None:
+            available = ", ".join(t["name"] for t in self.registry.tools())
+            content, is_error = f"Unknown tool {use.name!r}. Available tools: {available}.", True
+        else:
+            call = ToolCall(use.id, use.name, route.server, route.tool, arguments, route.read_only)
+            refusal = await self._check(call)
+            if refusal is not None:
+                content, is_error, refused = refusal, True, True
+            else:
+                content, is_error = await self._call(use.name, arguments)
+                if not is_error and route.tool in self.identity_tools:
+                    await self._bind(arguments, use.name)
+        duration = time.perf_counter() - started
+        self.records.append(
+            ToolRecord(use.id, use.name, server, arguments, is_error, refused, int(duration * 1000), content)
+        )
+        await self.emit(ToolCallFinished(use.id, use.name, server, is_error, duration, refused))
+        return {"type": "tool_result", "tool_use_id": use.id, "content": content, "is_error": is_error}
+
+    async def _check(self, call: ToolCall) -> str | None:
+        for check in self.checks:
+            if (refusal := await check.check_tool_call(call, self.ctx)) is not None:
+                return refusal
+        return None
+
+    async def _call(self, name: str, arguments: dict[str, object]) -> tuple[str, bool]:
+        meta: dict[str, object] | None = (
+            {CUSTOMER_META_KEY: self.ctx.customer_email} if self.ctx.customer_email else None
+        )
+        try:
+            result = await self.registry.call(name, arguments, meta=meta)
+        except OrchestratorError as exc:
+            logger.warning("tool %s failed: %s", name, type(exc).__name__)
+            return f"The tool could not be run: {exc}. Tell the customer and offer another way to help.", True
+        except Exception:  # the one sanctioned catch-all: the tool-dispatch boundary (STYLE C4)
+            logger.exception("tool %s raised unexpectedly", name)
+            return "The tool failed unexpectedly. Apologise and offer a ticket or a human agent.", True
+        return result_text(result), bool(result.is_error)
+
+    async def _bind(self, arguments: dict[str, object], via: str) -> None:
+        email = arguments.get("customer_email")
+        if isinstance(email, str) and self.ctx.customer_email is None:
+            self.ctx.customer_email = email.strip().lower()
+            await self.emit(CustomerBound(via_tool=via))
