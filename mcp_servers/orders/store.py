@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
+from mcp_servers._common.democlock import rebase_demo, record_demo_seed
 from mcp_servers._common.storage import Database, UTCDateTime
 
 __all__ = ["ItemRecord", "OrderRecord", "OrdersStore"]
@@ -79,6 +80,12 @@ order_items = Table(
 )
 
 
+_DEMO_DATES = (
+    (customers, ("created_at",)),
+    (orders, ("placed_at", "shipped_at", "delivered_at", "cancelled_at", "returned_at")),
+)
+
+
 def _create_v1(conn: Connection) -> None:
     metadata.create_all(conn)
 
@@ -131,8 +138,10 @@ class OrdersStore:
     def prepare(self, *, seed: bool = True, now: datetime | None = None) -> None:
         """Migrate the schema and, on an empty store, seed the ShopExpress demo data (one transaction)."""
         self.db.migrate("orders", MIGRATIONS)
+        now = now or utcnow()
+        rebase_demo(self.db, "orders", _DEMO_DATES, now)
         if seed:
-            self.seed_demo(now or utcnow())
+            self.seed_demo(now)
 
     def seed_demo(self, now: datetime) -> bool:
         """Insert the demo store unless customers already exist. Returns whether it seeded."""
@@ -183,6 +192,7 @@ class OrdersStore:
                     for n, i in enumerate(o.items, start=1)
                 ],
             )
+            record_demo_seed(conn, "orders", now)
             return True
 
     def get_order(self, order_id: str) -> OrderRecord | None:

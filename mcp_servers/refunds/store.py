@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
+from mcp_servers._common.democlock import rebase_demo, record_demo_seed
 from mcp_servers._common.storage import Database, UTCDateTime
 
 from .models import RefundResult
@@ -181,8 +182,10 @@ class RefundsStore:
     def prepare(self, *, seed: bool = True, now: datetime | None = None) -> None:
         """Migrate the schema and, on an empty ledger, seed the demo payments (one transaction)."""
         self.db.migrate("refunds", MIGRATIONS)
+        now = now or utcnow()
+        rebase_demo(self.db, "refunds", ((payments, ("delivered_at", "captured_at")),), now)
         if seed:
-            self.seed_demo(now or utcnow())
+            self.seed_demo(now)
 
     def seed_demo(self, now: datetime) -> bool:
         """Insert one payment per demo order unless the ledger has rows. Returns whether it seeded."""
@@ -207,6 +210,7 @@ class RefundsStore:
                     for o in demo.orders
                 ],
             )
+            record_demo_seed(conn, "refunds", now)
             return True
 
     def get_payment(self, order_id: str) -> Payment | None:

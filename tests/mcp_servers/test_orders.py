@@ -204,3 +204,21 @@ def test_demo_seed_runs_once_and_covers_every_status(database_url: str) -> None:
 def _emails(store: OrdersStore) -> list[str]:
     with store.db.read() as conn:
         return list(conn.execute(select(customers.c.email)).scalars())
+
+
+def test_a_demo_seeded_days_ago_is_moved_forward_so_the_story_still_holds(database_url: str) -> None:
+    store = OrdersStore(Database(database_url))
+    now = datetime.now(UTC)
+    store.prepare(now=now - timedelta(days=10, hours=1))  # seeded ten days ago
+    aged = store.get_order("ORD-78432")
+    assert aged is not None and aged.delivered_at is not None
+    assert (now - aged.delivered_at) // timedelta(days=1) == 24
+    store.prepare(now=now)  # restart today
+    rebased = store.get_order("ORD-78432")
+    assert rebased is not None and rebased.delivered_at is not None
+    assert (now - rebased.delivered_at) // timedelta(days=1) == 14
+    assert rebased.placed_at - aged.placed_at == timedelta(days=10)
+    store.prepare(now=now)  # a second restart the same day changes nothing
+    again = store.get_order("ORD-78432")
+    assert again == rebased
+    store.db.dispose()

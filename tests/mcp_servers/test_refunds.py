@@ -3,7 +3,7 @@
 import argparse
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -515,3 +515,14 @@ def test_command_line_flags_set_the_refund_policy(db: Database) -> None:
 def test_invalid_policy_flags_are_rejected(argv: list[str]) -> None:
     with pytest.raises(SystemExit):
         _args(argv)
+
+
+def test_the_demo_ledger_is_rebased_so_the_flagship_stays_refundable(sqlite_url: str) -> None:
+    store = RefundsStore(Database(sqlite_url))
+    now = datetime.now(UTC)
+    store.prepare(now=now - timedelta(days=40))  # seeded 40 days ago: the window would have closed
+    store.prepare(now=now)
+    payment = store.get_payment("ORD-78432")
+    assert payment is not None and payment.delivered_at is not None
+    assert (now - payment.delivered_at) // timedelta(days=1) == 14
+    store.db.dispose()

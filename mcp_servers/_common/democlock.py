@@ -1,0 +1,69 @@
+"""Keeps seeded demo data dated relative to today.
+
+A demo store seeded weeks ago would otherwise drift: ORD-78432 would no longer be "delivered 14 days ago" and
+the refund window rules would stop matching the story. Each seeding records its anchor time; on start-up the
+seeded tables' datetime columns are moved forward by the whole days elapsed, in one transaction. Only
+tables that hold pure seed data are rebased (rows customers created later keep their real dates).
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, MetaData, String, Table, and_, bindparam, insert, select
+from sqlalchemy.engine import Connection
+
+from .storage import Database, UTCDateTime
+
+__all__ = ["rebase_demo", "record_demo_seed"]
+
+_meta = MetaData()
+_clock = Table(
+    "demo_clock",
+    _meta,
+    Column("component", String(64), primary_key=True),
+    Column("anchor", UTCDateTime(), nullable=False),
+)
+
+
+def record_demo_seed(conn: Connection, component: str, now: datetime) -> None:
+    """Record that `component` seeded its demo data at `now` (inside the seeding transaction)."""
+    _meta.create_all(conn, checkfirst=True)
+    conn.execute(_clock.delete().where(_clock.c.component == component))
+    conn.execute(insert(_clock).values(component=component, anchor=now))
+
+
+def rebase_demo(db: Database, component: str, tables: Sequence[tuple[Table, Sequence[str]]], now: datetime) -> int:
+    """Shift the listed datetime columns forward by the whole days since the last seed or rebase.
+
+    Returns the number of days shifted (0 when nothing was seeded or less than a day has passed).
+    """
+    with db.write() as conn:
+        _meta.create_all(conn, checkfirst=True)
+        anchor = conn.execute(select(_clock.c.anchor).where(_clock.c.component == component)).scalar_one_or_none()
+        if anchor is None or (now - anchor).days < 1:
+            return 0
+        delta = timedelta(days=(now - anchor).days)
+        for table, columns in tables:
+            _shift(conn, table, columns, delta)
+        conn.execute(_clock.update().where(_clock.c.component == component).values(anchor=anchor + delta))
+        return delta.days
+
+
+def _shift(conn: Connection, table: Table, columns: Sequence[str], delta: timedelta) -> None:
+    keys = list(table.primary_key.columns)
+    rows = conn.execute(select(*keys, *(table.c[c] for c in columns))).all()
+    if not rows:
+        return
+    params: list[dict[str, Any]] = []
+    for row in rows:
+        values = dict(zip([f"k_{k.name}" for k in keys], row[: len(keys)], strict=True))
+        for name, value in zip(columns, row[len(keys) :], strict=True):
+            values[f"v_{name}"] = value + delta if value is not None else None
+        params.append(values)
+    statement = (
+        table.update()
+        .where(and_(*(k == bindparam(f"k_{k.name}") for k in keys)))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+    conn.execute(statement, params)
