@@ -32,7 +32,7 @@ FLAGSHIP_SCRIPT = (
 def _banner(orchestrator: Orchestrator) -> str:
     model = orchestrator.model
     if model.offline:
-        what = f"{model.label}: deterministic rules, no AI. Set ANTHROPIC_API_KEY to talk to Claude."
+        what = f"{model.label}; deterministic templates, no network. Set ANTHROPIC_API_KEY to talk to Claude."
     else:
         what = f"Claude ({model.label})"
     servers = ", ".join(
