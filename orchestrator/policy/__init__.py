@@ -1,0 +1,1 @@
+"""Central conversation policies: guardrails, sentiment-driven escalation and support KPIs."""
