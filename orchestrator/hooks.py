@@ -4,12 +4,16 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 __all__ = [
+    "ExtraUsage",
     "InputCheck",
     "InputVerdict",
     "OutputCheck",
     "ToolCall",
+    "ToolCaller",
     "ToolCheck",
     "TurnContext",
+    "TurnOutcome",
+    "TurnPolicy",
 ]
 
 
@@ -70,4 +74,51 @@ class ToolCheck(Protocol):
 
     async def check_tool_call(self, call: ToolCall, ctx: TurnContext) -> str | None:
         """None to allow; otherwise the refusal message for the model."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExtraUsage:
+    """A model call a policy made (e.g. sentiment scoring on the fast model), for the usage ledger."""
+
+    purpose: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    """What a turn policy decided after the model answered."""
+
+    text: str
+    """The reply to send (the model's, possibly with a warning or a hand-off notice added)."""
+    status: str | None = None
+    """A new conversation status (e.g. `escalated`), or None to keep it."""
+    usage: tuple[ExtraUsage, ...] = ()
+
+
+class ToolCaller(Protocol):
+    """Lets a policy call a tool itself (e.g. `escalate_to_human`), with the conversation's bound customer."""
+
+    async def __call__(self, name: str, arguments: dict[str, object]) -> tuple[str, bool]:
+        """Return (result text, is_error)."""
+        ...
+
+
+class TurnPolicy(Protocol):
+    """Conversation-level policy around a turn: observes the message, then may adjust the reply or escalate."""
+
+    async def observe(self, text: str, ctx: TurnContext) -> None:
+        """Runs concurrently with the model call (e.g. sentiment scoring); keeps its findings in `ctx.flags`."""
+        ...
+
+    def inspect_tool_result(self, content: str, ctx: TurnContext) -> str:
+        """Transform a tool result before the model reads it (e.g. mark it as data)."""
+        ...
+
+    async def after_turn(self, reply: str, ctx: TurnContext, call_tool: ToolCaller) -> TurnOutcome:
+        """Decide on warnings, offers of a human and escalation once the reply is known."""
         ...

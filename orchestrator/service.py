@@ -1,19 +1,21 @@
 """`Orchestrator`: owns conversations; connects servers, model, checks and storage for each customer turn."""
 
+import json
 import logging
 import os
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from anthropic.types import MessageParam, TextBlockParam
+import anyio
+from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
 
 from mcp_servers._common.storage import Database
 
 from .errors import ModelRefused, OrchestratorError, ToolLoopLimitExceeded
 from .events import Event, EventSink, ModelCalled, TurnCompleted, Usage, discard
-from .hooks import InputCheck, OutputCheck, ToolCheck, TurnContext
+from .hooks import ExtraUsage, InputCheck, OutputCheck, ToolCheck, TurnContext, TurnPolicy
 from .ledger import cost_usd, usage_of
 from .loop import TurnResult, run_turn
 from .memory import (
@@ -27,7 +29,7 @@ from .memory import (
 from .model import ModelClient, ModelRequest
 from .registry import ServerRegistry, TargetFactory
 from .settings import Settings
-from .store import ConversationStore, LedgerEntry
+from .store import ConversationStatus, ConversationStore, LedgerEntry
 from .tools import ToolRecord, ToolRunner
 
 __all__ = ["MAX_MESSAGE_CHARS", "Orchestrator", "Reply", "build_model"]
@@ -78,6 +80,7 @@ class Orchestrator:
         output_checks: Sequence[OutputCheck] = (),
         tool_checks: Sequence[ToolCheck] = (),
         sinks: Sequence[EventSink] = (),
+        policy: TurnPolicy | None = None,
     ) -> None:
         """Wire the parts; prefer `open()`, which also manages their lifetimes."""
         self.settings = settings
@@ -88,6 +91,7 @@ class Orchestrator:
         self.output_checks = list(output_checks)
         self.tool_checks = list(tool_checks)
         self.sinks = list(sinks)
+        self.policy = policy
 
     @classmethod
     @asynccontextmanager
@@ -122,11 +126,7 @@ class Orchestrator:
             KeyError: unknown conversation.
             ModelError: the model API failed (nothing is stored for the turn).
         """
-        text = text.strip()
-        if not text:
-            raise ValueError("the message is empty")
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+        text = _validated(text)
         conversation = self.store.get(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)
@@ -156,6 +156,7 @@ class Orchestrator:
             checks=self.tool_checks,
             identity_tools=self.settings.policy.identity_tools,
             emit=fan_out,
+            inspect=self.policy.inspect_tool_result if self.policy else None,
         )
         usage_entries: list[LedgerEntry] = []
 
@@ -165,38 +166,80 @@ class Orchestrator:
                 usage_entries.append(LedgerEntry(turn, "reply", event.model, event.usage, event.cost_usd, priced))
             await fan_out(event)
 
-        try:
-            result = await run_turn(
-                history,
-                model=self.model,
-                tools=runner,
-                model_id=self.settings.model.main,
-                system=self.settings.system_prompt,
-                emit=record,
-                usage_of=usage_of,
-                cost_of=lambda model, usage: cost_usd(model, usage, self.settings.model.prices),
-                max_iterations=self.settings.model.max_tool_iterations,
-                max_tokens=self.settings.model.max_tokens,
-                metadata=lambda: _metadata(ctx),
-            )
-        except ToolLoopLimitExceeded as exc:
-            logger.warning("conversation hit the tool iteration cap (%d)", exc.max_iterations)
-            await fan_out_text(fan_out, LOOP_LIMIT_REPLY)
-            partial = cast(list[MessageParam], exc.partial_messages)
-            result = TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, _assistant(LOOP_LIMIT_REPLY)])
+        async def model_turn() -> TurnResult:
+            try:
+                return await run_turn(
+                    history,
+                    model=self.model,
+                    tools=runner,
+                    model_id=self.settings.model.main,
+                    system=self.settings.system_prompt,
+                    emit=record,
+                    usage_of=usage_of,
+                    cost_of=lambda model, usage: cost_usd(model, usage, self.settings.model.prices),
+                    max_iterations=self.settings.model.max_tool_iterations,
+                    max_tokens=self.settings.model.max_tokens,
+                    metadata=lambda: _metadata(ctx),
+                )
+            except ToolLoopLimitExceeded as exc:
+                logger.warning("conversation hit the tool iteration cap (%d)", exc.max_iterations)
+                await fan_out_text(fan_out, LOOP_LIMIT_REPLY)
+                partial = cast(list[MessageParam], exc.partial_messages)
+                return TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, _assistant(LOOP_LIMIT_REPLY)])
+
+        result = await self._turn_with_observation(model_turn, text, ctx)
         final_text = result.text
         if result.stop_reason == "refusal":
             final_text = REFUSAL_REPLY
             await fan_out_text(fan_out, final_text)
         for check in self.output_checks:
             final_text = await check.check_output(final_text, ctx)
+        final_text, status, extra = await self._after_turn(final_text, ctx, runner, fan_out)
+        usage_entries += [_ledger_entry(turn, u, self.settings) for u in extra]
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = _assistant(final_text)
-        self._save(conversation_id, turn, [user_message, *result.new_messages], ctx, runner.records, usage_entries)
+        self._save(
+            conversation_id,
+            turn,
+            [user_message, *result.new_messages],
+            ctx,
+            runner.records,
+            usage_entries,
+            status=status,
+        )
         await self._condense_if_needed(conversation_id, turn)
         total_cost = sum(e.cost_usd for e in usage_entries)
         await fan_out(TurnCompleted(conversation_id, result.model_calls, result.tool_calls, result.stop_reason, 0.0))
         return Reply(conversation_id, final_text, result.stop_reason, runner.records, result.usage, total_cost)
+
+    async def _after_turn(
+        self, text: str, ctx: TurnContext, runner: ToolRunner, emit: EventSink
+    ) -> tuple[str, ConversationStatus | None, tuple[ExtraUsage, ...]]:
+        """Let the turn policy add warnings or escalate; stream whatever it adds."""
+        if self.policy is None:
+            return text, None, ()
+        outcome = await self.policy.after_turn(text, ctx, _ToolCallerFor(runner))
+        if outcome.text != text:
+            added = outcome.text[len(text) :] if outcome.text.startswith(text) else outcome.text
+            await fan_out_text(emit, added)
+        return outcome.text, cast(ConversationStatus | None, outcome.status), outcome.usage
+
+    async def _turn_with_observation(
+        self, model_turn: Callable[[], Awaitable[TurnResult]], text: str, ctx: TurnContext
+    ) -> TurnResult:
+        """Run the model turn and the policy's observation (e.g. sentiment) concurrently: the slower sets the pace."""
+        if self.policy is None:
+            return await model_turn()
+        policy = self.policy
+        results: list[TurnResult] = []
+
+        async def run() -> None:
+            results.append(await model_turn())
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(policy.observe, text, ctx)
+            tg.start_soon(run)
+        return results[0]
 
     def _save(
         self,
@@ -206,6 +249,8 @@ class Orchestrator:
         ctx: TurnContext,
         records: list[ToolRecord],
         usage: list[LedgerEntry],
+        *,
+        status: ConversationStatus | None = None,
     ) -> None:
         self.store.append(
             conversation_id,
@@ -215,6 +260,7 @@ class Orchestrator:
             usage=usage,
             customer_email=ctx.customer_email,
             state=ctx.flags,
+            status=status,
         )
 
     async def _condense_if_needed(self, conversation_id: str, turn: int) -> None:
@@ -250,6 +296,38 @@ class Orchestrator:
         entry = LedgerEntry(turn, "summary", message.model, usage, cost or 0.0, cost is not None)
         self.store.append(conversation_id, turn, [], usage=[entry])
         return "".join(b.text for b in message.content if b.type == "text").strip()
+
+
+class _ToolCallerFor:
+    """Lets a policy call a tool through the turn's runner (same routing, identity and records)."""
+
+    def __init__(self, runner: ToolRunner) -> None:
+        self.runner = runner
+        self.calls = 0
+
+    async def __call__(self, name: str, arguments: dict[str, object]) -> tuple[str, bool]:
+        self.calls += 1
+        use = ToolUseBlock(type="tool_use", id=f"toolu_policy_{self.calls}", name=name, input=arguments)
+        result = await self.runner.run(use)
+        content = result.get("content", "")
+        return (content if isinstance(content, str) else json.dumps(content, default=str)), bool(result.get("is_error"))
+
+
+def _ledger_entry(turn: int, usage: ExtraUsage, settings: Settings) -> LedgerEntry:
+    counted = Usage(
+        usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens
+    )
+    cost = cost_usd(usage.model, counted, settings.model.prices)
+    return LedgerEntry(turn, usage.purpose, usage.model, counted, cost or 0.0, cost is not None)
+
+
+def _validated(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValueError("the message is empty")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+    return text
 
 
 def _user(text: str) -> MessageParam:

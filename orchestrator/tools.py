@@ -3,7 +3,7 @@
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from anthropic.types import ToolParam, ToolResultBlockParam, ToolUseBlock
@@ -55,13 +55,15 @@ class ToolRunner:
         checks: Sequence[ToolCheck] = (),
         identity_tools: Sequence[str] = ("verify_customer", "lookup_order"),
         emit: EventSink,
+        inspect: Callable[[str, TurnContext], str] | None = None,
     ) -> None:
-        """Bind the runner to a registry, the turn's context and the tool checks."""
+        """Bind the runner to a registry, the turn's context, the tool checks and a result inspector."""
         self.registry = registry
         self.ctx = ctx
         self.checks = list(checks)
         self.identity_tools = set(identity_tools)
         self.emit = emit
+        self.inspect = inspect
         self.records: list[ToolRecord] = []
 
     def definitions(self) -> list[ToolParam]:
@@ -88,6 +90,8 @@ class ToolRunner:
                 content, is_error = await self._call(use.name, arguments)
                 if not is_error and route.tool in self.identity_tools:
                     await self._bind(arguments, use.name)
+                if self.inspect is not None:
+                    content = self.inspect(content, self.ctx)
         duration = time.perf_counter() - started
         self.records.append(
             ToolRecord(use.id, use.name, server, arguments, is_error, refused, int(duration * 1000), content)
