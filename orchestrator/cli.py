@@ -15,6 +15,8 @@ import click
 
 from .errors import ConfigError, OrchestratorError
 from .events import Event, TextDelta, ToolCallFinished, ToolCallStarted
+from .policy.kpi_report import metrics_command
+from .policy.pii import install_log_masking
 from .service import Orchestrator
 from .settings import Settings, load_settings
 
@@ -103,6 +105,7 @@ def cli(ctx: click.Context, config: Path | None, offline: bool, verbose: int) ->
     """Switchboard: the ShopExpress support assistant over MCP servers."""
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_masking()  # no PII in any log line
     ctx.obj = {"config": config, "offline": offline}
 
 
@@ -116,12 +119,15 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
 
     async def session() -> None:
         started = time.perf_counter()
-        async with Orchestrator.open(settings) as orchestrator:
+        async with Orchestrator.open(settings, policies=True) as orchestrator:
             cid = conversation_id or orchestrator.start(channel="cli")
             if orchestrator.store.get(cid) is None:
                 raise click.ClickException(f"no conversation {cid!r}")
             click.echo(_banner(orchestrator))
-            click.echo(f"conversation: {cid} (ready in {time.perf_counter() - started:.1f} s; Ctrl-D to quit)")
+            click.echo(
+                f"conversation: {cid} (ready in {time.perf_counter() - started:.1f} s; "
+                "/rate 1-5 to rate and end, Ctrl-D to quit)"
+            )
             printer = _Printer()
             while True:
                 line = await anyio.to_thread.run_sync(_read_line, interactive)
@@ -131,6 +137,9 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
                     continue
                 if not interactive:
                     click.echo(f"You: {line}")
+                if line.strip().startswith("/rate"):
+                    await _rate(orchestrator, cid, line)
+                    break
                 try:
                     await orchestrator.respond(cid, line, emit=printer)
                 except ValueError as exc:
@@ -139,6 +148,17 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
             click.echo(f"conversation saved: {cid}")
 
     _run(session)
+
+
+async def _rate(orchestrator: Orchestrator, cid: str, line: str) -> None:
+    """`/rate N`: the customer's 1-5 satisfaction rating; it ends the conversation."""
+    value = line.strip().removeprefix("/rate").strip()
+    try:
+        outcome = await orchestrator.end(cid, csat=int(value))
+    except ValueError:
+        click.secho("(a rating is a whole number from 1 to 5, e.g. /rate 5)", fg="yellow")
+        return
+    click.echo(f"Thanks for your rating! Conversation closed ({outcome.replace('_', ' ')}).")
 
 
 def _read_line(interactive: bool) -> str | None:
@@ -163,7 +183,7 @@ def demo(ctx: click.Context, keep_db: bool) -> None:
         settings = _settings(ctx, environ)
 
         async def session() -> None:
-            async with Orchestrator.open(settings, environ=environ) as orchestrator:
+            async with Orchestrator.open(settings, environ=environ, policies=True) as orchestrator:
                 click.echo(_banner(orchestrator))
                 cid = orchestrator.start(channel="demo")
                 printer = _Printer()
@@ -171,6 +191,7 @@ def demo(ctx: click.Context, keep_db: bool) -> None:
                     click.secho(f"\nYou: {line}", bold=True)
                     await orchestrator.respond(cid, line, emit=printer)
                     printer.end_turn()
+                await orchestrator.end(cid, csat=5, confirmed=True)
                 _print_ledger(orchestrator, cid)
 
         _run(session)
@@ -241,6 +262,9 @@ def desktop_config(ctx: click.Context) -> None:
             entry["env"] = dict(server.env)
         block[f"shopexpress-{server.name}"] = entry
     click.echo(json.dumps({"mcpServers": block}, indent=2))
+
+
+cli.add_command(metrics_command)
 
 
 @cli.group()

@@ -2,9 +2,15 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 __all__ = [
+    "ConversationClosed",
     "CustomerBound",
+    "Escalated",
+    "GuardrailTripped",
+    "Outcome",
+    "Priority",
     "Event",
     "EventSink",
     "ModelCalled",
@@ -95,7 +101,52 @@ class TurnCompleted:
     duration_s: float
 
 
-Event = TextDelta | ToolCallStarted | ToolCallFinished | ModelCalled | CustomerBound | TurnCompleted
+Priority = Literal["low", "normal", "high", "urgent"]
+Outcome = Literal["resolved_by_bot", "escalated", "abandoned"]
+"""How a conversation ended, for the KPIs."""
+
+
+@dataclass(frozen=True)
+class GuardrailTripped:
+    """A guardrail acted on a message or a tool call (masked, refused, warned, blocked).
+
+    `kind` is a short snake_case name chosen by policy code (`pii`, `topic`, `injection`, `abuse`,
+    `confirmation`), never customer text: it ends up as a metric label.
+    """
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """The conversation was handed to a human (`reason`: `explicit_human_request`, `threat`, `abuse`, ...)."""
+
+    reason: str
+    priority: Priority = "normal"
+    handoff_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversationClosed:
+    """A conversation ended with a KPI outcome."""
+
+    conversation_id: str
+    outcome: Outcome
+    confirmed: bool = False
+    """The customer confirmed the resolution (only meaningful for `resolved_by_bot`)."""
+
+
+Event = (
+    TextDelta
+    | ToolCallStarted
+    | ToolCallFinished
+    | ModelCalled
+    | CustomerBound
+    | TurnCompleted
+    | GuardrailTripped
+    | Escalated
+    | ConversationClosed
+)
 EventSink = Callable[[Event], Awaitable[None]]
 
 

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .events import EventSink
+
 __all__ = [
     "ExtraUsage",
     "InputCheck",
@@ -27,6 +29,8 @@ class TurnContext:
     latest_customer_text: str = ""
     flags: dict[str, object] = field(default_factory=dict[str, object])
     """Free-form per-conversation state kept by policies (e.g. abuse warnings, injection detected)."""
+    turn_tools: list[tuple[str, bool]] = field(default_factory=list[tuple[str, bool]])
+    """This turn's tool calls so far: (server-side tool name, is_error). Not persisted."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,6 @@ class TurnPolicy(Protocol):
         """Transform a tool result before the model reads it (e.g. mark it as data)."""
         ...
 
-    async def after_turn(self, reply: str, ctx: TurnContext, call_tool: ToolCaller) -> TurnOutcome:
+    async def after_turn(self, reply: str, ctx: TurnContext, call_tool: ToolCaller, emit: EventSink) -> TurnOutcome:
         """Decide on warnings, offers of a human and escalation once the reply is known."""
         ...

@@ -3,18 +3,20 @@
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import anyio
 from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
 
+from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database
 
 from .errors import ModelRefused, OrchestratorError, ToolLoopLimitExceeded
-from .events import Event, EventSink, ModelCalled, TurnCompleted, Usage, discard
+from .events import ConversationClosed, Event, EventSink, ModelCalled, Outcome, TurnCompleted, Usage, discard
 from .hooks import ExtraUsage, InputCheck, OutputCheck, ToolCheck, TurnContext, TurnPolicy
 from .ledger import cost_usd, usage_of
 from .loop import TurnResult, run_turn
@@ -27,6 +29,12 @@ from .memory import (
     transcript_for_summary,
 )
 from .model import ModelClient, ModelRequest
+from .observability import TracedModel
+from .policy.engine import SupportPolicy, build_guardrails
+from .policy.kpi import KpiStore
+from .policy.prometheus import PrometheusSink
+from .policy.tracing import Tracing, TracingConfig
+from .redaction import mask_message, mask_value
 from .registry import ServerRegistry, TargetFactory
 from .settings import Settings
 from .store import ConversationStatus, ConversationStore, LedgerEntry
@@ -53,6 +61,7 @@ class Reply:
     cost_usd: float = 0.0
     blocked: bool = False
     """True when an input check answered instead of the model."""
+    model_calls: int = 0
 
 
 def build_model(settings: Settings) -> ModelClient:
@@ -81,12 +90,18 @@ class Orchestrator:
         tool_checks: Sequence[ToolCheck] = (),
         sinks: Sequence[EventSink] = (),
         policy: TurnPolicy | None = None,
+        tracing: Tracing | None = None,
+        kpi: KpiStore | None = None,
+        prometheus: PrometheusSink | None = None,
     ) -> None:
         """Wire the parts; prefer `open()`, which also manages their lifetimes."""
         self.settings = settings
         self.registry = registry
-        self.model = model
+        self.tracing = tracing or Tracing(TracingConfig(include_text=settings.policy.include_message_text_in_traces))
+        self.model = TracedModel(model, self.tracing)
         self.store = store
+        self.kpi = kpi
+        self.prometheus = prometheus
         self.input_checks = list(input_checks)
         self.output_checks = list(output_checks)
         self.tool_checks = list(tool_checks)
@@ -102,21 +117,53 @@ class Orchestrator:
         model: ModelClient | None = None,
         targets: Mapping[str, TargetFactory] | None = None,
         environ: Mapping[str, str] = os.environ,
+        policies: bool = False,
         **kwargs: Any,
     ) -> AsyncGenerator["Orchestrator"]:
-        """Open storage, connect every enabled server concurrently, and yield a ready orchestrator."""
+        """Open storage, connect every enabled server concurrently, and yield a ready orchestrator.
+
+        With `policies=True` the standard policy stack is wired in: guardrails, sentiment and escalation,
+        KPI recording and Prometheus metrics (see `orchestrator.policy.engine`).
+        """
         db = Database(settings.database_url)
         try:
             store = ConversationStore(db)
             store.prepare()
+            model = model or build_model(settings)
             async with ServerRegistry(settings.enabled_servers, targets=targets, environ=environ) as registry:
-                yield cls(settings, registry=registry, model=model or build_model(settings), store=store, **kwargs)
+                if policies:
+                    kwargs = {**_policy_stack(settings, db, model, registry), **kwargs}
+                yield cls(settings, registry=registry, model=model, store=store, **kwargs)
         finally:
             db.dispose()
 
     def start(self, *, channel: str = "cli") -> str:
         """Start a conversation and return its id."""
-        return self.store.create(channel=channel, model=self.model.label)
+        conversation_id = self.store.create(channel=channel, model=self.model.label)
+        if self.kpi is not None:
+            self.kpi.start(conversation_id, utcnow())
+        return conversation_id
+
+    async def end(self, conversation_id: str, *, csat: int | None = None, confirmed: bool = False) -> str:
+        """Close a conversation (with the customer's 1-5 rating, if given); returns its KPI outcome.
+
+        Raises:
+            KeyError: unknown conversation.
+            ValueError: a rating outside 1-5.
+        """
+        if csat is not None and not 1 <= csat <= 5:
+            raise ValueError("the rating must be between 1 and 5")
+        conversation = self.store.get(conversation_id)
+        if conversation is None:
+            raise KeyError(conversation_id)
+        outcome: Outcome = "escalated" if conversation.status == "escalated" else "resolved_by_bot"
+        if isinstance(self.policy, SupportPolicy):
+            outcome = self.policy.close(conversation_id, status=conversation.status, csat=csat, confirmed=confirmed)
+        if conversation.status != "escalated":
+            self.store.set_status(conversation_id, "resolved" if outcome == "resolved_by_bot" else "closed")
+        for sink in self.sinks:
+            await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
+        return outcome
 
     async def respond(self, conversation_id: str, text: str, *, emit: EventSink = discard) -> Reply:
         """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
@@ -126,6 +173,18 @@ class Orchestrator:
             KeyError: unknown conversation.
             ModelError: the model API failed (nothing is stored for the turn).
         """
+        started = time.perf_counter()
+        with self.tracing.turn_span(conversation_id, text=text):
+            reply = await self._respond(conversation_id, text, emit)
+        event = TurnCompleted(
+            conversation_id, reply.model_calls, len(reply.tool_calls), reply.stop_reason, time.perf_counter() - started
+        )
+        await emit(event)
+        for sink in self.sinks:
+            await sink(event)
+        return reply
+
+    async def _respond(self, conversation_id: str, text: str, emit: EventSink) -> Reply:
         text = _validated(text)
         conversation = self.store.get(conversation_id)
         if conversation is None:
@@ -138,18 +197,6 @@ class Orchestrator:
             for sink in self.sinks:
                 await sink(event)
 
-        for check in self.input_checks:
-            verdict = await check.check_input(text, ctx)
-            if not verdict.allow:
-                reply = verdict.reply or "I'm sorry, I can't help with that."
-                await fan_out_text(fan_out, reply)
-                self._save(conversation_id, turn, [_user(text), _assistant(reply)], ctx, [], [])
-                return Reply(conversation_id, reply, "blocked", blocked=True)
-            if verdict.text is not None:
-                text = verdict.text
-        user_message = _user(text)
-        stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
-        history = [*build_context(conversation.summary, stored), user_message]
         runner = ToolRunner(
             self.registry,
             ctx,
@@ -157,7 +204,26 @@ class Orchestrator:
             identity_tools=self.settings.policy.identity_tools,
             emit=fan_out,
             inspect=self.policy.inspect_tool_result if self.policy else None,
+            tracing=self.tracing,
+            parent_span=lambda: self.model.last_span,
         )
+        for check in self.input_checks:
+            verdict = await check.check_input(text, ctx)
+            if not verdict.allow:
+                return await self._blocked(conversation_id, turn, text, verdict.reply, ctx, runner, fan_out)
+            if verdict.text is not None:
+                text = verdict.text
+        user_message: MessageParam = _user(text)
+        if ctx.customer_email and not self.model.offline:
+            # Stored history is PII-masked, so Claude is told the verified identity afresh each turn.
+            note: TextBlockParam = {
+                "type": "text",
+                "text": f"[Verified customer for this conversation: {ctx.customer_email}]",
+            }
+            said: TextBlockParam = {"type": "text", "text": text}
+            user_message = cast(MessageParam, {"role": "user", "content": [note, said]})
+        stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+        history = [*build_context(conversation.summary, stored), user_message]
         usage_entries: list[LedgerEntry] = []
 
         async def record(event: Event) -> None:
@@ -209,8 +275,37 @@ class Orchestrator:
         )
         await self._condense_if_needed(conversation_id, turn)
         total_cost = sum(e.cost_usd for e in usage_entries)
-        await fan_out(TurnCompleted(conversation_id, result.model_calls, result.tool_calls, result.stop_reason, 0.0))
-        return Reply(conversation_id, final_text, result.stop_reason, runner.records, result.usage, total_cost)
+        return Reply(
+            conversation_id,
+            final_text,
+            result.stop_reason,
+            runner.records,
+            result.usage,
+            total_cost,
+            model_calls=result.model_calls,
+        )
+
+    async def _blocked(
+        self,
+        conversation_id: str,
+        turn: int,
+        text: str,
+        reply: str | None,
+        ctx: TurnContext,
+        runner: ToolRunner,
+        emit: EventSink,
+    ) -> Reply:
+        """An input check answered instead of the model; the conversation policy still sees the message."""
+        reply = reply or "I'm sorry, I can't help with that."
+        await fan_out_text(emit, reply)
+        extra: tuple[ExtraUsage, ...] = ()
+        status: ConversationStatus | None = None
+        if self.policy is not None:
+            await self.policy.observe(text, ctx)
+            reply, status, extra = await self._after_turn(reply, ctx, runner, emit)
+        usage = [_ledger_entry(turn, u, self.settings) for u in extra]
+        self._save(conversation_id, turn, [_user(text), _assistant(reply)], ctx, runner.records, usage, status=status)
+        return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
 
     async def _after_turn(
         self, text: str, ctx: TurnContext, runner: ToolRunner, emit: EventSink
@@ -218,7 +313,7 @@ class Orchestrator:
         """Let the turn policy add warnings or escalate; stream whatever it adds."""
         if self.policy is None:
             return text, None, ()
-        outcome = await self.policy.after_turn(text, ctx, _ToolCallerFor(runner))
+        outcome = await self.policy.after_turn(text, ctx, _ToolCallerFor(runner), emit)
         if outcome.text != text:
             added = outcome.text[len(text) :] if outcome.text.startswith(text) else outcome.text
             await fan_out_text(emit, added)
@@ -255,8 +350,8 @@ class Orchestrator:
         self.store.append(
             conversation_id,
             turn,
-            messages,
-            records=records,
+            [mask_message(m) for m in messages],  # stored transcripts hold no PII
+            records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in records],
             usage=usage,
             customer_email=ctx.customer_email,
             state=ctx.flags,
@@ -319,6 +414,23 @@ def _ledger_entry(turn: int, usage: ExtraUsage, settings: Settings) -> LedgerEnt
     )
     cost = cost_usd(usage.model, counted, settings.model.prices)
     return LedgerEntry(turn, usage.purpose, usage.model, counted, cost or 0.0, cost is not None)
+
+
+def _policy_stack(settings: Settings, db: Database, model: ModelClient, registry: ServerRegistry) -> dict[str, Any]:
+    kpi = KpiStore(db, reopen_window_hours=settings.policy.reopen_window_hours)
+    kpi.prepare()
+    routes = [r for r in (registry.route(t["name"]) for t in registry.tools()) if r is not None]
+    prometheus = PrometheusSink(tools=[r.claude_name for r in routes], servers=[s.name for s in settings.servers])
+    guards = build_guardrails(settings, model=model, kpi=kpi, sinks=[prometheus])
+    return {
+        "input_checks": guards.input_checks,
+        "output_checks": guards.output_checks,
+        "tool_checks": guards.tool_checks,
+        "policy": guards.policy,
+        "sinks": [prometheus],
+        "kpi": kpi,
+        "prometheus": prometheus,
+    }
 
 
 def _validated(text: str) -> str:

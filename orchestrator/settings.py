@@ -111,6 +111,11 @@ class PolicyConfig(_Frozen):
     abuse_warnings_before_escalation: int = Field(default=2, ge=0)
     reopen_window_hours: float = Field(default=72, gt=0)
     include_message_text_in_traces: bool = False
+    pii_allowed_emails: list[str] = Field(default_factory=lambda: ["support@shopexpress.example"])
+    """Company contacts the assistant may give out (never masked by the output check)."""
+    pii_allowed_phones: list[str] = Field(default_factory=lambda: ["+1 800 555 0199"])
+    kpi_salt: str = ""
+    """Salt for the hashed customer keys in the KPI tables (set one per deployment)."""
 
 
 class Settings(_Frozen):

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from anthropic.types import ToolParam, ToolResultBlockParam, ToolUseBlock
 from mcp.types import CallToolResult, TextContent
+from opentelemetry.trace import Span
 
 from .errors import OrchestratorError
 from .events import CustomerBound, EventSink, ToolCallFinished, ToolCallStarted
 from .hooks import ToolCall, ToolCheck, TurnContext
-from .registry import ServerRegistry
+from .policy.tracing import Tracing
+from .registry import ServerRegistry, ToolRoute
 
 __all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text"]
 
@@ -56,6 +58,8 @@ class ToolRunner:
         identity_tools: Sequence[str] = ("verify_customer", "lookup_order"),
         emit: EventSink,
         inspect: Callable[[str, TurnContext], str] | None = None,
+        tracing: Tracing | None = None,
+        parent_span: Callable[[], Span | None] | None = None,
     ) -> None:
         """Bind the runner to a registry, the turn's context, the tool checks and a result inspector."""
         self.registry = registry
@@ -64,6 +68,8 @@ class ToolRunner:
         self.identity_tools = set(identity_tools)
         self.emit = emit
         self.inspect = inspect
+        self.tracing = tracing or Tracing()
+        self.parent_span = parent_span or (lambda: None)
         self.records: list[ToolRecord] = []
 
     def definitions(self) -> list[ToolParam]:
@@ -72,9 +78,20 @@ class ToolRunner:
 
     async def run(self, use: ToolUseBlock) -> ToolResultBlockParam:
         """Route, check, call with the bound customer in `_meta`, and turn every failure into `is_error`."""
-        started = time.perf_counter()
-        arguments: dict[str, object] = dict(use.input)
         route = self.registry.route(use.name)
+        server = route.server if route else None
+        arguments: dict[str, object] = dict(use.input)
+        with self.tracing.tool_span(
+            server, use.name, tool_use_id=use.id, arguments=arguments, parent=self.parent_span()
+        ) as span:
+            result, finished = await self._run(use, arguments, route)
+            self.tracing.record_tool(span, finished)
+        return result
+
+    async def _run(
+        self, use: ToolUseBlock, arguments: dict[str, object], route: ToolRoute | None
+    ) -> tuple[ToolResultBlockParam, ToolCallFinished]:
+        started = time.perf_counter()
         server = route.server if route else None
         await self.emit(ToolCallStarted(use.id, use.name, server, arguments))
         refused = False
@@ -88,6 +105,7 @@ class ToolRunner:
                 content, is_error, refused = refusal, True, True
             else:
                 content, is_error = await self._call(use.name, arguments)
+                self.ctx.turn_tools.append((route.tool, is_error))
                 if not is_error and route.tool in self.identity_tools:
                     await self._bind(arguments, use.name)
                 if self.inspect is not None:
@@ -96,8 +114,9 @@ class ToolRunner:
         self.records.append(
             ToolRecord(use.id, use.name, server, arguments, is_error, refused, int(duration * 1000), content)
         )
-        await self.emit(ToolCallFinished(use.id, use.name, server, is_error, duration, refused))
-        return {"type": "tool_result", "tool_use_id": use.id, "content": content, "is_error": is_error}
+        finished = ToolCallFinished(use.id, use.name, server, is_error, duration, refused)
+        await self.emit(finished)
+        return {"type": "tool_result", "tool_use_id": use.id, "content": content, "is_error": is_error}, finished
 
     async def _check(self, call: ToolCall) -> str | None:
         for check in self.checks:

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
+from ..policy.injection import unwrap_tool_output
 from .intents import (
     Intent,
     detect_intent,
@@ -239,6 +240,7 @@ def _result_text(content: object) -> str:
 
 
 def _decode(text: str) -> Data:
+    text = unwrap_tool_output(text)  # results may arrive wrapped as data by the injection guardrail
     try:
         value: object = json.loads(text)
     except ValueError:
@@ -346,5 +348,6 @@ def read_conversation(messages: Sequence[object], metadata: Mapping[str, str] | 
     bound = meta.get("customer_email", "").strip().lower() or None
     texts = [t.text for t in reversed(turns)] + notes[::-1]
     order_id = next((found for t in texts if (found := find_order_id(t)) is not None), None)
-    email = next((found for t in texts if (found := find_email(t)) is not None), bound)
+    # The verified customer wins: stored history is PII-masked, and a bound identity is the only one that counts.
+    email = bound or next((found for t in texts if (found := find_email(t)) is not None), None)
     return Conversation(turns=tuple(turns), order_id=order_id, email=email, bound_email=bound, metadata=meta)

@@ -285,7 +285,7 @@ def _confirm(conv: Conversation, tools: Toolbox) -> Action:
             order_id=check.arg("order_id"),
             reason=check.arg("reason"),
             amount=check.args.get("amount"),
-            customer_email=check.arg("customer_email"),
+            customer_email=conv.email,
         )
     if done.result is not None:
         return Say(refund_outcome(done.result, conv.lang))

@@ -1,0 +1,249 @@
+"""Train the abuse model: insults, hate or threats aimed at a person or group (1) vs not (0).
+
+    .venv/bin/python benchmarks/train_abuse.py [--data ../shared/data] [--out orchestrator/policy/models/abuse.npz]
+
+Data (train splits of `policy_abuse`'s seeded splits; threshold and C chosen on the val splits):
+- HateCheck train templates, labelled as in `policy_abuse` (hateful + target_indiv_nh + target_group_nh = 1);
+- Davidson train tweets: `hate` = 1, `neither` = 0; `offensive` per `--offensive` (default: left out, because
+  its label does not say whether the offence is aimed at someone, and as positives it teaches the model that
+  swearing is abuse; see the printed comparison when run with `--offensive abusive`);
+- Bitext train rows = 0, the `W`-tagged profane requests included.
+
+Texts go through `orchestrator.policy.abuse.normalize_abuse_text` first (as at inference). The threshold is the
+one maximising mean validation accuracy (HateCheck, Davidson hate-vs-neither) among those whose whole check
+(rules + model) flags at most `MAX_PROFANE_FP_VAL` of the validation profane-but-benign texts (HateCheck
+profanity_nh and Bitext W). Deterministic: liblinear logistic regression.
+"""
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, vstack
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from policy_abuse import Example, hash_bucket, load_bitext, load_davidson, load_hatecheck  # noqa: E402
+
+from orchestrator.policy.abuse import decide_abuse, model_text  # noqa: E402
+from orchestrator.policy.textclf import MODELS_DIR, HashedLinearModel, featurize  # noqa: E402
+
+MAX_PROFANE_FP_VAL = 0.05
+FOLDS = 5
+FOLD_SEED = 99
+SYNTH_SEED = 11
+
+# Synthetic training sentences, written for this script (not taken from HateCheck): identity mentions that are
+# neutral, positive or counter-speech (without them the model learns "mentions a group" = hate), profane
+# support complaints (swearing at things, not people), and abuse aimed at the agent or at groups.
+_GROUPS = (
+    "women|men|Muslims|Jews|Christians|immigrants|refugees|gay people|lesbians|trans people|black people|white "
+    "people|Asian people|Mexicans|disabled people|old people|Hindus|Catholics|Arabs|Latinos|Africans|Chinese people|"
+    "Indians|foreigners|bisexual people|deaf people|blind people|atheists|Sikhs|Roma"
+).split("|")
+_PERSONS = (
+    "a woman|a Muslim|a Jew|an immigrant|a gay man|a trans woman|a black man|a disabled person|an Asian woman|a "
+    "refugee|a lesbian|an old man|a Hindu|a Mexican guy|a deaf person|a wheelchair user|a Catholic priest|an Arab"
+).split("|")
+_BENIGN_GROUP = (
+    "{G} are beautiful|{G} are welcome here|I love working with {G}|many of my friends are {G}|{G} deserve "
+    "respect|{G} have the same rights as everyone else|we should support {G}|{G} make our community stronger|I met "
+    "some {G} at the conference|there are {G} in my class|{G} are people like everyone else|our team hired two {G} "
+    "last month|{G} have contributed so much to this country|the documentary was about {G} in the 1950s|I read a "
+    "book about {G} and their history|{G} still face a lot of discrimination|hate against {G} has to stop|I stand "
+    "with {G}|the festival celebrates {G} and their culture|{G} are often treated unfairly|most {G} I know are "
+    "kind|the survey asked {G} about their jobs|my city has many {G}|{G} are amazing|what do {G} eat for "
+    "breakfast?|are there {G} in your team?|{G} are just as smart as anyone"
+).split("|")
+_BENIGN_PERSON = (
+    "my neighbour is {g}|the new manager is {g}|I am {g} and I need help with my order|my wife is {g}|the "
+    "delivery driver was {g} and very kind|my best friend is {g}|the author of this book is {g}|our doctor is {g}|"
+    "as {g}, I found your shop easy to use|my daughter married {g}"
+).split("|")
+_NEGATIVE = "disgusting|vermin|stupid|criminals|animals|a plague|worthless|filthy|subhuman|parasites".split("|")
+_COUNTER = (
+    "calling {G} {N} is wrong|people who say {G} are {N} are bigots|it is hateful to say that {G} are {N}|I "
+    "reported the post saying {G} are {N}|stop spreading lies about {G}|nobody should call {G} {N}|my uncle "
+    "thinks {G} are {N} and it makes me sad|saying {G} are {N} is racist nonsense"
+).split("|")
+_HATE = (
+    "{G} are {N}|all {G} should die|I hate {G}|{G} should be kicked out of this country|I will hurt the next one "
+    "of those {G} I see|{G} are {N} and always will be|get rid of all {G}|{G} do not deserve to live|never trust "
+    "{G}, they are {N}"
+).split("|")
+_SWEAR = "fucking|f***ing|fuckin|damn|goddamn|bloody|shitty|freaking|crappy|effing".split("|")
+_THINGS = (
+    "charger|order|package|app|website|headphones|laptop|delivery|refund|phone|printer|tracking page|checkout|"
+    "coupon code|account"
+).split("|")
+_PROFANE_COMPLAINTS = (
+    "this {S} {T} won't work|{S} {T} is broken again|where the fuck is my {T}?|what the hell is wrong with my "
+    "{T}|damn it, the {T} is late again|this is shit service|your {S} {T} keeps crashing|I'm so pissed off, my "
+    "{T} still hasn't arrived|fuck, I forgot my password|the {S} {T} arrived broken, I want a refund|holy shit "
+    "the delivery was fast|{S} finally, the {T} arrived|this {T} is a piece of shit|why the fuck was I charged "
+    "twice|the {T} is crap, I want my money back|sh!t, wrong address on my {T}|I'm sick of this {S} {T}|this "
+    "is bullshit, my {T} is three weeks late|fix your {S} {T}|the {T} is total garbage"
+).split("|")
+_INSULTS = "idiot|moron|useless idiot|clown|piece of shit|incompetent fool|stupid bitch|worthless loser|asshole".split("|")
+_AGENT_ABUSE = (
+    "you are a {I}|you're such a {I}|you stupid {I}|listen here you {I}|are you a {I} or what?|your agents are "
+    "{I}s|fuck you and your {T}|I'll find you and make you pay|I know where your office is, watch out|you people are "
+    "{I}s|shut up you {I}|go to hell, {I}|you deserve to be fired, you {I}|I hope you lose your job, {I}"
+).split("|")
+
+
+def synthetic_examples(seed: int = SYNTH_SEED) -> list[tuple[str, int]]:
+    """The synthetic sentences above, filled in with a seeded choice of slots: (text, label) pairs."""
+    rng = random.Random(seed)
+    rows: list[tuple[str, int]] = []
+    for template in _BENIGN_GROUP:
+        rows += [(template.format(G=g), 0) for g in rng.sample(_GROUPS, 16)]
+    for template in _BENIGN_PERSON:
+        rows += [(template.format(g=g), 0) for g in rng.sample(_PERSONS, 12)]
+    for template in _COUNTER:
+        rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 0) for g in rng.sample(_GROUPS, 6)]
+    for template in _HATE:
+        rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 1) for g in rng.sample(_GROUPS, 6)]
+    for template in _PROFANE_COMPLAINTS:
+        rows += [(template.format(S=rng.choice(_SWEAR), T=rng.choice(_THINGS)), 0) for _ in range(6)]
+    for template in _AGENT_ABUSE:
+        rows += [(template.format(I=rng.choice(_INSULTS), T=rng.choice(_THINGS)), 1) for _ in range(5)]
+    return sorted(set(rows))
+
+
+def _labelled(examples: list[Example], offensive: str) -> tuple[list[str], list[int]]:
+    """Texts (as the model sees them) and labels; Davidson `offensive` per `offensive` (or left out)."""
+    texts: list[str] = []
+    labels: list[int] = []
+    for e in examples:
+        if e["abusive"] is None and offensive == "exclude":
+            continue
+        label = (1 if offensive == "abusive" else 0) if e["abusive"] is None else int(e["abusive"])
+        texts.append(model_text(e["text"]))
+        labels.append(label)
+    return texts, labels
+
+
+def _scores(examples: list[Example], p: np.ndarray, threshold: float) -> dict[str, float]:
+    """Validation numbers of the whole check (rules + model) at `threshold`."""
+    groups: dict[str, list[bool]] = {"hatecheck": [], "davidson": [], "profane benign": [], "bitext": []}
+    for e, prob in zip(examples, p, strict=True):
+        if e["abusive"] is None:
+            continue
+        abusive = decide_abuse(e["text"], float(prob), threshold).abusive
+        source = e["source"]
+        if source in ("hatecheck:profanity_nh", "bitext:W"):
+            groups["profane benign"].append(abusive)
+        if source.startswith("hatecheck:"):
+            groups["hatecheck"].append(abusive == e["abusive"])
+        elif source.startswith("davidson:"):
+            groups["davidson"].append(abusive == e["abusive"])
+        elif source == "bitext":
+            groups["bitext"].append(abusive)
+    return {name: sum(v) / len(v) for name, v in groups.items() if v}
+
+
+def _tune(examples: list[Example], p: np.ndarray) -> tuple[float, dict[str, float]]:
+    """Best mean accuracy (HateCheck, Davidson) with at most `MAX_PROFANE_FP_VAL` profane-benign flagged."""
+    best: tuple[float, float, dict[str, float]] | None = None
+    for threshold in np.round(np.arange(0.10, 0.96, 0.02), 2):
+        scores = _scores(examples, p, float(threshold))
+        if scores["profane benign"] > MAX_PROFANE_FP_VAL:
+            continue
+        objective = (scores["hatecheck"] + scores["davidson"]) / 2
+        if best is None or objective > best[1]:
+            best = (float(threshold), objective, scores)
+    if best is None:
+        return 0.96, _scores(examples, p, 0.96)
+    return best[0], best[2]
+
+
+def _by_function(cases: list[Example], p: np.ndarray, threshold: float) -> dict[str, tuple[float, int]]:
+    hits: dict[str, list[bool]] = {}
+    for e, prob in zip(cases, p, strict=True):
+        hits.setdefault(e["source"].split(":", 1)[1], []).append(
+            decide_abuse(e["text"], float(prob), threshold).abusive == e["abusive"]
+        )
+    return {name: (sum(v) / len(v), len(v)) for name, v in sorted(hits.items())}
+
+
+def _fit(x: csr_matrix, y: np.ndarray, c: float) -> LogisticRegression:
+    clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=1000)
+    return clf.fit(x, y)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = Path(__file__).resolve().parents[1]
+    parser.add_argument("--data", type=Path, default=root.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=MODELS_DIR / "abuse.npz")
+    parser.add_argument("--c", type=float, nargs="*", default=[2.0, 8.0])
+    parser.add_argument("--folds", type=int, default=FOLDS)
+    parser.add_argument("--davidson-share", type=int, default=100, help="percent of Davidson train tweets to use")
+    parser.add_argument("--offensive", choices=["exclude", "abusive", "benign"], default="exclude")
+    parser.add_argument("--no-synthetic", dest="synthetic", action="store_false")
+    parser.add_argument("--dump", type=Path, help="write the out-of-fold HateCheck scores here (TSV)")
+    args = parser.parse_args()
+    hatecheck, davidson, bitext = load_hatecheck(args.data), load_davidson(args.data), load_bitext(args.data)
+    if hatecheck is None or davidson is None or bitext is None:
+        sys.exit(f"HateCheck, Davidson or Bitext missing under {args.data}")
+    cases = hatecheck["train"]
+    folds = np.array([hash_bucket(e["group"], args.folds, seed=FOLD_SEED) for e in cases])
+    hc_texts, hc_labels = _labelled(cases, args.offensive)
+    davidson_train = [e for e in davidson["train"] if hash_bucket(e["group"], 100, seed=FOLD_SEED) < args.davidson_share]
+    other_texts, other_labels = _labelled(davidson_train + bitext["train"], args.offensive)
+    synthetic = synthetic_examples() if args.synthetic else []
+    other_texts += [model_text(t) for t, _ in synthetic]
+    other_labels += [label for _, label in synthetic]
+    val_other = davidson["val"] + bitext["val"]
+    print(f"HateCheck: {len(cases)} cases in {args.folds} template folds; other training texts: "
+          f"{len(other_texts)} (Davidson + Bitext train, {len(synthetic)} synthetic); Davidson offensive: "
+          f"{args.offensive}; validation: out-of-fold HateCheck + {len(val_other)} Davidson/Bitext val")
+    x_hc, x_other = featurize(hc_texts), featurize(other_texts)
+    x_val = featurize([model_text(e["text"]) for e in val_other])
+    y_hc, y_other = np.array(hc_labels), np.array(other_labels)
+    best: tuple[float, float, float] | None = None
+    by_function: dict[str, tuple[float, int]] = {}
+    for c in args.c:
+        start = time.perf_counter()
+        oof = np.zeros(len(cases))
+        p_val = np.zeros(len(val_other))
+        for k in range(args.folds):
+            inside = folds != k
+            clf = _fit(vstack([x_hc[inside], x_other]).tocsr(), np.concatenate([y_hc[inside], y_other]), c)
+            oof[~inside] = clf.predict_proba(x_hc[~inside])[:, 1]
+            p_val += clf.predict_proba(x_val)[:, 1] / args.folds
+        threshold, scores = _tune(cases + val_other, np.concatenate([oof, p_val]))
+        shown = "  ".join(f"{name} {value:.3f}" for name, value in scores.items())
+        print(f"C={c:g}: threshold {threshold:.2f}; validation: {shown}  ({time.perf_counter() - start:.0f}s)")
+        objective = (scores["hatecheck"] + scores["davidson"]) / 2
+        if best is None or objective > best[1]:
+            best = (c, objective, threshold)
+            by_function = _by_function(cases, oof, threshold)
+            if args.dump:
+                with args.dump.open("w", encoding="utf-8") as f:
+                    for e, prob in zip(cases, oof, strict=True):
+                        f.write(f"{e['source']}\t{int(bool(e['abusive']))}\t{prob:.3f}\t{model_text(e['text'])}\n")
+    print("out-of-fold HateCheck accuracy by functionality at the chosen C and threshold:")
+    for name, (accuracy, n) in by_function.items():
+        print(f"  {name:22s} {accuracy:.2f}  (n={n})")
+    assert best is not None
+    c, _, threshold = best
+    clf = _fit(vstack([x_hc, x_other]).tocsr(), np.concatenate([y_hc, y_other]), c)
+    model = HashedLinearModel(
+        name=f"abuse-{args.offensive}-C{c:g}",
+        coef=clf.coef_.ravel().astype(np.float32),
+        intercept=float(clf.intercept_[0]),
+        threshold=threshold,
+    )
+    model.save(args.out)
+    print(f"saved {args.out} (all HateCheck train templates, C={c:g}, threshold {threshold:.2f}, "
+          f"{args.out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

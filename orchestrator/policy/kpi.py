@@ -1,0 +1,558 @@
+"""Support KPIs: one record per conversation outcome in SQL, and the arithmetic of the five KPIs.
+
+No PII is stored here: the customer is a keyed hash of the bound email (`customer_key`), the issue is an
+order id or a short topic slug (`issue_key`). Definitions (denominators are stated because they decide the
+numbers):
+
+- CSAT: mean of the 1-5 ratings given in conversations that ended in the window (goal > 4.2).
+- auto-resolution rate: `resolved_by_bot` / ended conversations (goal > 70%); a resolution is *confirmed*
+  when the customer said so, gave CSAT >= 4 or said "that fixed it", else *assumed* (the conversation
+  ended without complaint). Both count as resolved; the split is reported alongside.
+- escalation rate: `escalated` / ended conversations (goal < 20%).
+- average resolution time: mean seconds from start to end of the `resolved_by_bot` conversations (goal < 180 s).
+- reopen rate: `resolved_by_bot` conversations marked reopened / `resolved_by_bot` conversations (goal < 5%).
+  A conversation is reopened when the same customer starts a conversation on the same issue within
+  `reopen_window_hours` of its end.
+
+A conversation belongs to the window in which it *ended*; open conversations are counted but enter no KPI.
+"""
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, get_args
+
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from mcp_servers._common.storage import Database, UTCDateTime
+
+from .events import Outcome
+
+__all__ = [
+    "Bucket",
+    "Kpi",
+    "KpiPoint",
+    "KpiRecord",
+    "KpiStore",
+    "KpiSummary",
+    "KpiTargets",
+    "MIGRATIONS",
+    "Outcome",
+    "customer_key",
+    "issue_key",
+    "summarize",
+]
+
+Bucket = Literal["hour", "day", "week"]
+
+_OUTCOMES: frozenset[str] = frozenset(get_args(Outcome))
+_ISSUE_KEY = re.compile(r"^(order|topic):[A-Za-z0-9_-]{1,64}$")
+
+_meta = MetaData()
+_conversations = Table(
+    "kpi_conversations",
+    _meta,
+    Column("conversation_id", String(40), primary_key=True),
+    Column("customer_key", String(64)),
+    Column("issue_key", String(72)),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime()),
+    Column("outcome", String(16)),
+    Column("resolution_confirmed", Integer, nullable=False, default=0),
+    Column("resolution_seconds", Float),
+    Column("turns", Integer, nullable=False, default=0),
+    Column("csat", Integer),
+    Column("reopened", Integer, nullable=False, default=0),
+    Column("reopened_by", String(40)),
+    Index("ix_kpi_conversations_ended_at", "ended_at"),
+    Index("ix_kpi_conversations_customer_issue", "customer_key", "issue_key"),
+)
+
+
+def _v1(conn: Connection) -> None:
+    _meta.create_all(conn)
+
+
+MIGRATIONS = (_v1,)
+"""The schema steps of the `kpi` component, applied by `KpiStore.prepare()`."""
+
+
+def customer_key(email: str, *, salt: str = "") -> str:
+    """A stable pseudonymous key for a customer: 32 hex digits of SHA-256 over the normalised email.
+
+    Args:
+        email: the verified customer's email (trimmed and lower-cased before hashing).
+        salt: an optional deployment secret mixed in, so keys cannot be recomputed from a list of emails.
+    """
+    normalised = email.strip().lower()
+    return hashlib.sha256(f"switchboard-kpi\x00{salt}\x00{normalised}".encode()).hexdigest()[:32]
+
+
+def issue_key(*, order_id: str | None = None, topic: str | None = None) -> str | None:
+    """The issue a conversation is about: `order:<ID>` when an order is known, else `topic:<slug>`.
+
+    Order ids are upper-cased with spaces removed (`ord-78432` → `order:ORD-78432`); topics are lower-cased
+    and reduced to `[a-z0-9_]` (`"Bluetooth pairing"` → `topic:bluetooth_pairing`). Anything that does not
+    reduce to a valid key (empty, or an order id with characters ids never have, such as `@`) gives None.
+    """
+    if order_id is not None:
+        candidate = "order:" + re.sub(r"\s+", "", order_id).upper()
+        if _ISSUE_KEY.match(candidate):
+            return candidate
+        return None
+    if topic is not None:
+        slug = re.sub(r"[^a-z0-9]+", "_", topic.lower()).strip("_")[:64]
+        return f"topic:{slug}" if slug else None
+    return None
+
+
+@dataclass(frozen=True)
+class KpiTargets:
+    """The goals the KPIs are measured against (from the issue)."""
+
+    csat_above: float = 4.2
+    auto_resolution_above: float = 0.70
+    escalation_below: float = 0.20
+    resolution_seconds_below: float = 180.0
+    reopen_below: float = 0.05
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: its value (None without data), target and the number of conversations or ratings behind it."""
+
+    name: str
+    value: float | None
+    target: float
+    direction: Literal["above", "below"]
+    """`above`: met when value > target; `below`: met when value < target."""
+    n: int
+    unit: Literal["score", "ratio", "seconds"]
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the goal is met; None when there is no data."""
+        if self.value is None:
+            return None
+        return self.value > self.target if self.direction == "above" else self.value < self.target
+
+
+@dataclass(frozen=True)
+class KpiSummary:
+    """The five KPIs over conversations that ended in `[since, until)`."""
+
+    since: datetime | None
+    until: datetime | None
+    ended: int
+    resolved_by_bot: int
+    resolved_confirmed: int
+    resolved_assumed: int
+    escalated: int
+    abandoned: int
+    csat: Kpi
+    auto_resolution: Kpi
+    escalation: Kpi
+    resolution_time: Kpi
+    reopen: Kpi
+    open_conversations: int = 0
+    """Started in the window and not ended yet (not part of any KPI)."""
+
+    @property
+    def kpis(self) -> tuple[Kpi, Kpi, Kpi, Kpi, Kpi]:
+        """The five KPIs in report order."""
+        return (self.csat, self.auto_resolution, self.escalation, self.resolution_time, self.reopen)
+
+    @property
+    def confirmed_rate(self) -> float | None:
+        """Confirmed bot resolutions / ended conversations (None without ended conversations)."""
+        return _ratio(self.resolved_confirmed, self.ended)
+
+    @property
+    def assumed_rate(self) -> float | None:
+        """Assumed bot resolutions / ended conversations (None without ended conversations)."""
+        return _ratio(self.resolved_assumed, self.ended)
+
+
+@dataclass(frozen=True)
+class KpiPoint:
+    """The KPIs of one time bucket `[start, end)`; values are None when the bucket has no data."""
+
+    start: datetime
+    end: datetime
+    summary: KpiSummary
+
+
+@dataclass(frozen=True)
+class KpiRecord:
+    """One conversation as the KPI table holds it."""
+
+    conversation_id: str
+    started_at: datetime
+    customer_key: str | None = None
+    issue_key: str | None = None
+    ended_at: datetime | None = None
+    outcome: Outcome | None = None
+    resolution_confirmed: bool = False
+    resolution_seconds: float | None = None
+    turns: int = 0
+    csat: int | None = None
+    reopened: bool = False
+    reopened_by: str | None = None
+    """The later conversation that reopened this one."""
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def summarize(
+    records: Sequence[KpiRecord],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    targets: KpiTargets = KpiTargets(),
+) -> KpiSummary:
+    """Compute the five KPIs over the ended `records` (records without an outcome count as open)."""
+    ended = [r for r in records if r.outcome is not None]
+    resolved = [r for r in ended if r.outcome == "resolved_by_bot"]
+    escalated = sum(1 for r in ended if r.outcome == "escalated")
+    confirmed = sum(1 for r in resolved if r.resolution_confirmed)
+    ratings = [float(r.csat) for r in ended if r.csat is not None]
+    durations = [r.resolution_seconds for r in resolved if r.resolution_seconds is not None]
+    reopened = sum(1 for r in resolved if r.reopened)
+    return KpiSummary(
+        since=since,
+        until=until,
+        ended=len(ended),
+        resolved_by_bot=len(resolved),
+        resolved_confirmed=confirmed,
+        resolved_assumed=len(resolved) - confirmed,
+        escalated=escalated,
+        abandoned=sum(1 for r in ended if r.outcome == "abandoned"),
+        csat=Kpi("CSAT", _mean(ratings), targets.csat_above, "above", len(ratings), "score"),
+        auto_resolution=Kpi(
+            "Auto-resolution rate",
+            _ratio(len(resolved), len(ended)),
+            targets.auto_resolution_above,
+            "above",
+            len(ended),
+            "ratio",
+        ),
+        escalation=Kpi(
+            "Escalation rate", _ratio(escalated, len(ended)), targets.escalation_below, "below", len(ended), "ratio"
+        ),
+        resolution_time=Kpi(
+            "Avg resolution time",
+            _mean(durations),
+            targets.resolution_seconds_below,
+            "below",
+            len(durations),
+            "seconds",
+        ),
+        reopen=Kpi(
+            "Reopen rate", _ratio(reopened, len(resolved)), targets.reopen_below, "below", len(resolved), "ratio"
+        ),
+        open_conversations=len(records) - len(ended),
+    )
+
+
+def _floor(at: datetime, bucket: Bucket) -> datetime:
+    at = at.astimezone(UTC)
+    if bucket == "hour":
+        return at.replace(minute=0, second=0, microsecond=0)
+    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday()) if bucket == "week" else day
+
+
+_STEP: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+
+def _aware(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware datetime")
+    return at.astimezone(UTC)
+
+
+class KpiStore:
+    """Conversation outcomes in the `kpi_*` tables, and the KPIs computed from them. Every method is one transaction."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        reopen_window_hours: float = 72.0,
+        targets: KpiTargets = KpiTargets(),
+    ) -> None:
+        """Use `db` (call `prepare()` once); `reopen_window_hours` is `PolicyConfig.reopen_window_hours`."""
+        if reopen_window_hours <= 0:
+            raise ValueError("reopen_window_hours must be positive")
+        self.db = db
+        self.reopen_window = timedelta(hours=reopen_window_hours)
+        self.targets = targets
+
+    def prepare(self) -> None:
+        """Create or migrate the KPI tables."""
+        self.db.migrate("kpi", MIGRATIONS)
+
+    def start(
+        self, conversation_id: str, at: datetime, *, customer_key: str | None = None, issue_key: str | None = None
+    ) -> str | None:
+        """Record that a conversation started (a second call for the same id changes nothing).
+
+        Returns:
+            When both keys are given: the earlier conversation this one reopens (see `mark_reopen_if_any`).
+        """
+        _check_issue_key(issue_key)
+        with self.db.write() as conn:
+            if self._exists(conn, conversation_id):
+                return None
+            conn.execute(
+                insert(_conversations).values(
+                    conversation_id=conversation_id,
+                    customer_key=customer_key,
+                    issue_key=issue_key,
+                    started_at=_aware(at),
+                    resolution_confirmed=0,
+                    turns=0,
+                    reopened=0,
+                )
+            )
+        return self.mark_reopen_if_any(conversation_id) if customer_key and issue_key else None
+
+    def identify(
+        self, conversation_id: str, *, customer_key: str | None = None, issue_key: str | None = None
+    ) -> str | None:
+        """Set the customer and/or issue once known, then mark an earlier conversation reopened if there is one.
+
+        Returns:
+            The id of the earlier conversation marked reopened, or None.
+
+        Raises:
+            KeyError: the conversation was never started.
+        """
+        _check_issue_key(issue_key)
+        values: dict[str, Any] = {}
+        if customer_key is not None:
+            values["customer_key"] = customer_key
+        if issue_key is not None:
+            values["issue_key"] = issue_key
+        with self.db.write() as conn:
+            self._require(conn, conversation_id)
+            if values:
+                conn.execute(
+                    update(_conversations).where(_conversations.c.conversation_id == conversation_id).values(**values)
+                )
+        return self.mark_reopen_if_any(conversation_id)
+
+    def record_turn(self, conversation_id: str, at: datetime) -> None:
+        """Count one customer turn, starting the record at `at` if needed."""
+        self.start(conversation_id, at)
+        with self.db.write() as conn:
+            conn.execute(
+                update(_conversations)
+                .where(_conversations.c.conversation_id == conversation_id)
+                .values(turns=_conversations.c.turns + 1)
+            )
+
+    def record_outcome(
+        self,
+        conversation_id: str,
+        *,
+        outcome: Outcome,
+        at: datetime,
+        confirmed: bool = False,
+        turns: int | None = None,
+    ) -> None:
+        """Close a conversation with its outcome (a later call replaces an earlier outcome).
+
+        Args:
+            conversation_id: a started conversation.
+            outcome: `resolved_by_bot`, `escalated` or `abandoned`.
+            at: when it ended (not before it started).
+            confirmed: the customer confirmed the resolution (ignored unless `resolved_by_bot`); a CSAT >= 4
+                already recorded also confirms it.
+            turns: the number of customer turns, when not counted with `record_turn`.
+
+        Raises:
+            KeyError: the conversation was never started.
+            ValueError: unknown outcome, negative turns, or `at` before the start.
+        """
+        if outcome not in _OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}; expected one of {sorted(_OUTCOMES)}")
+        if turns is not None and turns < 0:
+            raise ValueError("turns must be >= 0")
+        ended_at = _aware(at)
+        with self.db.write() as conn:
+            row = self._require(conn, conversation_id)
+            seconds = (ended_at - row["started_at"]).total_seconds()
+            if seconds < 0:
+                raise ValueError("a conversation cannot end before it started")
+            resolved = outcome == "resolved_by_bot"
+            rated_well = row["csat"] is not None and row["csat"] >= 4
+            values: dict[str, Any] = {
+                "ended_at": ended_at,
+                "outcome": outcome,
+                "resolution_seconds": seconds,
+                "resolution_confirmed": int(resolved and (confirmed or rated_well)),
+            }
+            if turns is not None:
+                values["turns"] = turns
+            conn.execute(
+                update(_conversations).where(_conversations.c.conversation_id == conversation_id).values(**values)
+            )
+
+    def record_csat(self, conversation_id: str, score: int) -> None:
+        """Store the customer's 1-5 rating; 4 or 5 confirms a bot resolution.
+
+        Raises:
+            ValueError: the score is not an integer from 1 to 5.
+            KeyError: the conversation was never started.
+        """
+        if type(score) is not int or not 1 <= score <= 5:  # bool is an int subclass: refused too
+            raise ValueError(f"CSAT must be an integer from 1 to 5, not {score!r}")
+        with self.db.write() as conn:
+            row = self._require(conn, conversation_id)
+            values: dict[str, Any] = {"csat": score}
+            if score >= 4 and row["outcome"] == "resolved_by_bot":
+                values["resolution_confirmed"] = 1
+            conn.execute(
+                update(_conversations).where(_conversations.c.conversation_id == conversation_id).values(**values)
+            )
+
+    def mark_reopen_if_any(self, conversation_id: str) -> str | None:
+        """Mark the latest earlier conversation of the same customer on the same issue as reopened.
+
+        It qualifies when it ended (or, if never closed, started) at most `reopen_window` before this
+        conversation started. Conversations without a customer or issue key are never matched.
+
+        Returns:
+            The id of the conversation marked reopened, or None.
+        """
+        c = _conversations.c
+        with self.db.write() as conn:
+            row = self._require(conn, conversation_id)
+            if row["customer_key"] is None or row["issue_key"] is None:
+                return None
+            started: datetime = row["started_at"]
+            candidates = conn.execute(
+                select(c.conversation_id, c.started_at, c.ended_at).where(
+                    c.customer_key == row["customer_key"],
+                    c.issue_key == row["issue_key"],
+                    c.conversation_id != conversation_id,
+                    c.started_at <= started,
+                )
+            ).all()
+            best: tuple[datetime, str] | None = None
+            for other_id, other_start, other_end in candidates:
+                last_seen: datetime = other_end or other_start
+                if last_seen <= started and started - last_seen <= self.reopen_window:
+                    best = max(best, (last_seen, other_id)) if best else (last_seen, other_id)
+            if best is None:
+                return None
+            conn.execute(
+                update(_conversations)
+                .where(c.conversation_id == best[1])
+                .values(reopened=1, reopened_by=conversation_id)
+            )
+            return best[1]
+
+    def get(self, conversation_id: str) -> KpiRecord | None:
+        """The stored record, or None."""
+        with self.db.read() as conn:
+            row = (
+                conn.execute(select(_conversations).where(_conversations.c.conversation_id == conversation_id))
+                .mappings()
+                .first()
+            )
+        return _record(row) if row is not None else None
+
+    def records(self, *, since: datetime | None = None, until: datetime | None = None) -> list[KpiRecord]:
+        """Conversations that ended in `[since, until)`, plus those started there and still open."""
+        c = _conversations.c
+        ended = select(_conversations).where(c.ended_at.is_not(None))
+        still_open = select(_conversations).where(c.ended_at.is_(None))
+        if since is not None:
+            ended = ended.where(c.ended_at >= _aware(since))
+            still_open = still_open.where(c.started_at >= _aware(since))
+        if until is not None:
+            ended = ended.where(c.ended_at < _aware(until))
+            still_open = still_open.where(c.started_at < _aware(until))
+        with self.db.read() as conn:
+            rows = [*conn.execute(ended.order_by(c.ended_at)).mappings(), *conn.execute(still_open).mappings()]
+        return [_record(r) for r in rows]
+
+    def summary(self, since: datetime | None = None, until: datetime | None = None) -> KpiSummary:
+        """The five KPIs over conversations that ended in `[since, until)` (open ones are only counted)."""
+        return summarize(self.records(since=since, until=until), since=since, until=until, targets=self.targets)
+
+    def timeseries(
+        self, bucket: Bucket = "day", *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[KpiPoint]:
+        """The KPIs per UTC hour, day or ISO week (weeks start on Monday), by end time.
+
+        Buckets run from the first to the last bucket holding an ended conversation; buckets without one are
+        included with None values, so a chart shows the gaps.
+        """
+        if bucket not in _STEP:
+            raise ValueError(f"unknown bucket {bucket!r}; expected hour, day or week")
+        ended = [r for r in self.records(since=since, until=until) if r.ended_at is not None]
+        groups: dict[datetime, list[KpiRecord]] = {}
+        for record in ended:
+            assert record.ended_at is not None
+            groups.setdefault(_floor(record.ended_at, bucket), []).append(record)
+        if not groups:
+            return []
+        step = _STEP[bucket]
+        points: list[KpiPoint] = []
+        start, last = min(groups), max(groups)
+        while start <= last:
+            end = start + step
+            rows = groups.get(start, [])
+            points.append(KpiPoint(start, end, summarize(rows, since=start, until=end, targets=self.targets)))
+            start = end
+        return points
+
+    @staticmethod
+    def _exists(conn: Connection, conversation_id: str) -> bool:
+        c = _conversations.c
+        return conn.execute(select(c.conversation_id).where(c.conversation_id == conversation_id)).first() is not None
+
+    @staticmethod
+    def _require(conn: Connection, conversation_id: str) -> RowMapping:
+        row = (
+            conn.execute(select(_conversations).where(_conversations.c.conversation_id == conversation_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise KeyError(conversation_id)
+        return row
+
+
+def _check_issue_key(key: str | None) -> None:
+    if key is not None and not _ISSUE_KEY.match(key):
+        raise ValueError("issue_key must look like 'order:<ID>' or 'topic:<slug>' (build it with issue_key())")
+
+
+def _record(row: RowMapping) -> KpiRecord:
+    return KpiRecord(
+        conversation_id=row["conversation_id"],
+        started_at=row["started_at"],
+        customer_key=row["customer_key"],
+        issue_key=row["issue_key"],
+        ended_at=row["ended_at"],
+        outcome=row["outcome"],
+        resolution_confirmed=bool(row["resolution_confirmed"]),
+        resolution_seconds=row["resolution_seconds"],
+        turns=row["turns"],
+        csat=row["csat"],
+        reopened=bool(row["reopened"]),
+        reopened_by=row["reopened_by"],
+    )
