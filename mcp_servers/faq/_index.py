@@ -1,7 +1,17 @@
-"""The in-memory BM25 index over FAQ articles (bm25s + Snowball English stemming) and snippet selection."""
+"""The in-memory search index over FAQ articles (bm25s + Snowball English stemming) and snippet selection.
 
+Ranking: BM25 over each article's title, tags, example questions and body picks the candidates (articles
+sharing at least one stemmed query term). When at least two articles have example questions (the `questions:`
+front matter list, see `store`), a classifier trained on them (`_questions`) scores every candidate, and the
+rank is `margin + BM25_WEIGHT * bm25 / best_bm25_of_the_query`; candidates without questions count a margin of
+0 (undecided). Without example questions the rank is BM25 alone. The classifier is fitted when the index is
+built (prepare / re-index: instant for dozens of articles, seconds for ~10k questions), never per search.
+"""
+
+import logging
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -11,7 +21,11 @@ import numpy as np
 import numpy.typing as npt
 import Stemmer
 
+from ._questions import QuestionModel, questions_key
+
 __all__ = ["SNIPPET_MAX_CHARS", "Document", "Match", "SearchIndex", "best_passage", "passages", "stems"]
+
+logger = logging.getLogger(__name__)
 
 SNIPPET_MAX_CHARS = 400
 TITLE_WEIGHT = 3
@@ -19,6 +33,11 @@ TITLE_WEIGHT = 3
 TAGS_WEIGHT = 2
 STOPWORDS = "en_plus"
 """bm25s's larger English list (NLTK's): support questions are conversational ("how do I ...", "why won't my ...")."""
+BM25_WEIGHT = 0.25
+"""Weight of the query-normalised BM25 score added to the question classifier's margin (tuned on BANKING77
+validation data: `benchmarks/policy_faq.py --tune`)."""
+WINDOW_MAX_UNITS = 12
+"""A snippet's core run spans at most this many passages (it is also capped by `SNIPPET_MAX_CHARS`)."""
 
 _local = threading.local()
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -52,14 +71,22 @@ class Document(Protocol):
         ...
 
     @property
+    def questions(self) -> tuple[str, ...]:
+        """Example customer questions the article answers (may be empty)."""
+        ...
+
+    @property
     def content_hash(self) -> str:
-        """Changes whenever the title, tags or body change (it keys the token cache)."""
+        """Changes whenever the title, tags, questions or body change (it keys the token and passage caches)."""
         ...
 
 
 @dataclass(frozen=True)
 class Match:
-    """One ranked hit: the document's position in the indexed sequence, its BM25 score and best passage."""
+    """One ranked hit: the document's position in the indexed sequence, its score and best passage.
+
+    The score is BM25, or with example questions the blended rank score (it may then be negative).
+    """
 
     position: int
     score: float
@@ -139,30 +166,48 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-def best_passage(body: str, weights: dict[str, float]) -> str:
+@dataclass(frozen=True)
+class _Passages:
+    """A body's snippet units and their stems (cached per content hash by `SearchIndex`)."""
+
+    units: list[str]
+    stems: list[list[str]]
+
+
+def _prepare(body: str) -> _Passages:
+    units = passages(body)
+    return _Passages(units, stems(units))
+
+
+def best_passage(body: str, weights: Mapping[str, float], *, prepared: _Passages | None = None) -> str:
     """The most relevant run of consecutive units of `body`, at most `SNIPPET_MAX_CHARS` long.
 
-    The core is the shortest run covering the most query weight (ties: more matched words, then earlier);
-    it is then widened with the following units (the next steps), then the preceding ones, while it fits.
-    Without any matching unit (the hit came from the title or tags), the article's opening is used.
+    The core is the shortest run covering the most query weight (ties: more matched words, then earlier),
+    of at most `WINDOW_MAX_UNITS` units; it is then widened with the following units (the next steps), then
+    the preceding ones, while it fits. Without any matching unit (the hit came from the title, tags or example
+    questions), the article's opening is used. `prepared` is `body`'s split and stems, when already known.
     """
-    units = passages(body)
+    units, unit_stems = (prepared.units, prepared.stems) if prepared is not None else (passages(body), [])
     if not units:
         return ""
-    unit_stems = stems(units)
+    if prepared is None:
+        unit_stems = stems(units)
     covered = [{s for s in unit if s in weights} for unit in unit_stems]
     hits = [sum(1 for s in unit if s in weights) for unit in unit_stems]
     best: tuple[float, int, int, int] | None = None
     first, last, length = 0, 0, len(units[0])
-    for start in range(len(units) if any(covered) else 0):
-        size, seen, count = -1, set[str](), 0
-        for end in range(start, len(units)):
+    # A best run starts with a matching unit (dropping a leading unit that matches nothing only shortens it).
+    for start in (n for n, c in enumerate(covered) if c):
+        size, seen, count, weight = -1, set[str](), 0, 0.0
+        for end in range(start, min(len(units), start + WINDOW_MAX_UNITS)):
             size += len(units[end]) + 1
             if size > SNIPPET_MAX_CHARS and end > start:
                 break
+            for stem in covered[end] - seen:
+                weight += weights[stem]
             seen |= covered[end]
             count += hits[end]
-            key = (round(sum(weights[s] for s in seen), 6), -size, count, -start)
+            key = (round(weight, 6), -size, count, -start)
             if best is None or key > best:
                 best, first, last, length = key, start, end, size
     while last + 1 < len(units) and length + len(units[last + 1]) + 1 <= SNIPPET_MAX_CHARS:
@@ -178,7 +223,10 @@ def _corpus_tokens(documents: Sequence[Document], known: Mapping[str, list[str]]
     """Stems of every document by content hash, reusing `known` ones and tokenising the rest in one batch."""
     tokens = {d.content_hash: known[d.content_hash] for d in documents if d.content_hash in known}
     todo = {d.content_hash: d for d in documents if d.content_hash not in tokens}
-    texts = ["\n".join([d.title] * TITLE_WEIGHT + [" ".join(d.tags)] * TAGS_WEIGHT + [d.body]) for d in todo.values()]
+    texts = [
+        "\n".join([d.title] * TITLE_WEIGHT + [" ".join(d.tags)] * TAGS_WEIGHT + list(d.questions) + [d.body])
+        for d in todo.values()
+    ]
     tokens.update(zip(todo, stems(texts), strict=True))
     return tokens
 
@@ -186,8 +234,10 @@ def _corpus_tokens(documents: Sequence[Document], known: Mapping[str, list[str]]
 class SearchIndex:
     """An immutable BM25 index over a sequence of documents; safe to query from many threads at once.
 
-    Each document is indexed as its title (repeated `TITLE_WEIGHT` times), its tags (`TAGS_WEIGHT` times) and
-    its body. Building is O(corpus); a query touches only the posting lists of its own terms.
+    Each document is indexed as its title (repeated `TITLE_WEIGHT` times), its tags (`TAGS_WEIGHT` times), its
+    example questions and its body. Building is O(corpus) plus, with example questions, fitting their
+    classifier; a query touches only the posting lists of its own terms (and one sparse product with the
+    classifier's weights).
     """
 
     def __init__(self, documents: Sequence[Document], *, previous: "SearchIndex | None" = None) -> None:
@@ -196,7 +246,8 @@ class SearchIndex:
         Args:
             documents: The corpus.
             previous: The index this one replaces: documents whose `content_hash` it already tokenised are not
-                tokenised again, so a re-index after a few edits costs little more than the BM25 build.
+                tokenised again, so a re-index after a few edits costs little more than the BM25 build; its
+                question classifier is reused when no example question changed, and its snippet cache kept.
         """
         self._documents = tuple(documents)
         categories = sorted({d.category for d in self._documents})
@@ -205,6 +256,11 @@ class SearchIndex:
             [self._category_codes[d.category] for d in self._documents], dtype=np.int16
         )
         self._tokens = _corpus_tokens(self._documents, previous._tokens if previous else {})
+        hashes = {d.content_hash for d in self._documents}
+        self._passages: dict[str, _Passages] = (
+            {h: p for h, p in previous._passages.items() if h in hashes} if previous else {}
+        )
+        self._model = self._question_model(previous._model if previous else None)
         self._vocab: dict[str, int] = {}
         self._idf: npt.NDArray[np.float64] = np.zeros(0)
         self._retriever: bm25s.BM25 | None = None
@@ -220,6 +276,34 @@ class SearchIndex:
         doc_freq = np.diff(indptr).astype(np.float64)
         total = len(self._documents)
         self._idf = np.log(1.0 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
+
+    def _question_model(self, previous: QuestionModel | None) -> QuestionModel | None:
+        questions = [d.questions for d in self._documents]
+        if sum(1 for q in questions if q) < 2:
+            return None
+        key = questions_key(questions)
+        if previous is not None and previous.key == key:
+            return previous
+        started = time.perf_counter()
+        model = QuestionModel.fit(questions, key=key)
+        logger.info(
+            "Fitted the FAQ example-question model on %d questions in %.2fs",
+            sum(len(q) for q in questions),
+            time.perf_counter() - started,
+        )
+        return model
+
+    @property
+    def uses_questions(self) -> bool:
+        """Whether results are re-ranked by the example-question classifier."""
+        return self._model is not None
+
+    def _snippet(self, position: int, weights: Mapping[str, float]) -> str:
+        document = self._documents[position]
+        prepared = self._passages.get(document.content_hash)
+        if prepared is None:
+            prepared = self._passages[document.content_hash] = _prepare(document.body)  # races only redo work
+        return best_passage(document.body, weights, prepared=prepared) or document.title
 
     def __len__(self) -> int:
         """The number of indexed documents."""
@@ -249,14 +333,15 @@ class SearchIndex:
                 return []
             scores = np.where(self._categories == code, scores, np.float32(0.0))
         candidates = np.flatnonzero(scores > 0)
+        if candidates.size == 0:
+            return []
+        ranking = scores.astype(np.float64)
+        if self._model is not None:
+            margins = self._model.margins(query)[candidates]
+            bm25 = ranking[candidates]
+            ranking = np.zeros(len(self._documents))
+            ranking[candidates] = np.nan_to_num(margins, nan=0.0) + BM25_WEIGHT * bm25 / bm25.max()
         if candidates.size > limit:
-            candidates = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
-        ranked = sorted((int(i) for i in candidates), key=lambda i: (-float(scores[i]), i))
-        return [
-            Match(
-                position=i,
-                score=round(float(scores[i]), 4),
-                snippet=best_passage(self._documents[i].body, weights) or self._documents[i].title,
-            )
-            for i in ranked
-        ]
+            candidates = candidates[np.argpartition(-ranking[candidates], limit - 1)[:limit]]
+        ranked = sorted((int(i) for i in candidates), key=lambda i: (-float(ranking[i]), -float(scores[i]), i))
+        return [Match(position=i, score=round(float(ranking[i]), 4), snippet=self._snippet(i, weights)) for i in ranked]

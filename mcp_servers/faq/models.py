@@ -45,7 +45,10 @@ class ArticleMatch(BaseModel):
     title: str
     category: Category
     snippet: str = Field(description="The article's most relevant passage (whole sentences or steps, <= 400 chars)")
-    score: float = Field(description="BM25 relevance; only comparable within one search")
+    score: float = Field(
+        description="Relevance (BM25, blended with example-question matching when articles have questions); "
+        "only comparable within one search"
+    )
     uri: str = Field(description="The article as an MCP resource (text/markdown)")
 
 

@@ -1,7 +1,24 @@
 """FaqStore: the faq_articles table, kept in sync with the Markdown knowledge base folder, and its BM25 index.
 
 The folder is the source of truth that editors change; `faq_articles` is the durable copy of what is indexed;
-the BM25 index lives in memory and is rebuilt from the table after every change.
+the search index (BM25, plus a model of the articles' example questions when there are any: see `_index`) lives
+in memory and is rebuilt from the table after every change.
+
+Article file format (`<slug>.md`)::
+
+    ---
+    title: How long does a refund take?
+    category: returns
+    tags: refund, money back
+    questions:
+      - When will I get my money back?
+      - "My refund still hasn't arrived, why?"
+    ---
+    Markdown body...
+
+`questions` is optional: a block list (one `- question` per line, quotes optional) of ways customers phrase
+what the article answers. They are not part of the article text shown to the model; they are searched with
+BM25 like the body, and when at least two articles have some, a classifier trained on them re-ranks results.
 """
 
 import hashlib
@@ -16,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Column, MetaData, String, Table, Text, bindparam, delete, insert, select, text, update
+from sqlalchemy import Column, MetaData, String, Table, Text, bindparam, delete, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from mcp_servers._common.clock import utcnow
@@ -30,9 +47,11 @@ __all__ = [
     "FaqStore",
     "FrontMatterError",
     "KnowledgeBaseError",
+    "ParsedArticle",
     "SearchHit",
     "faq_articles",
     "parse_article",
+    "parse_article_file",
 ]
 
 logger = logging.getLogger(__name__)
@@ -42,8 +61,11 @@ TAG_MAX_LENGTH = 40
 TAGS_MAX = 30
 BODY_MAX_LENGTH = 100_000
 FILE_MAX_BYTES = 1_000_000
+QUESTIONS_MAX = 1000
+QUESTION_MAX_LENGTH = 500
 _CHUNK = 500
-_FIELDS = ("title", "category", "tags")
+_FIELDS = ("title", "category", "tags", "questions")
+_QUESTION_ITEM = re.compile(r"^\s*-\s+(.*)$")
 
 metadata = MetaData()
 faq_articles = Table(
@@ -54,6 +76,7 @@ faq_articles = Table(
     Column("category", String(16), nullable=False),
     Column("tags", Text, nullable=False),
     Column("body", Text, nullable=False),
+    Column("questions", Text, nullable=False, server_default=""),
     Column("content_hash", String(64), nullable=False),
     Column("source_path", String(1000), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
@@ -61,10 +84,16 @@ faq_articles = Table(
 
 
 def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn)
+    metadata.create_all(conn)  # the current table: step 2 then finds its column already there
 
 
-MIGRATIONS = (_create_v1,)
+def _add_questions_v2(conn: Connection) -> None:
+    if "questions" not in {c["name"] for c in inspect(conn).get_columns("faq_articles")}:
+        conn.execute(text("ALTER TABLE faq_articles ADD COLUMN questions TEXT NOT NULL DEFAULT ''"))
+
+
+MIGRATIONS = (_create_v1, _add_questions_v2)
+"""Rows written before step 2 have no questions, which is right: a file with `questions:` was rejected then."""
 
 
 class KnowledgeBaseError(Exception):
@@ -87,6 +116,8 @@ class ArticleRecord:
     content_hash: str
     source_path: str
     updated_at: datetime
+    questions: tuple[str, ...] = ()
+    """Example customer questions from the front matter (searched, not shown)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +130,17 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class ParsedArticle:
+    """The fields of one article file."""
+
+    title: str
+    category: Category
+    tags: tuple[str, ...]
+    body: str
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class _Parsed:
     slug: str
     title: str
@@ -107,6 +149,7 @@ class _Parsed:
     body: str
     content_hash: str
     source_path: str
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,12 +194,31 @@ def _parse_tags(value: str) -> tuple[str, ...]:
     return tags
 
 
+def _question(value: str, number: int) -> str:
+    question = " ".join(_unquote(value.strip()).split())
+    if not any(ch.isalnum() for ch in question):
+        raise FrontMatterError(f"line {number}: an example question needs some words")
+    if len(question) > QUESTION_MAX_LENGTH:
+        raise FrontMatterError(f"line {number}: example question longer than {QUESTION_MAX_LENGTH} characters")
+    return question
+
+
 def parse_article(content: str) -> tuple[str, Category, tuple[str, ...], str]:
     """Split an article file into (title, category, tags, body); raise `FrontMatterError` if malformed.
 
+    The same as `parse_article_file` without the example questions.
+    """
+    parsed = parse_article_file(content)
+    return parsed.title, parsed.category, parsed.tags, parsed.body
+
+
+def parse_article_file(content: str) -> ParsedArticle:
+    """Parse an article file; raise `FrontMatterError` if malformed.
+
     The file starts with a front matter block: a `---` line, `title: ...`, `category: ...` (one of the five
-    categories) and optionally `tags: a, b, c` (or `[a, b, c]`), then a closing `---` line. The Markdown body
-    follows and must not be empty.
+    categories), optionally `tags: a, b, c` (or `[a, b, c]`) and optionally `questions:` followed by one
+    `- question` line per example question (at most `QUESTIONS_MAX`, duplicates dropped), then a closing `---`
+    line. The Markdown body follows and must not be empty.
     """
     lines = content.removeprefix("\ufeff").splitlines()
     if not lines or lines[0].strip() != "---":
@@ -165,16 +227,26 @@ def parse_article(content: str) -> tuple[str, Category, tuple[str, ...], str]:
     if end is None:
         raise FrontMatterError("the front matter has no closing '---' line")
     fields: dict[str, str] = {}
+    questions: list[str] | None = None
+    last = ""
     for number, line in enumerate(lines[1:end], start=2):
         if not line.strip():
+            continue
+        if last == "questions" and questions is not None and (item := _QUESTION_ITEM.match(line)):
+            questions.append(_question(item.group(1), number))
             continue
         key, colon, value = line.partition(":")
         key = key.strip().lower()
         if not colon or key not in _FIELDS:
-            raise FrontMatterError(f"line {number}: expected 'title:', 'category:' or 'tags:'")
+            raise FrontMatterError(f"line {number}: expected 'title:', 'category:', 'tags:' or 'questions:'")
         if key in fields:
             raise FrontMatterError(f"line {number}: {key!r} given twice")
         fields[key] = _unquote(value.strip())
+        last = key
+        if key == "questions":
+            if fields[key]:
+                raise FrontMatterError(f"line {number}: list the questions on the lines after 'questions:', as '- ...'")
+            questions = []
     title = fields.get("title", "")
     if not title:
         raise FrontMatterError("'title' is missing or empty")
@@ -187,7 +259,10 @@ def parse_article(content: str) -> tuple[str, Category, tuple[str, ...], str]:
         raise FrontMatterError("the article body is empty")
     if len(body) > BODY_MAX_LENGTH:
         raise FrontMatterError(f"the body is longer than {BODY_MAX_LENGTH} characters")
-    return title, category, tags, body
+    unique = tuple(dict.fromkeys(questions or ()))
+    if len(unique) > QUESTIONS_MAX:
+        raise FrontMatterError(f"more than {QUESTIONS_MAX} example questions")
+    return ParsedArticle(title, category, tags, body, unique)
 
 
 class FaqStore:
@@ -339,7 +414,7 @@ class FaqStore:
         else:
             try:
                 raw = path.read_bytes()
-                title, category, tags, body = parse_article(raw.decode("utf-8"))
+                parsed = parse_article_file(raw.decode("utf-8"))
             except OSError as exc:
                 problem = f"cannot read it ({exc.strerror})"
             except UnicodeDecodeError:
@@ -349,12 +424,13 @@ class FaqStore:
             else:
                 return _Parsed(
                     slug=slug,
-                    title=title,
-                    category=category,
-                    tags=tags,
-                    body=body,
+                    title=parsed.title,
+                    category=parsed.category,
+                    tags=parsed.tags,
+                    body=parsed.body,
                     content_hash=hashlib.sha256(raw).hexdigest(),
                     source_path=str(path),
+                    questions=parsed.questions,
                 )
         logger.warning("Skipping FAQ article %s: %s", path, problem)
         return None
@@ -420,6 +496,7 @@ def _record(row: RowMapping) -> ArticleRecord:
         content_hash=row["content_hash"],
         source_path=row["source_path"],
         updated_at=row["updated_at"],
+        questions=tuple(q for q in (row["questions"] or "").split("\n") if q),
     )
 
 
@@ -430,6 +507,7 @@ def _row(article: _Parsed, now: datetime) -> dict[str, object]:
         "category": article.category,
         "tags": ",".join(article.tags),
         "body": article.body,
+        "questions": "\n".join(article.questions),
         "content_hash": article.content_hash,
         "source_path": article.source_path,
         "updated_at": now,

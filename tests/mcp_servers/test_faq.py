@@ -544,3 +544,142 @@ async def test_stdio_server_indexes_the_folder_named_by_the_environment(sqlite_u
             found = await search(client, "forgot my password")
     assert listed == sorted(COPIED)
     assert slugs(found)[0] == "reset-password"
+
+
+# --- example questions: `questions:` front matter and the classifier re-ranking ---------------------------
+
+DELIVERY_QUESTIONS = (
+    "Where is my new card?",
+    "My card still hasn't arrived",
+    "When will my card come in the post?",
+    "I ordered a card weeks ago and nothing came",
+    "how long until my card is delivered",
+)
+ACTIVATION_QUESTIONS = (
+    "How do I activate my card?",
+    "How can I turn on my new card?",
+    "The app will not let me activate the card",
+    "Where do I enter the activation code?",
+)
+# BM25 alone prefers activation for the delivery-style query below: its body repeats "new card" and "still".
+ACTIVATION_BODY = "Your new card arrives inactive. A new card still needs activating: new card, new card, still new."
+DELIVERY_BODY = "We post cards within 2 working days; delivery takes up to 7 days."
+QUERY = "my new card still has not arrived"
+
+
+def article_with_questions(title: str, category: str, body: str, questions: tuple[str, ...]) -> str:
+    listed = "".join(f'  - "{q}"\n' for q in questions)
+    return f"---\ntitle: {title}\ncategory: {category}\nquestions:\n{listed}---\n{body}\n"
+
+
+def question_store(database: Database, folder: Path, *, with_questions: bool) -> FaqStore:
+    folder.mkdir()
+    delivery = DELIVERY_QUESTIONS if with_questions else ()
+    activation = ACTIVATION_QUESTIONS if with_questions else ()
+    (folder / "card-delivery.md").write_text(
+        article_with_questions("Card delivery", "account", DELIVERY_BODY, delivery), encoding="utf-8"
+    )
+    (folder / "card-activation.md").write_text(
+        article_with_questions("Card activation", "account", ACTIVATION_BODY, activation), encoding="utf-8"
+    )
+    (folder / "lost-card.md").write_text(
+        article("Lost or stolen card", "account", "Freeze a lost card in the app, then order a new card."),
+        encoding="utf-8",
+    )
+    faq = FaqStore(database, folder, reindex_interval=0)
+    faq.prepare()
+    return faq
+
+
+def test_questions_front_matter_is_parsed_and_kept_out_of_the_body() -> None:
+    content = (
+        "---\ntitle: Card delivery\ncategory: account\nquestions:\n"
+        "  - \"Where is my card?\"\n  - When   will it come?\n- 'Where is my card?'\ntags: card\n---\nBody.\n"
+    )
+    parsed = store_module.parse_article_file(content)
+    assert parsed.questions == ("Where is my card?", "When will it come?")
+    assert (parsed.tags, parsed.body) == (("card",), "Body.")
+    assert parse_article(content) == ("Card delivery", "account", ("card",), "Body.")
+    assert store_module.parse_article_file(article("T", "returns", "Body.")).questions == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("---\ntitle: T\ncategory: returns\nquestions: where?\n---\nBody.", "list the questions on the lines after"),
+        ('---\ntitle: T\ncategory: returns\nquestions:\n  - "?!"\n---\nBody.', "needs some words"),
+        ("---\ntitle: T\ncategory: returns\n  - stray item\n---\nBody.", "line 4: expected"),
+    ],
+)
+def test_malformed_questions_are_rejected(content: str, problem: str) -> None:
+    with pytest.raises(FrontMatterError, match=problem):
+        parse_article(content)
+
+
+def test_questions_are_stored_and_read_back(database: Database, tmp_path: Path) -> None:
+    faq = question_store(database, tmp_path / "kb", with_questions=True)
+    again = FaqStore(database, tmp_path / "kb", reindex_interval=0)
+    again.prepare()
+    for store_ in (faq, again):
+        record = store_.get("card-delivery")
+        assert record is not None and record.questions == DELIVERY_QUESTIONS
+        assert "Where is my new card" not in record.body
+
+
+async def test_a_query_phrased_like_an_example_question_ranks_its_article_first(
+    database: Database, tmp_path: Path
+) -> None:
+    bm25_only = question_store(database, tmp_path / "plain", with_questions=False)
+    assert not bm25_only._current().index.uses_questions
+    assert [h.article.slug for h in bm25_only.search(QUERY)][0] == "card-activation"
+
+    other = Database(f"sqlite:///{tmp_path / 'questions.db'}")
+    try:
+        faq = question_store(other, tmp_path / "kb", with_questions=True)
+        assert faq._current().index.uses_questions
+        async with Client(create_server(faq)) as client:
+            found = await search(client, QUERY)
+            activation = await search(client, "how can I activate the card")
+        assert slugs(found)[0] == "card-delivery"
+        assert "lost-card" in slugs(found)  # an article without questions still competes on BM25
+        assert [r.score for r in found.results] == sorted((r.score for r in found.results), reverse=True)
+        assert slugs(activation)[0] == "card-activation"
+    finally:
+        other.dispose()
+
+
+def test_one_article_with_questions_is_not_enough_for_the_classifier(database: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "card-delivery.md").write_text(
+        article_with_questions("Card delivery", "account", DELIVERY_BODY, DELIVERY_QUESTIONS), encoding="utf-8"
+    )
+    (folder / "lost-card.md").write_text(article("Lost card", "account", "Freeze a lost card."), encoding="utf-8")
+    faq = FaqStore(database, folder, reindex_interval=0)
+    faq.prepare()
+    assert not faq._current().index.uses_questions
+    # The questions are still searched as text: a word only they contain finds the article.
+    assert [h.article.slug for h in faq.search("ordered weeks ago")] == ["card-delivery"]
+
+
+def test_reindex_reuses_the_question_model_and_snippet_cache_when_questions_are_unchanged(
+    database: Database, tmp_path: Path
+) -> None:
+    faq = question_store(database, tmp_path / "kb", with_questions=True)
+    before = faq._current().index
+    faq.search(QUERY)
+    (tmp_path / "kb" / "lost-card.md").write_text(
+        article("Lost or stolen card", "account", "Freeze it in the app."), encoding="utf-8"
+    )
+    assert faq.refresh(force=True)
+    after = faq._current().index
+    assert after is not before and after._model is before._model
+    assert after._passages and set(after._passages) <= set(before._passages)
+
+
+def test_best_passage_on_a_long_body_stays_fast_and_picks_the_matching_item() -> None:
+    from mcp_servers.faq._index import best_passage
+
+    body = "\n".join(f"- Filler question number {n} about something else" for n in range(3000))
+    body += "\n- How do I reset my watch?\n" + "\n".join(f"- More filler {n}" for n in range(3000))
+    assert "How do I reset my watch?" in best_passage(body, {"reset": 2.0, "watch": 1.0})
