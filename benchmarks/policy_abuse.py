@@ -77,8 +77,13 @@ def load_hatecheck(data_dir: Path) -> dict[str, list[Example]] | None:
             root = row["ref_templ_id"] or row["templ_id"]
             hateful = row["label_gold"] == "hateful"
             abusive = hateful or row["functionality"] in TARGETED_NH
-            example = Example(text=row["test_case"].strip(), abusive=abusive,
-                              source=f"hatecheck:{row['functionality']}", gold=hateful, group=f"template:{root}")
+            example = Example(
+                text=row["test_case"].strip(),
+                abusive=abusive,
+                source=f"hatecheck:{row['functionality']}",
+                gold=hateful,
+                group=f"template:{root}",
+            )
             splits["train" if hash_bucket(example["group"], 10) < 7 else "test"].append(example)
     return splits
 
@@ -94,8 +99,13 @@ def load_davidson(data_dir: Path) -> dict[str, list[Example]] | None:
         for row in csv.DictReader(f):
             label = names[row["class"]]
             abusive = {"hate": True, "offensive": None, "neither": False}[label]
-            example = Example(text=row["tweet"], abusive=abusive, source=f"davidson:{label}", gold=label != "neither",
-                              group=row["tweet"])
+            example = Example(
+                text=row["tweet"],
+                abusive=abusive,
+                source=f"davidson:{label}",
+                gold=label != "neither",
+                group=row["tweet"],
+            )
             splits[_split(hash_bucket(row["tweet"], 10), 8, 1)].append(example)
     return splits
 
@@ -109,8 +119,9 @@ def load_bitext(data_dir: Path) -> dict[str, list[Example]] | None:
     with path.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             source = "bitext:W" if "W" in row["tags"] else "bitext"
-            example = Example(text=row["instruction"], abusive=False, source=source, gold=False,
-                              group=row["instruction"])
+            example = Example(
+                text=row["instruction"], abusive=False, source=source, gold=False, group=row["instruction"]
+            )
             splits[_split(hash_bucket(row["instruction"], 10), 5, 1)].append(example)
     return splits
 

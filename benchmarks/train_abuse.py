@@ -2,17 +2,22 @@
 
     .venv/bin/python benchmarks/train_abuse.py [--data ../shared/data] [--out orchestrator/policy/models/abuse.npz]
 
-Data (train splits of `policy_abuse`'s seeded splits; threshold and C chosen on the val splits):
-- HateCheck train templates, labelled as in `policy_abuse` (hateful + target_indiv_nh + target_group_nh = 1);
-- Davidson train tweets: `hate` = 1, `neither` = 0; `offensive` per `--offensive` (default: left out, because
-  its label does not say whether the offence is aimed at someone, and as positives it teaches the model that
-  swearing is abuse; see the printed comparison when run with `--offensive abusive`);
-- Bitext train rows = 0, the `W`-tagged profane requests included.
+Data (the train parts of `policy_abuse`'s seeded splits; nothing from the test parts):
+- HateCheck's 70% training templates, labelled as in `policy_abuse` (hateful + target_indiv_nh + target_group_nh
+  = 1), cross-validated in 5 folds of whole templates (out-of-fold scores stand in for unseen templates);
+- Davidson train tweets: `hate` = 1, `neither` = 0; `offensive` per `--offensive` (default: left out, because its
+  label does not say whether the offence is aimed at someone; as positives it teaches that swearing is abuse:
+  in an early comparison run (before the marker tokens) HateCheck validation accuracy fell from 0.81 to 0.63
+  with `--offensive abusive`);
+- Bitext train rows (seeded 50/10/40) = 0, the `W`-tagged profane requests included;
+- about 800 synthetic sentences from the templates below (identity mentions that are neutral, positive or
+  counter-speech; profane support complaints; abuse aimed at the agent).
 
-Texts go through `orchestrator.policy.abuse.normalize_abuse_text` first (as at inference). The threshold is the
-one maximising mean validation accuracy (HateCheck, Davidson hate-vs-neither) among those whose whole check
-(rules + model) flags at most `MAX_PROFANE_FP_VAL` of the validation profane-but-benign texts (HateCheck
-profanity_nh and Bitext W). Deterministic: liblinear logistic regression.
+Texts go through `orchestrator.policy.abuse.model_text` (as at inference). C and the threshold maximise the mean
+of out-of-fold HateCheck accuracy and Davidson val accuracy (hate vs neither) among thresholds whose whole check
+(rules + model, `decide_abuse`) flags at most `MAX_PROFANE_FP_VAL` of the profane-but-benign validation texts
+(out-of-fold HateCheck profanity_nh, Bitext val W rows); the saved model is then fitted on all training data.
+Deterministic: liblinear logistic regression and seeded synthetic slots.
 """
 
 import argparse
@@ -27,10 +32,10 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from policy_abuse import Example, hash_bucket, load_bitext, load_davidson, load_hatecheck  # noqa: E402
+from policy_abuse import Example, hash_bucket, load_bitext, load_davidson, load_hatecheck
 
-from orchestrator.policy.abuse import decide_abuse, model_text  # noqa: E402
-from orchestrator.policy.textclf import MODELS_DIR, HashedLinearModel, featurize  # noqa: E402
+from orchestrator.policy.abuse import decide_abuse, model_text
+from orchestrator.policy.textclf import MODELS_DIR, HashedLinearModel, featurize
 
 MAX_PROFANE_FP_VAL = 0.05
 FOLDS = 5
@@ -88,7 +93,9 @@ _PROFANE_COMPLAINTS = (
     "twice|the {T} is crap, I want my money back|sh!t, wrong address on my {T}|I'm sick of this {S} {T}|this "
     "is bullshit, my {T} is three weeks late|fix your {S} {T}|the {T} is total garbage"
 ).split("|")
-_INSULTS = "idiot|moron|useless idiot|clown|piece of shit|incompetent fool|stupid bitch|worthless loser|asshole".split("|")
+_INSULTS = "idiot|moron|useless idiot|clown|piece of shit|incompetent fool|stupid bitch|worthless loser|asshole".split(
+    "|"
+)
 _AGENT_ABUSE = (
     "you are a {I}|you're such a {I}|you stupid {I}|listen here you {I}|are you a {I} or what?|your agents are "
     "{I}s|fuck you and your {T}|I'll find you and make you pay|I know where your office is, watch out|you people are "
@@ -181,7 +188,7 @@ def main() -> None:
     root = Path(__file__).resolve().parents[1]
     parser.add_argument("--data", type=Path, default=root.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=MODELS_DIR / "abuse.npz")
-    parser.add_argument("--c", type=float, nargs="*", default=[2.0, 8.0])
+    parser.add_argument("--c", type=float, nargs="*", default=[4.0, 16.0])
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--davidson-share", type=int, default=100, help="percent of Davidson train tweets to use")
     parser.add_argument("--offensive", choices=["exclude", "abusive", "benign"], default="exclude")
@@ -194,15 +201,19 @@ def main() -> None:
     cases = hatecheck["train"]
     folds = np.array([hash_bucket(e["group"], args.folds, seed=FOLD_SEED) for e in cases])
     hc_texts, hc_labels = _labelled(cases, args.offensive)
-    davidson_train = [e for e in davidson["train"] if hash_bucket(e["group"], 100, seed=FOLD_SEED) < args.davidson_share]
+    davidson_train = [
+        e for e in davidson["train"] if hash_bucket(e["group"], 100, seed=FOLD_SEED) < args.davidson_share
+    ]
     other_texts, other_labels = _labelled(davidson_train + bitext["train"], args.offensive)
     synthetic = synthetic_examples() if args.synthetic else []
     other_texts += [model_text(t) for t, _ in synthetic]
     other_labels += [label for _, label in synthetic]
     val_other = davidson["val"] + bitext["val"]
-    print(f"HateCheck: {len(cases)} cases in {args.folds} template folds; other training texts: "
-          f"{len(other_texts)} (Davidson + Bitext train, {len(synthetic)} synthetic); Davidson offensive: "
-          f"{args.offensive}; validation: out-of-fold HateCheck + {len(val_other)} Davidson/Bitext val")
+    print(
+        f"HateCheck: {len(cases)} cases in {args.folds} template folds; other training texts: "
+        f"{len(other_texts)} (Davidson + Bitext train, {len(synthetic)} synthetic); Davidson offensive: "
+        f"{args.offensive}; validation: out-of-fold HateCheck + {len(val_other)} Davidson/Bitext val"
+    )
     x_hc, x_other = featurize(hc_texts), featurize(other_texts)
     x_val = featurize([model_text(e["text"]) for e in val_other])
     y_hc, y_other = np.array(hc_labels), np.array(other_labels)
@@ -241,8 +252,10 @@ def main() -> None:
         threshold=threshold,
     )
     model.save(args.out)
-    print(f"saved {args.out} (all HateCheck train templates, C={c:g}, threshold {threshold:.2f}, "
-          f"{args.out.stat().st_size / 1e6:.2f} MB)")
+    print(
+        f"saved {args.out} (all HateCheck train templates, C={c:g}, threshold {threshold:.2f}, "
+        f"{args.out.stat().st_size / 1e6:.2f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ from functools import cache
 
 from ..hooks import InputVerdict, TurnContext
 from .textclf import MODELS_DIR, HashedLinearModel
+from .topic import is_french
 
 __all__ = [
     "ABUSE_WARNING_1",
     "ABUSE_WARNING_2",
     "AbuseCheck",
     "AbuseVerdict",
+    "MODEL_PATH",
     "abuse_response",
     "classify_abuse",
     "decide_abuse",
@@ -95,8 +97,10 @@ def _unmask(match: re.Match[str]) -> str:
     if leet.isalpha():
         return leet
     # Symbols stand for hidden letters: "f***ing" -> f...ing -> "fucking", "sh!t" -> "shit", "f*ck" -> "fuck".
-    pattern = re.compile("".join(f"[a-z]{{1,{len(run)}}}" if not run.isalpha() else run
-                                 for run in re.findall(r"[a-z]+|[^a-z]+", token)) + "$")
+    pattern = re.compile(
+        "".join(f"[a-z]{{1,{len(run)}}}" if not run.isalpha() else run for run in re.findall(r"[a-z]+|[^a-z]+", token))
+        + "$"
+    )
     for word in _VOCABULARY:
         if pattern.match(word):
             return word
@@ -104,8 +108,11 @@ def _unmask(match: re.Match[str]) -> str:
 
 
 def normalize_abuse_text(text: str) -> str:
-    """Lower case; censored ("f***ing", "sh!t"), leet ("h4te") and spaced ("h a t e") spellings restored;
-    URLs, @handles and HTML entities dropped. Shared by training and inference."""
+    """The text as rules and model see it: lower case, with obfuscated spellings restored.
+
+    Censored ("f***ing", "sh!t"), leet ("h4te") and spaced ("h a t e") spellings become words; URLs, @handles
+    and HTML entities are dropped. Shared by training and inference.
+    """
     lowered = _ENTITY.sub(" ", text.lower().translate(_APOSTROPHES))
     lowered = _RETWEET.sub(" ", _HANDLE.sub(" ", _URL.sub(" ", lowered)))
     lowered = _MASKED.sub(_unmask, lowered)
@@ -163,17 +170,14 @@ _PEOPLE = re.compile(
     r"\w+(?:ers|ors|ists|ians)(?= (?:are|is|should|must|deserve)))\b"
 )
 _LEXICON = sorted(
-    {
-        "hate", "hatred", "disgusting", "disgusted", "despise", "kill", "murder", "trash", "scum", "vermin",
-        "stupid", "pathetic", "worthless", "filthy", "women", "muslims", "immigrants", "refugees", "disabled",
-        "people", "black", "trans", "gay", "lesbian", "jews", "animals", "parasites", "cockroaches", "subhuman",
-        "idiots", "criminals", "inferior", "worst", "garbage", "hang", "shoot", "exterminate", "eradicate",
-        "slaughter", "useless", "dangerous", "person", "persons", "never", "should", "deserve", "nothing",
-        "threat", "suffer", "strangle", "fucked", "fucking", "disgust", "muslim", "immigrant", "women", "woman",
-        "lives", "contempt", "vile", "pathetic", "shoot", "stab", "rape", "death", "hurt", "burn",
-    },
-    key=len,
-    reverse=True,
+    set(
+        "hate hatred disgusting disgusted despise kill murder trash scum vermin stupid pathetic worthless "
+        "filthy women muslims immigrants refugees disabled people black trans gay lesbian jews animals "
+        "parasites cockroaches subhuman idiots criminals inferior worst garbage hang shoot exterminate "
+        "eradicate slaughter useless dangerous person persons never should deserve nothing threat suffer "
+        "strangle fucked fucking disgust muslim immigrant woman lives contempt vile stab rape death hurt burn".split()
+    ),
+    key=lambda word: (-len(word), word),
 )
 _SPLIT_WORDS = tuple(w for w in _LEXICON if len(w) >= 4 and w not in {"trans", "black", "person", "never"})
 
@@ -184,8 +188,11 @@ def _near(token: str, word: str) -> bool:
         return False
     if len(token) == len(word):
         diffs = [i for i, (a, b) in enumerate(zip(token, word, strict=True)) if a != b]
-        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and token[diffs[0]] == word[diffs[1]] and (
-            token[diffs[1]] == word[diffs[0]]
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and token[diffs[0]] == word[diffs[1]]
+            and (token[diffs[1]] == word[diffs[0]])
         )
     short, long_ = (token, word) if len(token) < len(word) else (word, token)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
@@ -208,9 +215,11 @@ def _repair(token: str) -> str:
 
 
 def model_text(text: str) -> str:
-    """The abuse model's input: `normalize_abuse_text` with typos of key words repaired, plus marker tokens
-    (identity term, slur, negative word, hate verb, praise, negation, counter-speech, person references, and
-    their co-occurrences) that a linear model over n-grams cannot derive itself."""
+    """The abuse model's input: `normalize_abuse_text` with typos of key words repaired, plus marker tokens.
+
+    The markers (identity term, slur, negative word, hate verb, praise, negation, counter-speech, person
+    references, and their co-occurrences) give the linear model conjunctions it cannot form from n-grams.
+    """
     normalized = " ".join(_repair(t) for t in normalize_abuse_text(text).split(" "))
     found = {
         "id": bool(_IDENTITY.search(normalized)),
@@ -244,6 +253,7 @@ def model_text(text: str) -> str:
 
 
 # --- rules ------------------------------------------------------------------------------------------------------
+
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
@@ -318,9 +328,12 @@ def decide_abuse(text: str, probability: float | None, threshold: float) -> Abus
 
     Args:
         text: the customer's message.
-        probability: the model's P(abusive) for `model_text(text)`; None to apply the rules alone.
+        probability: the model's P(abusive) for `model_text(text)`; None to apply the rules alone. Ignored for
+            French text (the model is English-only).
         threshold: the probability at and above which the model alone calls a message abusive.
     """
+    if probability is not None and is_french(text):
+        probability = None
     normalized = normalize_abuse_text(text)
     profane = bool(_PROFANITY.search(normalized))
     for name, pattern in _RULES:
@@ -338,7 +351,7 @@ def classify_abuse(text: str, *, threshold: float | None = None) -> AbuseVerdict
         text: the customer's message.
         threshold: override the model's tuned probability threshold.
     """
-    model = _load_model()
+    model = None if is_french(text) else _load_model()
     if model is None:
         return decide_abuse(text, None, 1.0)
     limit = threshold if threshold is not None else model.threshold

@@ -17,6 +17,7 @@ from .textclf import MODELS_DIR, HashedLinearModel
 __all__ = [
     "COMPETITOR_REPLY",
     "MIN_MODEL_WORDS",
+    "MODEL_PATH",
     "NOT_QUALIFIED_REPLY",
     "STEER_BACK_REPLY",
     "TopicCheck",
@@ -161,7 +162,8 @@ _LEGAL_STRONG = _rx(
 )
 _LEGAL_TERMS = _rx(
     r"\b(?:lawyer|attorney|solicitor|sue|suing|lawsuit|court|judge|divorce|custody|eviction|evict|landlord|"
-    r"tenant|immigration|visa (?:application|for|to)|(?:work|student|tourist|travel) visa|need a visa|inheritance|will and testament|copyright|patent|trademark|arrested|criminal|bail|"
+    r"tenant|immigration|visa (?:application|for|to)|(?:work|student|tourist|travel) visa|need a visa|"
+    r"inheritance|will and testament|copyright|patent|trademark|arrested|criminal|bail|"
     r"avocat|tribunal|divorce|héritage|propriétaire|locataire)\b"
 )
 _FINANCIAL_STRONG = _rx(
@@ -198,7 +200,8 @@ _PRODUCT_PROBLEM = _rx(
     r"|\bne (?:marche|fonctionne|s'allume|charge) (?:plus|pas)\b"
 )
 _CONVERSATIONAL = _rx(
-    r"\b(?:are you|you are|you're) (?:an? )?(?:bot|robot|human|real|ai|person|machine|artificial)|\byour name\b|\bcall you\b"
+    r"\b(?:are you|you are|you're) (?:an? )?(?:bot|robot|human|real|ai|person|machine|artificial)|\byour name\b"
+    r"|\bcall you\b"
     r"|\bwho (?:made|built|created|programmed|owns) you\b|\bwho do you work for\b|\bwhat can you do\b"
     r"|\bwhat can i ask\b|\bcall me \w+|\bmy name is\b|\btu es un (?:robot|humain)|\bcomment tu t'appelles"
     r"|\b(?:speak|talk|respond|answer|reply|write)(?: to me)? in (?:french|english|spanish|german|italian|"
