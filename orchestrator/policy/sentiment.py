@@ -23,7 +23,6 @@ import numpy.typing as npt
 from anthropic.types import Message, MessageParam, ToolParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.sparse import csr_matrix, hstack
-from sklearn.utils import murmurhash3_32
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ..errors import OrchestratorError
@@ -285,6 +284,8 @@ def _ngrams(text: str) -> tuple[list[str], list[str]]:
 @functools.lru_cache(maxsize=1 << 16)
 def _bucket(feature: str) -> int:
     """`HashingVectorizer`'s column for a feature: |murmurhash3_32(utf-8)| mod N_FEATURES."""
+    from sklearn.utils import murmurhash3_32  # on first use: scikit-learn is slow to import
+
     h = int(murmurhash3_32(feature, seed=0))
     return (2147483647 - (N_FEATURES - 1)) % N_FEATURES if h == -2147483648 else abs(h) % N_FEATURES
 

@@ -11,11 +11,11 @@ millisecond and the weights do not depend on a pickle format.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import HashingVectorizer
 
 __all__ = ["MODELS_DIR", "HashedLinearModel", "featurize"]
 
@@ -23,7 +23,10 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 N_FEATURES = 2**18
 
 
-def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
+def _vectorizers() -> tuple[Any, Any]:
+    # Imported on first use: scikit-learn costs about a second of start-up and most runs never classify.
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     words = HashingVectorizer(
         n_features=N_FEATURES,
         analyzer="word",
