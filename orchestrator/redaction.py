@@ -1,13 +1,15 @@
-"""Masks PII in messages before they are stored: the transcript keeps the conversation readable, not the data."""
+"""Redaction on the way out: PII-masked stored messages, and output checks applied to streamed text."""
 
 from collections.abc import Sequence
 from typing import Any, cast
 
 from anthropic.types import MessageParam
 
+from .events import Event, EventSink, TextDelta
+from .hooks import OutputCheck, TurnContext
 from .policy.pii import mask
 
-__all__ = ["mask_message", "mask_value"]
+__all__ = ["StreamRedactor", "mask_message", "mask_value"]
 
 
 def mask_value(value: object) -> object:
@@ -34,3 +36,42 @@ def mask_message(message: MessageParam) -> MessageParam:
                 masked[key] = mask_value(masked[key])
         blocks.append(masked)
     return cast(MessageParam, {"role": message["role"], "content": blocks})
+
+
+class StreamRedactor:
+    """An event sink that runs the output checks on streamed text before it reaches the customer.
+
+    Text deltas are held back until a sentence or line ends (a card number or email is never split across two
+    emitted pieces), then passed through the output checks and sent. Any other event first flushes the held
+    text, so the order of text and tool events is kept. Call `flush()` when the turn's text is complete.
+    """
+
+    def __init__(self, emit: EventSink, checks: Sequence[OutputCheck], ctx: TurnContext) -> None:
+        """Redact for `ctx` with `checks`, sending to `emit`."""
+        self.emit = emit
+        self.checks = list(checks)
+        self.ctx = ctx
+        self.buffer = ""
+
+    async def __call__(self, event: Event) -> None:
+        """Hold, redact and forward text; forward other events after flushing."""
+        if not isinstance(event, TextDelta) or not self.checks:
+            await self.flush()
+            await self.emit(event)
+            return
+        self.buffer += event.text
+        cut = max(self.buffer.rfind(mark) for mark in (". ", "? ", "! ", "\n"))
+        if cut >= 0:
+            ready, self.buffer = self.buffer[: cut + 1], self.buffer[cut + 1 :]
+            await self._send(ready)
+
+    async def flush(self) -> None:
+        """Send whatever text is held."""
+        if self.buffer:
+            ready, self.buffer = self.buffer, ""
+            await self._send(ready)
+
+    async def _send(self, text: str) -> None:
+        for check in self.checks:
+            text = await check.check_output(text, self.ctx)
+        await self.emit(TextDelta(text))

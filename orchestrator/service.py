@@ -34,7 +34,7 @@ from .policy.engine import SupportPolicy, build_guardrails
 from .policy.kpi import KpiStore
 from .policy.prometheus import PrometheusSink
 from .policy.tracing import Tracing, TracingConfig
-from .redaction import mask_message, mask_value
+from .redaction import StreamRedactor, mask_message, mask_value
 from .registry import ServerRegistry, TargetFactory
 from .settings import Settings
 from .store import ConversationStatus, ConversationStore, LedgerEntry
@@ -192,10 +192,12 @@ class Orchestrator:
         ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
         turn = self.store.next_turn(conversation_id)
 
-        async def fan_out(event: Event) -> None:
+        async def deliver(event: Event) -> None:
             await emit(event)
             for sink in self.sinks:
                 await sink(event)
+
+        fan_out = StreamRedactor(deliver, self.output_checks, ctx)  # streamed text passes the output checks too
 
         runner = ToolRunner(
             self.registry,
@@ -254,6 +256,7 @@ class Orchestrator:
                 return TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, _assistant(LOOP_LIMIT_REPLY)])
 
         result = await self._turn_with_observation(model_turn, text, ctx)
+        await fan_out.flush()
         final_text = result.text
         if result.stop_reason == "refusal":
             final_text = REFUSAL_REPLY
@@ -261,6 +264,7 @@ class Orchestrator:
         for check in self.output_checks:
             final_text = await check.check_output(final_text, ctx)
         final_text, status, extra = await self._after_turn(final_text, ctx, runner, fan_out)
+        await fan_out.flush()
         usage_entries += [_ledger_entry(turn, u, self.settings) for u in extra]
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = _assistant(final_text)
@@ -293,7 +297,7 @@ class Orchestrator:
         reply: str | None,
         ctx: TurnContext,
         runner: ToolRunner,
-        emit: EventSink,
+        emit: StreamRedactor,
     ) -> Reply:
         """An input check answered instead of the model; the conversation policy still sees the message."""
         reply = reply or "I'm sorry, I can't help with that."
@@ -305,6 +309,7 @@ class Orchestrator:
             reply, status, extra = await self._after_turn(reply, ctx, runner, emit)
         usage = [_ledger_entry(turn, u, self.settings) for u in extra]
         self._save(conversation_id, turn, [_user(text), _assistant(reply)], ctx, runner.records, usage, status=status)
+        await emit.flush()
         return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
 
     async def _after_turn(

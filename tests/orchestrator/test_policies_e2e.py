@@ -12,7 +12,7 @@ import pytest
 from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import OrdersStore
 from orchestrator import Orchestrator
-from orchestrator.events import Escalated, Event
+from orchestrator.events import Escalated, Event, TextDelta
 from orchestrator.model import ModelClient, ModelRequest
 from orchestrator.offline import OfflineModel
 from orchestrator.policy.abuse import ABUSE_WARNING_1, ABUSE_WARNING_2
@@ -269,3 +269,17 @@ async def test_no_pii_reaches_the_model_logs_or_stored_transcripts(
     assert leaks == []
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert JORDAN not in logged and card not in logged
+
+
+async def test_streamed_text_passes_the_output_checks_before_the_customer_sees_it(tmp_path: Path) -> None:
+    leaky = "Sure. Your order is fine. By the way, avery.martin@example.com also ordered one. Anything else?"
+    model = ScriptedModel([text_reply(leaky)])
+    async with Orchestrator.open(
+        _settings(tmp_path), model=model, targets=real_targets(tmp_path), policies=True
+    ) as orch:
+        chat = Session(orch)
+        reply = await chat.say("Is my order on its way?")
+    streamed = "".join(e.text for e in chat.events if isinstance(e, TextDelta))
+    assert "avery.martin@example.com" not in streamed
+    assert "a***@example.com" in streamed
+    assert streamed == reply
