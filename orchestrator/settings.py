@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal, Self, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from mcp_servers._common.storage import default_database_url
+
 from .errors import ConfigError
 
 __all__ = [
@@ -23,7 +25,6 @@ __all__ = [
 ]
 
 CONFIG_ENV = "SWITCHBOARD_CONFIG"
-DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
 ServerName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 
 
@@ -159,13 +160,6 @@ def default_config_path(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(__file__).resolve().parent.parent / "config" / "switchboard.toml"
 
 
-def _default_database_url(environ: Mapping[str, str]) -> str:
-    if url := environ.get(DATABASE_URL_ENV):
-        return url
-    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", str(Path.home()))) / ".local" / "share")
-    return f"sqlite:///{Path(base) / 'switchboard' / 'switchboard.db'}"
-
-
 def load_settings(
     path: Path | None = None, environ: Mapping[str, str] = os.environ, *, offline: bool = False
 ) -> Settings:
@@ -203,7 +197,7 @@ def load_settings(
         return Settings(
             config_path=path,
             system_prompt=system_prompt,
-            database_url=_default_database_url(environ),
+            database_url=default_database_url(environ),
             api_key=SecretStr(key) if key else None,
             base_url=environ.get("ANTHROPIC_BASE_URL") or None,
             offline=offline,
