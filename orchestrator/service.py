@@ -16,7 +16,17 @@ from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database
 
 from .errors import ModelRefused, OrchestratorError, ToolLoopLimitExceeded
-from .events import ConversationClosed, Event, EventSink, ModelCalled, Outcome, TurnCompleted, Usage, discard
+from .events import (
+    ConversationClosed,
+    Event,
+    EventSink,
+    ModelCalled,
+    Outcome,
+    TextDelta,
+    TurnCompleted,
+    Usage,
+    discard,
+)
 from .hooks import ExtraUsage, InputCheck, OutputCheck, ToolCheck, TurnContext, TurnPolicy
 from .ledger import cost_usd, usage_of
 from .loop import TurnResult, run_turn
@@ -465,6 +475,4 @@ def _metadata(ctx: TurnContext) -> dict[str, str]:
 
 async def fan_out_text(emit: EventSink, text: str) -> None:
     """Stream a reply that did not come from the model as one text delta."""
-    from .events import TextDelta
-
     await emit(TextDelta(text))
