@@ -187,51 +187,33 @@ def pool_split(items: Sequence[str], split: str, tag: str) -> list[str]:
     return [item for item in items if split_of(f"{tag}:{item}") == split]
 
 
-def _money(cents: int) -> float:
-    return round(cents / 100, 2)
-
-
 def order_result(order: DemoOrder, notes: str | None) -> str:
-    """A `lookup_order` result as the orders server returns it (structured JSON), with the given notes."""
-    from mcp_servers.orders.models import Order, OrderItem
+    """A `lookup_order` result exactly as the orders server builds it (its own `order_view`), with `notes`."""
+    from mcp_servers.orders.server import order_view
+    from mcp_servers.orders.store import ItemRecord, OrderRecord
 
-    delivered = order.delivered_at.date() if order.delivered_at else None
-    window_end = delivered + timedelta(days=30) if delivered else None
-
-    def day(value: datetime | None) -> str | None:
-        return value.date().isoformat() if value else None
-
-    model = Order(
+    record = OrderRecord(
         order_id=order.order_id,
+        customer_email=order.customer_email,
+        customer_name="",
         status=order.status,
-        placed_on=order.placed_at.date().isoformat(),
-        shipped_on=day(order.shipped_at),
-        delivered_on=day(order.delivered_at),
-        cancelled_on=day(order.cancelled_at),
-        returned_on=day(order.returned_at),
-        days_since_delivery=(NOW.date() - delivered).days if delivered else None,
-        return_window_ends_on=window_end.isoformat() if window_end else None,
-        within_return_window=(NOW.date() <= window_end) if window_end and order.status == "delivered" else None,
-        items=[
-            OrderItem(
-                sku=i.sku,
-                name=i.name,
-                quantity=i.quantity,
-                unit_price=_money(i.unit_price_cents),
-                line_total=_money(i.unit_price_cents * i.quantity),
-            )
-            for i in order.items
-        ],
-        subtotal=_money(order.subtotal_cents),
-        shipping=_money(order.shipping_cents),
-        total=_money(order.total_cents),
+        subtotal_cents=order.subtotal_cents,
+        shipping_cents=order.shipping_cents,
+        total_cents=order.total_cents,
         currency=order.currency,
+        placed_at=order.placed_at,
+        shipped_at=order.shipped_at,
+        delivered_at=order.delivered_at,
+        cancelled_at=order.cancelled_at,
+        returned_at=order.returned_at,
         carrier=order.carrier,
         tracking_number=order.tracking_number,
         shipping_address=order.shipping_address,
         payment_method=order.payment_method,
         notes=notes,
+        items=tuple(ItemRecord(i.sku, i.name, i.quantity, i.unit_price_cents) for i in order.items),
     )
+    model = order_view(record, NOW.date())
     return json.dumps(model.model_dump(mode="json"), ensure_ascii=False)
 
 

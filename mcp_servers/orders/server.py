@@ -15,7 +15,7 @@ from mcp_servers._common.identity import Email, bound_customer, check_customer, 
 from .models import Order, OrderId, OrderItem, OrderList, OrderStatus, OrderSummary, VerifiedCustomer
 from .store import OrderRecord, OrdersStore
 
-__all__ = ["RETURN_WINDOW_DAYS", "create_server"]
+__all__ = ["RETURN_WINDOW_DAYS", "create_server", "order_view"]
 
 RETURN_WINDOW_DAYS = 30
 NOT_FOUND = (
@@ -36,7 +36,8 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _to_order(record: OrderRecord, on: date) -> Order:
+def order_view(record: OrderRecord, on: date) -> Order:
+    """The `lookup_order` result for a stored order, as seen on day `on`."""
     delivered = record.delivered_at.date() if record.delivered_at else None
     window_end = delivered + timedelta(days=RETURN_WINDOW_DAYS) if delivered else None
     return Order(
@@ -93,7 +94,7 @@ def create_server(store: OrdersStore) -> MCPServer:
             order_id: The order number, e.g. ORD-78432.
             customer_email: The email address on the order.
         """
-        return _to_order(owned(ctx, order_id, customer_email), today())
+        return order_view(owned(ctx, order_id, customer_email), today())
 
     @server.tool(title="Verify a customer", annotations=_READ)
     def verify_customer(order_id: OrderId, customer_email: Email, ctx: Context) -> VerifiedCustomer:
