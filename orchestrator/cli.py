@@ -1,4 +1,4 @@
-"""The `switchboard` command line: chat, demo, servers, desktop-config, conversations."""
+"""The `switchboard` command line: chat, demo, serve, servers, desktop-config, conversations, metrics."""
 
 import json
 import logging
@@ -19,6 +19,7 @@ from .policy.kpi_report import metrics_command
 from .policy.pii import install_log_masking
 from .service import Orchestrator
 from .settings import Settings, load_settings
+from .web.serve import serve_command
 
 __all__ = ["FLAGSHIP_SCRIPT", "cli", "main"]
 
@@ -265,6 +266,7 @@ def desktop_config(ctx: click.Context) -> None:
 
 
 cli.add_command(metrics_command)
+cli.add_command(serve_command)
 
 
 @cli.group()

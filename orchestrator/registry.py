@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 _CLAUDE_SAFE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _UNSAFE_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
 _MAX_NAME = 64
+_NO_TOOL = Tool(name="hidden", input_schema={"type": "object"})
+"""Stands in for a hidden tool's definition in the one-off route of `call_hidden`."""
 
 
 class UnknownToolError(OrchestratorError):
@@ -304,6 +306,32 @@ class ServerRegistry:
         result = await self._attempt(conn, route, arguments, meta)
         if result is None:
             raise ServerUnavailableError(route.server, f"the connection was lost again retrying {route.tool!r}")
+        return result
+
+    async def call_hidden(self, server: str, tool: str, arguments: dict[str, object]) -> CallToolResult:
+        """Call one of `server`'s hidden tools for an operator (e.g. the human-agent console), never for the model.
+
+        Only tools listed in the server's `hidden_tools` can be called this way, and never with a customer bound.
+        The call is not retried.
+
+        Raises:
+            UnknownToolError: the server is not configured, or `tool` is not one of its hidden tools.
+            ToolCallFailedError: the call timed out or the server answered with a JSON-RPC error.
+            ServerUnavailableError: the server cannot be reached or dropped the call.
+        """
+        conn = self._connections.get(server)
+        if conn is None or tool not in conn.config.hidden_tools:
+            raise UnknownToolError(f"{server}.{tool}")
+        if conn.state != "connected" or conn.client is None:
+            async with conn.lock:
+                if conn.state != "connected" or conn.client is None:
+                    await self._connect_and_discover(conn)
+        if tool not in conn.fingerprints:
+            raise UnknownToolError(f"{server}.{tool}")
+        route = ToolRoute(tool, server, tool, read_only=False, fingerprint=conn.fingerprints[tool], definition=_NO_TOOL)
+        result = await self._attempt(conn, route, arguments, None)
+        if result is None:
+            raise ServerUnavailableError(server, f"the connection was lost during the call to {tool!r}")
         return result
 
     async def reconnect(self, name: str) -> None:

@@ -175,6 +175,18 @@ class Orchestrator:
             await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
         return outcome
 
+    def rate(self, conversation_id: str, csat: int) -> None:
+        """Record the customer's 1-5 rating of a conversation that already ended (e.g. resolved by a human agent).
+
+        Raises:
+            ValueError: a rating outside 1-5.
+            KeyError: the KPI tables never saw the conversation.
+        """
+        if type(csat) is not int or not 1 <= csat <= 5:
+            raise ValueError("the rating must be between 1 and 5")
+        if self.kpi is not None:
+            self.kpi.record_csat(conversation_id, csat)
+
     async def respond(self, conversation_id: str, text: str, *, emit: EventSink = discard) -> Reply:
         """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
 

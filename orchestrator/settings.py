@@ -20,6 +20,7 @@ __all__ = [
     "Price",
     "ServerConfig",
     "Settings",
+    "WebConfig",
     "default_config_path",
     "load_settings",
 ]
@@ -119,6 +120,20 @@ class PolicyConfig(_Frozen):
     """Salt for the hashed customer keys in the KPI tables (set one per deployment)."""
 
 
+class WebConfig(_Frozen):
+    """`switchboard serve`: the web chat, human-agent console and dashboard."""
+
+    agent_token_env: str = Field(default="SWITCHBOARD_AGENT_TOKEN", pattern=r"^[A-Z_][A-Z0-9_]*$")
+    """Environment variable holding the agents' bearer token; without a token the console is off."""
+    allowed_origins: list[str] = Field(default_factory=list[str])
+    """Origins allowed to call the API from other sites (CORS stays closed when empty)."""
+    max_body_bytes: int = Field(default=16384, ge=1024, le=1_048_576)
+    public_metrics: bool = False
+    """Serve `/metrics` without the agent token (only on a private network)."""
+    keepalive_s: float = Field(default=15, gt=0, le=300)
+    """Seconds between keepalive comments on open event streams (each one also re-reads missed events)."""
+
+
 class Settings(_Frozen):
     """Everything Switchboard needs, loaded once at the edge and passed down."""
 
@@ -127,10 +142,13 @@ class Settings(_Frozen):
     model: ModelConfig = ModelConfig()
     conversation: ConversationConfig = ConversationConfig()
     policy: PolicyConfig = PolicyConfig()
+    web: WebConfig = WebConfig()
     system_prompt: str
     database_url: str
     api_key: SecretStr | None = None
     base_url: str | None = None
+    agent_token: SecretStr | None = None
+    """The human agents' bearer token for the console, dashboard and metrics (from `web.agent_token_env`)."""
     offline: bool = False
     """Use the offline rule-based model even when a key is present."""
 
@@ -165,7 +183,8 @@ def load_settings(
 ) -> Settings:
     """Read the TOML config at `path` (default: `default_config_path`) and the environment.
 
-    Environment: `ANTHROPIC_API_KEY` (selects Claude), `ANTHROPIC_BASE_URL`, `SWITCHBOARD_DATABASE_URL`.
+    Environment: `ANTHROPIC_API_KEY` (selects Claude), `ANTHROPIC_BASE_URL`, `SWITCHBOARD_DATABASE_URL`, and the
+    agent token variable named by `web.agent_token_env` (default `SWITCHBOARD_AGENT_TOKEN`).
 
     Raises:
         ConfigError: the file is missing or invalid; the message names the offending key.
@@ -193,6 +212,11 @@ def load_settings(
         if isinstance(cwd := entry.get("cwd"), str):
             entry["cwd"] = str((path.parent / cwd).resolve())
     key = environ.get("ANTHROPIC_API_KEY") or None
+    web: object = raw.get("web", {})
+    token_env = (
+        cast(dict[str, Any], web).get("agent_token_env", "SWITCHBOARD_AGENT_TOKEN") if isinstance(web, dict) else None
+    )
+    agent_token = environ.get(token_env) if isinstance(token_env, str) else None
     try:
         return Settings(
             config_path=path,
@@ -200,6 +224,7 @@ def load_settings(
             database_url=default_database_url(environ),
             api_key=SecretStr(key) if key else None,
             base_url=environ.get("ANTHROPIC_BASE_URL") or None,
+            agent_token=SecretStr(agent_token) if agent_token else None,
             offline=offline,
             **raw,
         )

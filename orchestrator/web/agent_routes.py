@@ -1,0 +1,92 @@
+"""Human-agent and support-lead routes: the queue, handoffs, claim, reply, resolve, console events, dashboard."""
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ..settings import Settings
+from .chat_routes import SSE_HEADERS, last_event_id, read_json
+from .dashboard import dashboard_data
+from .desk import HelpDesk
+from .errors import WebError
+from .security import agent_name, require_agent
+from .sse import AGENT_KINDS, agent_view, event_stream
+
+__all__ = ["agent_routes"]
+
+_HANDOFF = re.compile(r"^HO-\d{6,12}$")
+
+
+def agent_routes(desk: HelpDesk, settings: Settings) -> list[Route]:
+    """The console and dashboard API, bound to `desk`; every route needs the agent token."""
+    token = settings.agent_token
+
+    def handoff_id(request: Request) -> str:
+        require_agent(request, token)
+        value = str(request.path_params["hid"])
+        if not _HANDOFF.match(value):
+            raise WebError("not_found", "no such handoff")
+        return value
+
+    async def queue(request: Request) -> Response:
+        require_agent(request, token)
+        return JSONResponse(await desk.queue())
+
+    async def handoff(request: Request) -> Response:
+        return JSONResponse(await desk.handoff(handoff_id(request)))
+
+    async def claim(request: Request) -> Response:
+        hid = handoff_id(request)
+        agent = agent_name(request)
+        await read_json(request)
+        return JSONResponse(await desk.claim(hid, agent))
+
+    async def reply(request: Request) -> Response:
+        hid = handoff_id(request)
+        agent = agent_name(request)
+        body = await read_json(request)
+        return JSONResponse(await desk.reply(hid, agent, body.get("text")))
+
+    async def resolve(request: Request) -> Response:
+        hid = handoff_id(request)
+        agent = agent_name(request)
+        body = await read_json(request)
+        return JSONResponse(await desk.resolve(hid, agent, body.get("outcome"), body.get("note")))
+
+    async def events(request: Request) -> Response:
+        require_agent(request, token)
+        stream = event_stream(
+            desk.store,
+            desk.hub,
+            conversation_id=None,
+            after=last_event_id(request),
+            kinds=AGENT_KINDS,
+            view=agent_view,
+            keepalive_s=settings.web.keepalive_s,
+        )
+        return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+
+    async def dashboard(request: Request) -> Response:
+        require_agent(request, token)
+        days_raw = request.query_params.get("days", "7")
+        if not days_raw.isdigit() or not 1 <= int(days_raw) <= 90:
+            raise WebError("invalid_request", "days: a whole number from 1 to 90")
+        bucket = request.query_params.get("bucket", "day")
+        if bucket not in ("hour", "day"):
+            raise WebError("invalid_request", "bucket: 'hour' or 'day'")
+        orchestrator = desk.orchestrator
+        data = dashboard_data(orchestrator.kpi, orchestrator.store, days=int(days_raw), bucket=bucket)
+        data["model"] = {"label": orchestrator.model.label, "offline": orchestrator.model.offline}
+        return JSONResponse(data)
+
+    return [
+        Route("/api/agent/queue", queue, methods=["GET"]),
+        Route("/api/agent/events", events, methods=["GET"]),
+        Route("/api/agent/handoffs/{hid}", handoff, methods=["GET"]),
+        Route("/api/agent/handoffs/{hid}/claim", claim, methods=["POST"]),
+        Route("/api/agent/handoffs/{hid}/reply", reply, methods=["POST"]),
+        Route("/api/agent/handoffs/{hid}/resolve", resolve, methods=["POST"]),
+        Route("/api/dashboard", dashboard, methods=["GET"]),
+    ]

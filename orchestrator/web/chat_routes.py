@@ -1,0 +1,140 @@
+"""Customer routes: create a conversation, stream a turn, read the transcript, live events, end, rate."""
+
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any, cast
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ..errors import ModelError
+from .desk import ASSISTANT, GREETING, HelpDesk
+from .errors import WebError
+from .sse import CUSTOMER_KINDS, customer_view, event_stream, format_event
+from .store import WebConversation
+
+__all__ = ["SSE_HEADERS", "chat_routes", "last_event_id", "read_json"]
+
+logger = logging.getLogger(__name__)
+
+SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], None]
+"""Starts a task that outlives the request (a turn finishes even if the customer's connection drops)."""
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object.
+
+    Raises:
+        WebError: `invalid_request` when it is not a JSON object.
+    """
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise WebError("invalid_request", "the body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise WebError("invalid_request", "the body must be a JSON object")
+    return cast(dict[str, Any], body)
+
+
+def last_event_id(request: Request) -> int:
+    """Where a stream resumes: `Last-Event-ID` (sent by reconnecting clients), else `?after=`, else 0."""
+    raw = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
+    if not raw.isdigit() or len(raw) > 18:
+        raise WebError("invalid_request", "after: must be a non-negative event id")
+    return int(raw)
+
+
+def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn) -> AsyncIterator[str]:
+    """Run the turn as a task of the app (it outlives the request) and stream its events."""
+    sender, receiver = anyio.create_memory_object_stream[str](max_buffer_size=256)
+
+    async def send(event: str, data: dict[str, Any]) -> None:
+        try:
+            await sender.send(format_event(event, data))
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            pass  # the customer left; the turn still completes and is stored
+
+    async def run() -> None:
+        async with sender:
+            try:
+                await desk.turn(conv, text, send)
+            except WebError as exc:
+                await send("error", {"code": exc.code, "message": exc.message})
+            except ModelError as exc:
+                await send("error", {"code": "unavailable", "message": str(exc)})
+            except Exception:  # the top of a background task: one failed turn must not stop the server
+                logger.exception("web turn failed")
+                await send("error", {"code": "unavailable", "message": "Something went wrong; please try again."})
+
+    spawn(run)
+
+    async def stream() -> AsyncIterator[str]:
+        async with receiver:
+            async for chunk in receiver:
+                yield chunk
+
+    return stream()
+
+
+def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float) -> list[Route]:
+    """The customer API, bound to `desk`."""
+
+    def conversation(request: Request) -> WebConversation:
+        return desk.authenticate(request.path_params["cid"], request.headers.get("x-conversation-secret"))
+
+    async def create(request: Request) -> Response:
+        await read_json(request)
+        conversation_id, secret = desk.open()
+        model = desk.orchestrator.model
+        body = {
+            "conversation_id": conversation_id,
+            "secret": secret,
+            "assistant": ASSISTANT,
+            "model": {"label": model.label, "offline": model.offline},
+            "greeting": GREETING,
+        }
+        return JSONResponse(body, status_code=201)
+
+    async def transcript(request: Request) -> Response:
+        return JSONResponse(desk.transcript(conversation(request)))
+
+    async def post_message(request: Request) -> Response:
+        conv = conversation(request)
+        text = desk.accept(conv, (await read_json(request)).get("text"))
+        return StreamingResponse(
+            _turn_stream(desk, conv, text, spawn), media_type="text/event-stream", headers=SSE_HEADERS
+        )
+
+    async def live(request: Request) -> Response:
+        conv = conversation(request)
+        stream = event_stream(
+            desk.store,
+            desk.hub,
+            conversation_id=conv.conversation_id,
+            after=last_event_id(request),
+            kinds=CUSTOMER_KINDS,
+            view=customer_view,
+            keepalive_s=keepalive_s,
+        )
+        return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
+
+    async def end(request: Request) -> Response:
+        conv = conversation(request)
+        await read_json(request)
+        return JSONResponse(await desk.end(conv))
+
+    async def rate(request: Request) -> Response:
+        conv = conversation(request)
+        return JSONResponse(await desk.rate(conv, (await read_json(request)).get("score")))
+
+    return [
+        Route("/api/conversations", create, methods=["POST"]),
+        Route("/api/conversations/{cid}", transcript, methods=["GET"]),
+        Route("/api/conversations/{cid}/messages", post_message, methods=["POST"]),
+        Route("/api/conversations/{cid}/events", live, methods=["GET"]),
+        Route("/api/conversations/{cid}/end", end, methods=["POST"]),
+        Route("/api/conversations/{cid}/csat", rate, methods=["POST"]),
+    ]

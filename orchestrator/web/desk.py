@@ -1,0 +1,363 @@
+"""HelpDesk: the web channel's behaviour: customer turns, hand-offs to human agents and back, endings and ratings.
+
+Routes stay thin and call this. The human-agent actions go through the escalation server's console tools (the
+server owns the handoffs); the channel's own state and visible timeline live in `WebStore`.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, cast
+
+from mcp.types import CallToolResult, TextContent
+
+from mcp_servers._common.clock import utcnow
+
+from ..errors import ServerUnavailableError
+from ..events import Escalated, Event, TextDelta, ToolCallFinished, ToolCallStarted
+from ..policy.escalation import STATE_KEY, ConversationSignals
+from ..policy.pii import mask
+from ..registry import ToolCallFailedError, UnknownToolError
+from ..service import MAX_MESSAGE_CHARS, Orchestrator
+from .errors import ErrorCode, WebError
+from .hub import Hub
+from .store import StateConflictError, StoredEvent, WebConversation, WebStore
+
+__all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view", "sentiment_trend"]
+
+logger = logging.getLogger(__name__)
+
+ASSISTANT = "Alex"
+GREETING = "Hi, I'm Alex from ShopExpress support. How can I help you today?"
+HANDED_BACK = "You're back with Alex, our assistant."
+ROLES = {
+    "customer_message": "customer",
+    "assistant_message": "assistant",
+    "agent_message": "agent",
+    "system_message": "system",
+}
+Sender = Callable[[str, dict[str, Any]], Awaitable[None]]
+"""Where a turn's stream events go: (event name, JSON data)."""
+
+
+def message_view(event: StoredEvent) -> dict[str, Any]:
+    """A transcript line as the pages show it."""
+    role = ROLES[event.kind]
+    author = event.author or (ASSISTANT if role == "assistant" else None)
+    at = event.created_at.isoformat().replace("+00:00", "Z")
+    return {"id": event.id, "role": role, "text": event.body or "", "author": author, "at": at}
+
+
+def sentiment_trend(scores: tuple[float, ...]) -> str | None:
+    """`worsening`, `improving` or `stable` over the last three scores (None with fewer than two)."""
+    if len(scores) < 2:
+        return None
+    recent = scores[-3:]
+    change = recent[-1] - recent[0]
+    return "worsening" if change <= -0.2 else "improving" if change >= 0.2 else "stable"
+
+
+def _stream_event(event: Event) -> tuple[str, dict[str, Any]] | None:
+    if isinstance(event, TextDelta):
+        return "text", {"text": event.text}
+    if isinstance(event, ToolCallStarted):
+        return "tool_started", {"id": event.tool_use_id, "name": event.name, "server": event.server}
+    if isinstance(event, ToolCallFinished):
+        return "tool_finished", {
+            "id": event.tool_use_id,
+            "name": event.name,
+            "server": event.server,
+            "ok": not event.is_error,
+            "refused": event.refused,
+            "duration_ms": round(event.duration_s * 1000),
+        }
+    if isinstance(event, Escalated):
+        return "escalated", {"reason": event.reason, "priority": event.priority, "handoff_id": event.handoff_id}
+    return None
+
+
+def _text_of(result: CallToolResult) -> str:
+    return " ".join(c.text for c in result.content if isinstance(c, TextContent)).strip()
+
+
+class HelpDesk:
+    """One per `serve` process; safe for concurrent requests (turns are serialised per conversation)."""
+
+    def __init__(self, orchestrator: Orchestrator, store: WebStore, hub: Hub) -> None:
+        """Serve through `orchestrator`, keeping channel state in `store` and waking subscribers through `hub`."""
+        self.orchestrator = orchestrator
+        self.store = store
+        self.hub = hub
+        route = orchestrator.registry.route(orchestrator.settings.policy.escalation_tool)
+        self.escalation_server = route.server if route is not None else None
+        self._busy: set[str] = set()
+
+    # Customers
+
+    def open(self) -> tuple[str, str]:
+        """Start a web conversation; returns its id and the customer's secret."""
+        conversation_id = self.orchestrator.start(channel="web")
+        secret = self.store.register(conversation_id)
+        self.store.append(conversation_id, "assistant_message", author=ASSISTANT, body=GREETING)
+        return conversation_id, secret
+
+    def authenticate(self, conversation_id: str, secret: str | None) -> WebConversation:
+        """The customer's conversation; an unknown id and a wrong secret look the same.
+
+        Raises:
+            WebError: `not_found`.
+        """
+        conv = self.store.authenticate(conversation_id, secret) if secret and len(conversation_id) <= 64 else None
+        if conv is None:
+            raise WebError("not_found", "no such conversation")
+        return conv
+
+    def transcript(self, conv: WebConversation) -> dict[str, Any]:
+        """The customer's view of the conversation."""
+        last = self.store.last_event_id(conv.conversation_id)
+        return {
+            "conversation_id": conv.conversation_id,
+            "status": conv.state,
+            "agent": conv.agent,
+            "csat": conv.csat,
+            "last_event_id": last,
+            "messages": [message_view(e) for e in self.store.transcript(conv.conversation_id) if e.id <= last],
+        }
+
+    def busy(self, conversation_id: str) -> bool:
+        """A turn of this conversation is running in this process."""
+        return conversation_id in self._busy
+
+    def accept(self, conv: WebConversation, text: object) -> str:
+        """Check a customer message before its stream starts; returns the cleaned text and marks the turn busy.
+
+        Raises:
+            WebError: `invalid_request` (empty, too long, not a string) or `conflict` (ended, or a turn is running).
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise WebError("invalid_request", "text: the message is empty")
+        if len(text.strip()) > MAX_MESSAGE_CHARS:
+            raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
+        if conv.state == "ended":
+            raise WebError("conflict", "This conversation has ended; please start a new one.")
+        if self.busy(conv.conversation_id):
+            raise WebError("conflict", "Please wait for the current reply.")
+        self._busy.add(conv.conversation_id)
+        return text.strip()
+
+    async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
+        """Run an accepted customer message: relay it to the human who holds the conversation, or run a bot turn."""
+        cid = conv.conversation_id
+        try:
+            if conv.state in ("waiting_for_human", "with_human"):
+                self.store.append(cid, "customer_message", body=mask(text), relayed=True, handoff_id=conv.handoff_id)
+                self.hub.wake(cid)
+                await send("relayed", {"to": "agent"})
+                await send("done", {"text": "", "stop_reason": "relayed", "status": conv.state})
+                return
+            self.store.append(cid, "customer_message", body=mask(text))
+            escalations: list[Escalated] = []
+
+            async def forward(event: Event) -> None:
+                if isinstance(event, Escalated):
+                    escalations.append(event)
+                if (item := _stream_event(event)) is not None:
+                    await send(*item)
+
+            reply = await self.orchestrator.respond(cid, text, emit=forward)
+            events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
+                ("assistant_message", ASSISTANT, mask(reply.text), {})
+            ]
+            values: dict[str, Any] = {}
+            if escalations:
+                handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
+                values = {"state": "waiting_for_human", "handoff_id": handoff}
+                events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
+            updated, _ = self.store.update(cid, events=events, **values)
+            self.hub.wake(cid)
+            await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
+        finally:
+            self._busy.discard(cid)
+
+    async def end(self, conv: WebConversation, *, by: Literal["customer", "agent"] = "customer") -> dict[str, Any]:
+        """End the conversation (idempotent); returns its status and KPI outcome."""
+        if conv.state == "ended":
+            return {"status": "ended", "outcome": None}
+        outcome = await self.orchestrator.end(conv.conversation_id)
+        self.store.update(
+            conv.conversation_id, state="ended", ended_at=utcnow(), events=[("ended", None, None, {"by": by})]
+        )
+        self.hub.wake(conv.conversation_id)
+        return {"status": "ended", "outcome": outcome}
+
+    async def rate(self, conv: WebConversation, score: object) -> dict[str, Any]:
+        """Record the customer's 1-5 rating once, ending the conversation first if needed.
+
+        Raises:
+            WebError: `invalid_request` (not 1-5) or `conflict` (already rated).
+        """
+        if type(score) is not int or not 1 <= score <= 5:
+            raise WebError("invalid_request", "score: the rating must be a whole number from 1 to 5")
+        if conv.csat is not None:
+            raise WebError("conflict", "This conversation was already rated.")
+        cid = conv.conversation_id
+        events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [("rated", None, None, {"csat": score})]
+        try:
+            if conv.state != "ended":
+                self.store.update(cid, csat=score, state="ended", ended_at=utcnow(), expect=(conv.state,))
+                await self.orchestrator.end(cid, csat=score)
+                events.insert(0, ("ended", None, None, {"by": "customer"}))
+            else:
+                self.store.update(cid, csat=score, expect=("ended",))
+                self.orchestrator.rate(cid, score)
+        except StateConflictError as exc:
+            raise WebError("conflict", "The conversation changed; reload it.") from exc
+        self.store.update(cid, events=events)
+        self.hub.wake(cid)
+        return {"csat": score}
+
+    # Human agents
+
+    async def queue(self) -> dict[str, Any]:
+        """Handoffs waiting (priority, then age) and being handled, with each conversation's sentiment."""
+        last = self.store.last_event_id()
+        queued = await self._console("list_handoff_queue", status="queued", limit=100)
+        claimed = await self._console("list_handoff_queue", status="claimed", limit=100)
+        return {
+            "queued": [self._with_sentiment(item) for item in queued.get("items", [])],
+            "claimed": [self._with_sentiment(item) for item in claimed.get("items", [])],
+            "last_event_id": last,
+        }
+
+    async def handoff(self, handoff_id: str) -> dict[str, Any]:
+        """A handoff in full, with the conversation's masked transcript, tool calls and sentiment."""
+        handoff = self._with_sentiment(await self._console("get_handoff", handoff_id=handoff_id))
+        cid = handoff.get("conversation_id")
+        transcript: list[dict[str, Any]] = []
+        tools: list[dict[str, Any]] = []
+        if isinstance(cid, str) and self.store.get(cid) is not None:
+            transcript = [message_view(e) for e in self.store.transcript(cid)]
+            tools = [
+                {"name": t["name"], "server": t["server"], "ok": not t["is_error"], "duration_ms": t["duration_ms"]}
+                for t in self.orchestrator.store.tool_calls(cid)
+            ]
+        handoff.pop("messages", None)  # the transcript already holds the agents' replies
+        return {**handoff, "transcript": transcript, "tools": tools}
+
+    async def claim(self, handoff_id: str, agent: str) -> dict[str, Any]:
+        """Claim a handoff; the customer is told a human has joined."""
+        handoff = await self._console("claim_handoff", handoff_id=handoff_id, agent=agent)
+        conv = self._linked(handoff)
+        if conv is not None and (conv.state, conv.agent) != ("with_human", agent) and conv.state != "ended":
+            joined = f"{agent} (human agent) has joined the conversation."
+            self.store.update(
+                conv.conversation_id,
+                state="with_human",
+                handoff_id=handoff_id,
+                agent=agent,
+                events=[("agent_joined", agent, None, {"agent": agent}), ("system_message", None, joined, {})],
+            )
+            self.hub.wake(conv.conversation_id)
+        return handoff
+
+    async def reply(self, handoff_id: str, agent: str, text: object) -> dict[str, Any]:
+        """Send an agent's message to the customer (the escalation server checks the agent holds the handoff)."""
+        if not isinstance(text, str) or not text.strip():
+            raise WebError("invalid_request", "text: the message is empty")
+        if len(text.strip()) > MAX_MESSAGE_CHARS:
+            raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
+        handoff = await self._console("add_handoff_reply", handoff_id=handoff_id, agent=agent, message=text.strip())
+        conv = self._linked(handoff)
+        if conv is None:
+            return {"id": None}
+        _, ids = self.store.update(
+            conv.conversation_id, events=[("agent_message", agent, mask(text.strip()), {"handoff_id": handoff_id})]
+        )
+        self.hub.wake(conv.conversation_id)
+        return {"id": ids[0]}
+
+    async def resolve(self, handoff_id: str, agent: str, outcome: object, note: object) -> dict[str, Any]:
+        """End a handoff: `resolved` ends the conversation, `returned_to_bot` hands it back to the assistant."""
+        if outcome not in ("resolved", "returned_to_bot"):
+            raise WebError("invalid_request", "outcome: must be 'resolved' or 'returned_to_bot'")
+        if not isinstance(note, str) or not note.strip():
+            raise WebError("invalid_request", "note: a resolution note is required")
+        handoff = await self._console(
+            "resolve_handoff", handoff_id=handoff_id, agent=agent, resolution_note=note.strip()[:2000], outcome=outcome
+        )
+        conv = self._linked(handoff)
+        if conv is None or conv.state == "ended":
+            return handoff
+        cid = conv.conversation_id
+        if outcome == "returned_to_bot":
+            self._brief_assistant(cid, agent)
+            self.store.update(
+                cid,
+                state="active",
+                agent=None,
+                events=[("handed_back", agent, None, {"agent": agent}), ("system_message", None, HANDED_BACK, {})],
+            )
+        else:
+            await self.orchestrator.end(cid)
+            done = f"{agent} resolved this conversation."
+            self.store.update(
+                cid,
+                state="ended",
+                ended_at=utcnow(),
+                events=[("system_message", None, done, {}), ("ended", agent, None, {"by": "agent"})],
+            )
+        self.hub.wake(cid)
+        return handoff
+
+    def _linked(self, handoff: dict[str, Any]) -> WebConversation | None:
+        cid = handoff.get("conversation_id")
+        return self.store.get(cid) if isinstance(cid, str) else None
+
+    def _scores(self, conversation_id: object) -> tuple[float, ...]:
+        if not isinstance(conversation_id, str):
+            return ()
+        conversation = self.orchestrator.store.get(conversation_id)
+        if conversation is None:
+            return ()
+        return ConversationSignals.from_state(conversation.state.get(STATE_KEY)).scores
+
+    def _with_sentiment(self, item: dict[str, Any]) -> dict[str, Any]:
+        scores = self._scores(item.get("conversation_id"))
+        trend = item.get("sentiment_trend") or sentiment_trend(scores)
+        return {**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": trend}
+
+    def _brief_assistant(self, conversation_id: str, agent: str) -> None:
+        """Tell the assistant, in its own memory, what was said while the human held the conversation."""
+        events = self.store.events(conversation_id, kinds=("escalated", "customer_message", "agent_message"))
+        start = max((i for i, e in enumerate(events) if e.kind == "escalated"), default=-1)
+        lines = [
+            f"{'Customer' if e.kind == 'customer_message' else 'Agent'}: {e.body}"
+            for e in events[start + 1 :]
+            if e.kind != "escalated"
+        ]
+        said = "\n".join(lines[-20:]) or "(nothing)"
+        note = f"[A human agent, {agent}, handled the conversation and has handed it back to me. Meanwhile:\n{said}]"
+        store = self.orchestrator.store
+        store.append(conversation_id, store.next_turn(conversation_id), [_assistant_note(note)])
+
+    async def _console(self, tool: str, **arguments: object) -> dict[str, Any]:
+        """Call one of the escalation server's console tools; tool refusals become `conflict`/`not_found`."""
+        if self.escalation_server is None:
+            raise WebError("unavailable", "No escalation server is configured.")
+        try:
+            result = await self.orchestrator.registry.call_hidden(self.escalation_server, tool, arguments)
+        except UnknownToolError as exc:
+            raise WebError("unavailable", f"The escalation server does not offer {tool}.") from exc
+        except (ServerUnavailableError, ToolCallFailedError) as exc:
+            logger.warning("console call %s failed: %s", tool, type(exc).__name__)
+            raise WebError("unavailable", "The escalation server is unavailable; try again shortly.") from exc
+        if result.is_error:
+            message = _text_of(result) or "The escalation server refused the request."
+            invalid = "validation error" in message.lower()
+            missing = tool == "get_handoff" or "no handoff" in message.lower()
+            code: ErrorCode = "invalid_request" if invalid else "not_found" if missing else "conflict"
+            raise WebError(code, message)
+        return cast(dict[str, Any], result.structured_content or {})
+
+
+def _assistant_note(text: str) -> Any:
+    return {"role": "assistant", "content": [{"type": "text", "text": text}]}

@@ -1,0 +1,123 @@
+"""The web surface's outer guard: security headers, body limits and CSRF rules; agent authentication."""
+
+import hmac
+import re
+from collections.abc import Sequence
+
+from pydantic import SecretStr
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import WebError, error_response
+
+__all__ = ["SECURITY_HEADERS", "Guard", "agent_name", "require_agent"]
+
+SECURITY_HEADERS: dict[str, str] = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_AGENT = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
+
+
+class Guard:
+    """ASGI middleware applied to every HTTP request, outermost, so that refusals carry the headers too.
+
+    - Adds `SECURITY_HEADERS` (and `Cache-Control: no-store` under `/api/`).
+    - Refuses bodies over `max_body_bytes` (413), by `Content-Length` and by counting what arrives.
+    - CSRF: API writes must be `application/json` (415), and a foreign `Origin` or `Sec-Fetch-Site: cross-site`
+      is refused (403) unless the origin is in `allowed_origins`.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, allowed_origins: Sequence[str] = ()) -> None:
+        """Wrap `app`."""
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.allowed_origins = frozenset(allowed_origins)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the request, then run the app with a counting `receive` and a header-adding `send`."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = str(scope["path"]).startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message.get("headers", []))
+                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k not in headers]
+                if api and "cache-control" not in headers:
+                    extra.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await error_response(refusal)(scope, receive, send_with_headers)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise WebError("body_too_large", f"the request body is over {self.max_body_bytes} bytes")
+            return message
+
+        await self.app(scope, counting_receive, send_with_headers)
+
+    def _refusal(self, scope: Scope) -> WebError | None:
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            return WebError("body_too_large", f"the request body is over {self.max_body_bytes} bytes")
+        if scope["method"] not in _WRITES or not str(scope["path"]).startswith("/api/"):
+            return None
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return WebError("unsupported_media_type", "send the body as application/json")
+        origin = headers.get("origin")
+        own = {f"http://{headers.get('host', '')}", f"https://{headers.get('host', '')}"}
+        if origin is not None and origin not in own and origin not in self.allowed_origins:
+            return WebError("cross_origin", "cross-origin writes are not allowed")
+        if headers.get("sec-fetch-site") == "cross-site" and origin not in self.allowed_origins:
+            return WebError("cross_origin", "cross-origin writes are not allowed")
+        return None
+
+
+def require_agent(request: Request, token: SecretStr | None) -> None:
+    """Check the agent's bearer token (constant-time).
+
+    Raises:
+        WebError: `console_disabled` when no token is configured, `unauthorized` when it is missing or wrong.
+    """
+    if token is None:
+        raise WebError(
+            "console_disabled", "The agent console is off: set SWITCHBOARD_AGENT_TOKEN (or web.agent_token_env)."
+        )
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode()):
+        raise WebError("unauthorized", "a valid agent token is required")
+
+
+def agent_name(request: Request) -> str:
+    """The acting agent from `X-Agent-Name`.
+
+    Raises:
+        WebError: `invalid_request` when missing or malformed.
+    """
+    name = request.headers.get("x-agent-name", "").strip()
+    if not _AGENT.match(name):
+        raise WebError("invalid_request", "X-Agent-Name: give your agent name (letters, digits, . _ @ + -)")
+    return name

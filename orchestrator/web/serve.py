@@ -1,0 +1,67 @@
+"""`switchboard serve`: connect the servers, then serve the web surface on uvicorn."""
+
+import os
+import socket
+from typing import Any
+
+import anyio
+import click
+import uvicorn
+
+from ..errors import ConfigError, OrchestratorError
+from ..service import Orchestrator
+from ..settings import Settings, load_settings
+from .app import build_app
+
+__all__ = ["bind", "serve", "serve_command"]
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket (port 0 picks a free one), bound before the app starts so the port is known."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+async def serve(settings: Settings, sock: socket.socket, *, access_log: bool = False) -> None:
+    """Open the orchestrator (servers, model, storage), then serve until interrupted."""
+    async with Orchestrator.open(settings, policies=True) as orchestrator:
+        app = build_app(orchestrator)
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=access_log, lifespan="on", timeout_graceful_shutdown=5
+        )
+        host, port = sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"Switchboard serving on http://{shown}:{port}")
+        console = "on" if settings.agent_token is not None else f"off (set {settings.web.agent_token_env})"
+        click.echo(f"model: {orchestrator.model.label} · agent console and dashboard: {console}")
+        await uvicorn.Server(config).serve(sockets=[sock])
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--access-log", is_flag=True, help="Log every request (paths only; never bodies or headers).")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, access_log: bool) -> None:
+    """Serve the customer chat (/), the agent console (/agent), the dashboard (/dashboard) and /metrics."""
+    obj: dict[str, Any] = ctx.obj
+    try:
+        settings = load_settings(obj["config"], os.environ, offline=obj["offline"])
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    sock = bind(host, port)
+    try:
+        anyio.run(lambda: serve(settings, sock, access_log=access_log))
+    except OrchestratorError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        sock.close()

@@ -1,0 +1,285 @@
+"""WebStore: the web channel's state in SQL: customer secrets, who holds each conversation, and its event log."""
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, cast
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, select, text, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from mcp_servers._common.clock import utcnow
+from mcp_servers._common.storage import Database, UTCDateTime
+
+__all__ = [
+    "AGENT_KEY",
+    "NOTIFY_CHANNEL",
+    "ChannelState",
+    "StoredEvent",
+    "WebConversation",
+    "WebStore",
+]
+
+ChannelState = Literal["active", "waiting_for_human", "with_human", "ended"]
+NOTIFY_CHANNEL = "switchboard_web"
+"""The PostgreSQL NOTIFY channel; the payload is the conversation id."""
+AGENT_KEY = "*agents"
+"""The subscription key of the agents' console (woken by every event)."""
+
+metadata = MetaData()
+web_conversations = Table(
+    "web_conversations",
+    metadata,
+    Column("conversation_id", String(40), primary_key=True),  # orchestrator_conversations.id
+    Column("secret_sha256", String(64), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("handoff_id", String(16)),
+    Column("agent", String(64)),
+    Column("csat", Integer),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime()),
+    Index("ix_web_conversations_handoff", "handoff_id"),
+)
+web_events = Table(
+    "web_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(40), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("author", String(64)),
+    Column("body", Text),
+    Column("data_json", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_web_events_conversation", "conversation_id", "id"),
+)
+
+MESSAGE_KINDS = ("customer_message", "assistant_message", "agent_message", "system_message")
+"""Events that are lines of the visible transcript."""
+
+
+def _v1(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+MIGRATIONS = (_v1,)
+
+
+@dataclass(frozen=True)
+class WebConversation:
+    """The web channel's view of one conversation."""
+
+    conversation_id: str
+    state: ChannelState
+    handoff_id: str | None
+    agent: str | None
+    csat: int | None
+    created_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the event log."""
+
+    id: int
+    conversation_id: str
+    kind: str
+    author: str | None
+    body: str | None
+    data: dict[str, Any]
+    created_at: datetime
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class WebStore:
+    """The `web_*` tables. Every method is one transaction; events are announced with NOTIFY on PostgreSQL."""
+
+    def __init__(self, db: Database) -> None:
+        """Use `db`; call `prepare()` once."""
+        self.db = db
+
+    def prepare(self) -> None:
+        """Create or migrate the tables."""
+        self.db.migrate("web", MIGRATIONS)
+
+    def register(self, conversation_id: str) -> str:
+        """Record a new web conversation and return its secret (only the hash is stored)."""
+        secret = secrets.token_urlsafe(32)
+        with self.db.write() as conn:
+            conn.execute(
+                insert(web_conversations).values(
+                    conversation_id=conversation_id,
+                    secret_sha256=_hash(secret),
+                    state="active",
+                    created_at=utcnow(),
+                )
+            )
+        return secret
+
+    def authenticate(self, conversation_id: str, secret: str) -> WebConversation | None:
+        """The conversation when `secret` is its secret (constant-time compare), else None."""
+        with self.db.read() as conn:
+            row = (
+                conn.execute(select(web_conversations).where(web_conversations.c.conversation_id == conversation_id))
+                .mappings()
+                .first()
+            )
+        if row is None or not hmac.compare_digest(row["secret_sha256"], _hash(secret)):
+            return None
+        return _conversation(row)
+
+    def get(self, conversation_id: str) -> WebConversation | None:
+        """The conversation, without checking any secret (agents' side)."""
+        with self.db.read() as conn:
+            row = (
+                conn.execute(select(web_conversations).where(web_conversations.c.conversation_id == conversation_id))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _conversation(row)
+
+    def by_handoff(self, handoff_id: str) -> WebConversation | None:
+        """The web conversation linked to a handoff, if any."""
+        with self.db.read() as conn:
+            row = (
+                conn.execute(select(web_conversations).where(web_conversations.c.handoff_id == handoff_id))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _conversation(row)
+
+    def update(
+        self,
+        conversation_id: str,
+        *,
+        events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
+        expect: Collection[ChannelState] | None = None,
+        **values: Any,
+    ) -> tuple[WebConversation, list[int]]:
+        """Change the conversation's columns and append events (kind, author, body, data) in one transaction.
+
+        Raises:
+            KeyError: unknown conversation.
+            StateConflictError: its state is not one of `expect`.
+        """
+        with self.db.write() as conn:
+            row = (
+                conn.execute(
+                    select(web_conversations)
+                    .where(web_conversations.c.conversation_id == conversation_id)
+                    .with_for_update()
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                raise KeyError(conversation_id)
+            if expect is not None and row["state"] not in expect:
+                raise StateConflictError(cast(ChannelState, row["state"]))
+            if values:
+                conn.execute(
+                    update(web_conversations)
+                    .where(web_conversations.c.conversation_id == conversation_id)
+                    .values(**values)
+                )
+            ids = [self._append(conn, conversation_id, *event) for event in events]
+            row = (
+                conn.execute(select(web_conversations).where(web_conversations.c.conversation_id == conversation_id))
+                .mappings()
+                .one()
+            )
+        return _conversation(row), ids
+
+    def append(
+        self, conversation_id: str, kind: str, *, author: str | None = None, body: str | None = None, **data: Any
+    ) -> int:
+        """Append one event; return its id."""
+        with self.db.write() as conn:
+            return self._append(conn, conversation_id, kind, author, body, data)
+
+    def events(
+        self, conversation_id: str | None, *, after: int = 0, kinds: Collection[str] | None = None, limit: int = 500
+    ) -> list[StoredEvent]:
+        """Events after id `after`, oldest first (of every conversation when `conversation_id` is None)."""
+        query = select(web_events).where(web_events.c.id > after)
+        if conversation_id is not None:
+            query = query.where(web_events.c.conversation_id == conversation_id)
+        if kinds is not None:
+            query = query.where(web_events.c.kind.in_(list(kinds)))
+        with self.db.read() as conn:
+            rows = conn.execute(query.order_by(web_events.c.id).limit(limit)).mappings().all()
+        return [_event(r) for r in rows]
+
+    def transcript(self, conversation_id: str) -> list[StoredEvent]:
+        """The visible messages of a conversation, oldest first."""
+        return self.events(conversation_id, kinds=MESSAGE_KINDS, limit=10_000)
+
+    def last_event_id(self, conversation_id: str | None = None) -> int:
+        """The newest event id (of one conversation, or overall)."""
+        query = select(web_events.c.id).order_by(web_events.c.id.desc()).limit(1)
+        if conversation_id is not None:
+            query = query.where(web_events.c.conversation_id == conversation_id)
+        with self.db.read() as conn:
+            found = conn.execute(query).scalar()
+        return found or 0
+
+    def _append(
+        self, conn: Connection, conversation_id: str, kind: str, author: str | None, body: str | None, data: Any
+    ) -> int:
+        result = conn.execute(
+            insert(web_events)
+            .values(
+                conversation_id=conversation_id,
+                kind=kind,
+                author=author,
+                body=body,
+                data_json=json.dumps(data, default=str),
+                created_at=utcnow(),
+            )
+            .returning(web_events.c.id)
+        )
+        event_id = int(result.scalar_one())
+        if not self.db.is_sqlite:  # delivered to every listening process when this transaction commits
+            conn.execute(
+                text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": conversation_id}
+            )
+        return event_id
+
+
+class StateConflictError(Exception):
+    """The conversation is not in a state that allows the action."""
+
+    def __init__(self, state: ChannelState) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def _conversation(row: RowMapping) -> WebConversation:
+    return WebConversation(
+        conversation_id=row["conversation_id"],
+        state=row["state"],
+        handoff_id=row["handoff_id"],
+        agent=row["agent"],
+        csat=row["csat"],
+        created_at=row["created_at"],
+        ended_at=row["ended_at"],
+    )
+
+
+def _event(row: RowMapping) -> StoredEvent:
+    return StoredEvent(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        kind=row["kind"],
+        author=row["author"],
+        body=row["body"],
+        data=json.loads(row["data_json"]),
+        created_at=row["created_at"],
+    )
