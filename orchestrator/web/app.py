@@ -135,9 +135,12 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
         *agent_routes(desk, settings),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={WebError: on_web_error, HTTPException: on_http_error, Exception: on_error},
     )
+    app.state.desk = desk
+    app.state.hub = hub
+    return app

@@ -1,0 +1,181 @@
+"""The customer API over real HTTP on loopback: conversations, streamed turns, transcript, ending, rating."""
+
+from pathlib import Path
+
+import anyio
+import pytest
+from anthropic.types import Message
+
+from orchestrator.model import ModelRequest, TextCallback
+from orchestrator.offline import OfflineModel
+from tests.web.support import FLAGSHIP, Customer, kinds, parse_sse, serve, targets_for, web_settings
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_flagship_conversation_streams_tools_and_text_and_refunds(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        customer = Customer(served.client)
+        created = await customer.start()
+        assert created["model"] == {"label": "offline rule-based model (not AI)", "offline": True}
+        turns = [await customer.say(line) for line in FLAGSHIP]
+        transcript = await customer.transcript()
+
+    first = kinds(turns[0])
+    assert "text" in first and first[-1] == "done"
+    verify = turns[1]
+    assert ("tool_started", {"id": verify[0][1]["id"], "name": "lookup_order", "server": "orders"}) == verify[0]
+    finished = next(data for name, data in verify if name == "tool_finished")
+    assert finished["name"] == "lookup_order" and finished["ok"] is True and finished["duration_ms"] >= 0
+    refund = turns[-1]
+    assert any(name == "tool_finished" and d["name"] == "process_refund" and d["ok"] for name, d in refund)
+    streamed = "".join(d["text"] for name, d in refund if name == "text")
+    assert streamed == refund[-1][1]["text"]
+    assert "$89.99" in streamed and "4242" in streamed
+    roles = [m["role"] for m in transcript["messages"]]
+    assert roles == ["assistant"] + ["customer", "assistant"] * len(FLAGSHIP)
+    assert transcript["status"] == "active"
+    # The customer's email is masked in the stored transcript.
+    assert "jordan.lee@example.com" not in str(transcript)
+
+
+async def test_a_wrong_secret_and_an_unknown_id_both_look_like_not_found(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        wrong = await served.client.get(customer.path, headers={"X-Conversation-Secret": "guess"})
+        missing = await served.client.get(customer.path)
+        unknown = await served.client.get("/api/conversations/nope", headers=customer.headers)
+        post = await served.client.post(
+            f"{customer.path}/messages", json={"text": "hi"}, headers={"X-Conversation-Secret": "guess"}
+        )
+    for response in (wrong, missing, unknown, post):
+        assert response.status_code == 404
+        assert response.json() == {"error": {"code": "not_found", "message": "no such conversation"}}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        pytest.param({"text": ""}, 422, "invalid_request", id="empty"),
+        pytest.param({"text": "   "}, 422, "invalid_request", id="blank"),
+        pytest.param({"text": 42}, 422, "invalid_request", id="not-a-string"),
+        pytest.param({"text": "x" * 4001}, 422, "invalid_request", id="too-long"),
+        pytest.param([1, 2], 422, "invalid_request", id="not-an-object"),
+    ],
+)
+async def test_bad_messages_get_a_json_error_and_change_nothing(
+    tmp_path: Path, body: object, status: int, code: str
+) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        before = await customer.transcript()
+        response = await served.client.post(f"{customer.path}/messages", json=body, headers=customer.headers)
+        after = await customer.transcript()
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+    assert after == before
+
+
+async def test_invalid_json_is_refused(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        response = await served.client.post(
+            "/api/conversations", content=b"{not json", headers={"Content-Type": "application/json"}
+        )
+    assert response.status_code == 422
+    assert response.json() == {"error": {"code": "invalid_request", "message": "the body is not valid JSON"}}
+
+
+class GatedModel:
+    """The offline model, held at its first call until the test opens the gate."""
+
+    def __init__(self) -> None:
+        self.inner = OfflineModel()
+        self.entered = anyio.Event()
+        self.gate = anyio.Event()
+
+    @property
+    def label(self) -> str:
+        return self.inner.label
+
+    @property
+    def offline(self) -> bool:
+        return True
+
+    async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
+        self.entered.set()
+        await self.gate.wait()
+        return await self.inner.create(request, on_text=on_text)
+
+
+async def test_a_second_message_while_a_turn_runs_is_a_conflict(tmp_path: Path) -> None:
+    model = GatedModel()
+    async with serve(web_settings(tmp_path), targets_for(tmp_path), model=model) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        path = f"{customer.path}/messages"
+        async with served.client.stream("POST", path, json={"text": FLAGSHIP[0]}, headers=customer.headers) as first:
+            assert first.status_code == 200
+            with anyio.fail_after(10):
+                await model.entered.wait()
+            second = await served.client.post(path, json={"text": "hello?"}, headers=customer.headers)
+            model.gate.set()
+            events = parse_sse((await first.aread()).decode())
+        third = await customer.say("jordan.lee@example.com")
+    assert second.status_code == 409
+    assert second.json()["error"] == {"code": "conflict", "message": "Please wait for the current reply."}
+    assert events[-1][0] == "done"
+    assert third[-1][0] == "done"
+
+
+async def test_ending_then_rating_once(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        await customer.say("How long does shipping take?")
+        end = await served.client.post(f"{customer.path}/end", json={}, headers=customer.headers)
+        again = await served.client.post(f"{customer.path}/end", json={}, headers=customer.headers)
+        late = await served.client.post(f"{customer.path}/messages", json={"text": "hi"}, headers=customer.headers)
+        bad = await served.client.post(f"{customer.path}/csat", json={"score": 6}, headers=customer.headers)
+        rated = await served.client.post(f"{customer.path}/csat", json={"score": 4}, headers=customer.headers)
+        twice = await served.client.post(f"{customer.path}/csat", json={"score": 1}, headers=customer.headers)
+        transcript = await customer.transcript()
+        record = served.orchestrator.kpi.get(customer.conversation_id) if served.orchestrator.kpi else None
+    assert end.json() == {"status": "ended", "outcome": "resolved_by_bot"}
+    assert again.json() == {"status": "ended", "outcome": None}
+    assert late.status_code == 409
+    assert bad.status_code == 422
+    assert rated.json() == {"csat": 4}
+    assert twice.status_code == 409
+    assert transcript["status"] == "ended" and transcript["csat"] == 4
+    assert record is not None and record.csat == 4 and record.outcome == "resolved_by_bot"
+
+
+async def test_rating_an_open_conversation_ends_it(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        await customer.say("How long does shipping take?")
+        rated = await served.client.post(f"{customer.path}/csat", json={"score": 5}, headers=customer.headers)
+        transcript = await customer.transcript()
+        record = served.orchestrator.kpi.get(customer.conversation_id) if served.orchestrator.kpi else None
+    assert rated.status_code == 200
+    assert transcript["status"] == "ended"
+    assert record is not None and record.csat == 5 and record.resolution_confirmed
+
+
+async def test_a_turn_finishes_and_is_stored_when_the_customer_disconnects(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        path = f"{customer.path}/messages"
+        async with served.client.stream("POST", path, json={"text": FLAGSHIP[0]}, headers=customer.headers) as r:
+            assert r.status_code == 200  # leave before reading anything
+        with anyio.fail_after(10):
+            while True:
+                messages = (await customer.transcript())["messages"]
+                if messages[-1]["role"] == "assistant" and len(messages) == 3:
+                    break
+                await anyio.wait_all_tasks_blocked()
+    assert "ORD-78432" in messages[-1]["text"]
