@@ -57,11 +57,12 @@ def agent_routes(desk: HelpDesk, settings: Settings) -> list[Route]:
 
     async def events(request: Request) -> Response:
         require_agent(request, token)
+        resume = "last-event-id" in request.headers or "after" in request.query_params
         stream = event_stream(
             desk.store,
             desk.hub,
             conversation_id=None,
-            after=last_event_id(request),
+            after=last_event_id(request) if resume else desk.store.last_event_id(),  # default: from now on
             kinds=AGENT_KINDS,
             view=agent_view,
             keepalive_s=settings.web.keepalive_s,
