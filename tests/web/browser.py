@@ -6,10 +6,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -48,32 +49,33 @@ def serve_process(tmp: Path, token: str) -> Generator[Server]:
         XDG_DATA_HOME=str(tmp / "data"),
         PYTHONUNBUFFERED="1",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "orchestrator", "serve", "--host", "127.0.0.1", "--port", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=open(tmp / "serve.stderr", "w"),
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
-    try:
-        try:
-            first = lines.get(timeout=START_TIMEOUT_S)
-        except queue.Empty as exc:
-            raise AssertionError(f"serve did not start: {(tmp / 'serve.stderr').read_text()[-2000:]}") from exc
-        assert first.startswith("Switchboard serving on http://127.0.0.1:"), first
-        yield Server(first.split(" on ", 1)[1].strip(), token)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with open(tmp / "serve.stderr", "w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "orchestrator", "serve", "--host", "127.0.0.1", "--port", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        assert process.stdout is not None
+        with process.stdout as stdout:
+            lines: queue.Queue[str] = queue.Queue()
+            threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
+            try:
+                try:
+                    first = lines.get(timeout=START_TIMEOUT_S)
+                except queue.Empty as exc:
+                    raise AssertionError(f"serve did not start: {(tmp / 'serve.stderr').read_text()[-2000:]}") from exc
+                assert first.startswith("Switchboard serving on http://127.0.0.1:"), first
+                yield Server(first.split(" on ", 1)[1].strip(), token)
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
 
 
 @contextmanager
@@ -91,6 +93,12 @@ def chromium(width: int = 1280, height: int = 860) -> Generator[WebDriver]:
             yield driver
         finally:
             driver.quit()
+
+
+def run_js(driver: WebDriver, script: str) -> Any:
+    """`execute_script`, typed (selenium leaves its arguments untyped)."""
+    execute = cast(Callable[[str], Any], driver.execute_script)  # pyright: ignore[reportUnknownMemberType]
+    return execute(script)
 
 
 def wait(driver: WebDriver, seconds: float = 20) -> WebDriverWait[WebDriver]:
