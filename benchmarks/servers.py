@@ -21,9 +21,8 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import AsyncGenerator, Callable, Generator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -32,10 +31,10 @@ from typing import Any
 
 import anyio
 import uvicorn
+from _postgres import postgres_schema, postgres_version
 from mcp import Client, StdioServerParameters
 from mcp.server import MCPServer
-from sqlalchemy import bindparam, create_engine, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
 
 from mcp_servers._common.http import build_http_app
@@ -191,12 +190,7 @@ def _sqlite_version() -> str:
 
 def _postgres_version(url: str) -> str:
     try:
-        engine = _admin_engine(url)
-        try:
-            with engine.connect() as conn:
-                return str(conn.execute(text("SHOW server_version")).scalar_one())
-        finally:
-            engine.dispose()
+        return postgres_version(url)
     except Exception as exc:  # the PostgreSQL section reports the failure itself
         return f"unavailable ({type(exc).__name__})"
 
@@ -407,29 +401,6 @@ _BULK_ITEMS = """
 INSERT INTO orders_order_items (order_id, line, sku, name, quantity, unit_price_cents)
 SELECT order_id, 1, sku, name, quantity, price_cents FROM bench_orders
 """
-
-
-def _admin_engine(url: str) -> Engine:
-    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-
-
-@contextmanager
-def postgres_schema(base_url: str) -> Generator[str]:
-    """A fresh schema on `base_url`, dropped afterwards whatever happens; yields a URL that searches it."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine(base_url)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in base_url else "?"
-            yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            _log(f"  dropped schema {schema}")
-    finally:
-        admin.dispose()
 
 
 def _bulk_insert(db: Database, *, orders: int, customers: int) -> tuple[int, int]:

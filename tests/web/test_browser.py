@@ -4,6 +4,7 @@ One `serve` process (five stdio MCP servers, the offline model, a fresh SQLite d
 a fresh browser profile per test. Screenshots land in `artifacts/browser/`.
 """
 
+import os
 import secrets
 from collections.abc import Generator
 from typing import Any, cast
@@ -14,7 +15,17 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
-from tests.web.browser import A11Y_AUDIT, Server, chromium, run_js, screenshot, serve_process, wait
+from tests.web.browser import (
+    A11Y_AUDIT,
+    CHROMEDRIVER,
+    CHROMIUM,
+    Server,
+    chromium,
+    run_js,
+    screenshot,
+    serve_process,
+    wait,
+)
 from tests.web.support import FLAGSHIP
 
 pytestmark = pytest.mark.e2e
@@ -35,6 +46,11 @@ new MutationObserver(() => { if (!typing.hidden) window.__rec.typing = true; })
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Generator[Server]:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests need {' and '.join(missing)} (.ci/run installs chromium, chromium-driver)")
+        pytest.skip(f"browser tests need {' and '.join(missing)}: apt-get install chromium chromium-driver")
     with serve_process(tmp_path_factory.mktemp("serve"), secrets.token_hex(16)) as running:
         yield running
 
