@@ -15,6 +15,7 @@ from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database
 
+from .blocking import blocking
 from .errors import ModelRefused, OrchestratorError, ToolLoopLimitExceeded
 from .events import (
     ConversationClosed,
@@ -47,7 +48,7 @@ from .policy.tracing import Tracing, TracingConfig
 from .redaction import StreamRedactor, mask_message, mask_value
 from .registry import ServerRegistry, TargetFactory
 from .settings import Settings
-from .store import ConversationStatus, ConversationStore, LedgerEntry
+from .store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation, StoredMessage
 from .tools import ToolRecord, ToolRunner
 
 __all__ = ["MAX_MESSAGE_CHARS", "Orchestrator", "Reply", "build_model"]
@@ -163,6 +164,12 @@ class Orchestrator:
         """
         if csat is not None and not 1 <= csat <= 5:
             raise ValueError("the rating must be between 1 and 5")
+        outcome = await blocking(self._close, conversation_id, csat, confirmed)
+        for sink in self.sinks:
+            await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
+        return outcome
+
+    def _close(self, conversation_id: str, csat: int | None, confirmed: bool) -> Outcome:
         conversation = self.store.get(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)
@@ -171,8 +178,6 @@ class Orchestrator:
             outcome = self.policy.close(conversation_id, status=conversation.status, csat=csat, confirmed=confirmed)
         if conversation.status != "escalated":
             self.store.set_status(conversation_id, "resolved" if outcome == "resolved_by_bot" else "closed")
-        for sink in self.sinks:
-            await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
         return outcome
 
     def rate(self, conversation_id: str, csat: int) -> None:
@@ -208,11 +213,8 @@ class Orchestrator:
 
     async def _respond(self, conversation_id: str, text: str, emit: EventSink) -> Reply:
         text = _validated(text)
-        conversation = self.store.get(conversation_id)
-        if conversation is None:
-            raise KeyError(conversation_id)
+        conversation, turn = await blocking(self._load, conversation_id)
         ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
-        turn = self.store.next_turn(conversation_id)
 
         async def deliver(event: Event) -> None:
             await emit(event)
@@ -246,7 +248,7 @@ class Orchestrator:
             }
             said: TextBlockParam = {"type": "text", "text": text}
             user_message = cast(MessageParam, {"role": "user", "content": [note, said]})
-        stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+        stored = await blocking(self.store.messages, conversation_id, after_seq=conversation.condensed_through)
         history = [*build_context(conversation.summary, stored), user_message]
         usage_entries: list[LedgerEntry] = []
 
@@ -290,7 +292,8 @@ class Orchestrator:
         usage_entries += [_ledger_entry(turn, u, self.settings) for u in extra]
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = _assistant(final_text)
-        self._save(
+        await blocking(
+            self._save,
             conversation_id,
             turn,
             [user_message, *result.new_messages],
@@ -330,7 +333,8 @@ class Orchestrator:
             await self.policy.observe(text, ctx)
             reply, status, extra = await self._after_turn(reply, ctx, runner, emit)
         usage = [_ledger_entry(turn, u, self.settings) for u in extra]
-        self._save(conversation_id, turn, [_user(text), _assistant(reply)], ctx, runner.records, usage, status=status)
+        messages = [_user(text), _assistant(reply)]
+        await blocking(self._save, conversation_id, turn, messages, ctx, runner.records, usage, status=status)
         await emit.flush()
         return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
 
@@ -385,11 +389,23 @@ class Orchestrator:
             status=status,
         )
 
-    async def _condense_if_needed(self, conversation_id: str, turn: int) -> None:
+    def _load(self, conversation_id: str) -> tuple[StoredConversation, int]:
         conversation = self.store.get(conversation_id)
         if conversation is None:
+            raise KeyError(conversation_id)
+        return conversation, self.store.next_turn(conversation_id)
+
+    def _uncondensed(self, conversation_id: str) -> tuple[StoredConversation, list[StoredMessage]] | None:
+        conversation = self.store.get(conversation_id)
+        if conversation is None:
+            return None
+        return conversation, self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+
+    async def _condense_if_needed(self, conversation_id: str, turn: int) -> None:
+        found = await blocking(self._uncondensed, conversation_id)
+        if found is None:
             return
-        stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+        conversation, stored = found
         if not needs_condensing(stored, self.settings.conversation):
             return
         old, _recent = split_for_condensing(stored, self.settings.conversation.keep_recent_turns)
@@ -401,7 +417,7 @@ class Orchestrator:
                 await self._model_summary(conversation_id, turn, transcript_for_summary(old), conversation.summary)
                 or summary
             )
-        self.store.set_summary(conversation_id, summary, old[-1].seq)
+        await blocking(self.store.set_summary, conversation_id, summary, old[-1].seq)
 
     async def _model_summary(self, conversation_id: str, turn: int, transcript: str, previous: str | None) -> str:
         prompt = f"Earlier summary:\n{previous}\n\nConversation:\n{transcript}" if previous else transcript
@@ -416,7 +432,7 @@ class Orchestrator:
         usage = usage_of(message)
         cost = cost_usd(message.model, usage, self.settings.model.prices)
         entry = LedgerEntry(turn, "summary", message.model, usage, cost or 0.0, cost is not None)
-        self.store.append(conversation_id, turn, [], usage=[entry])
+        await blocking(self.store.append, conversation_id, turn, [], usage=[entry])
         return "".join(b.text for b in message.content if b.type == "text").strip()
 
 

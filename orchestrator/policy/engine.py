@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from mcp_servers._common.clock import utcnow
 
+from ..blocking import blocking
 from ..events import Escalated, EventSink, GuardrailTripped, Outcome
 from ..hooks import (
     ExtraUsage,
@@ -192,7 +193,7 @@ class SupportPolicy:
             if warning:
                 text = _join(reply, warning)
         ctx.flags[escalation.STATE_KEY] = escalation.applied(signals, decision).to_state()
-        self._kpi_turn(ctx, status)
+        await blocking(self._kpi_turn, ctx, status)
         return TurnOutcome(text, status, _usage(latest.get("usage")))
 
     async def _escalate(

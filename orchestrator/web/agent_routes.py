@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from ..blocking import blocking
 from ..settings import Settings
 from .chat_routes import SSE_HEADERS, last_event_id, read_json
 from .dashboard import dashboard_data
@@ -58,11 +59,12 @@ def agent_routes(desk: HelpDesk, settings: Settings) -> list[Route]:
     async def events(request: Request) -> Response:
         require_agent(request, token)
         resume = "last-event-id" in request.headers or "after" in request.query_params
+        start = last_event_id(request) if resume else await blocking(desk.store.last_event_id)  # default: from now on
         stream = event_stream(
             desk.store,
             desk.hub,
             conversation_id=None,
-            after=last_event_id(request) if resume else desk.store.last_event_id(),  # default: from now on
+            after=start,
             kinds=AGENT_KINDS,
             view=agent_view,
             keepalive_s=settings.web.keepalive_s,
@@ -78,7 +80,7 @@ def agent_routes(desk: HelpDesk, settings: Settings) -> list[Route]:
         if bucket not in ("hour", "day"):
             raise WebError("invalid_request", "bucket: 'hour' or 'day'")
         orchestrator = desk.orchestrator
-        data = dashboard_data(orchestrator.kpi, orchestrator.store, days=int(days_raw), bucket=bucket)
+        data = await blocking(dashboard_data, orchestrator.kpi, orchestrator.store, days=int(days_raw), bucket=bucket)
         data["model"] = {"label": orchestrator.model.label, "offline": orchestrator.model.offline}
         return JSONResponse(data)
 

@@ -82,12 +82,12 @@ def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn)
 def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float) -> list[Route]:
     """The customer API, bound to `desk`."""
 
-    def conversation(request: Request) -> WebConversation:
-        return desk.authenticate(request.path_params["cid"], request.headers.get("x-conversation-secret"))
+    async def conversation(request: Request) -> WebConversation:
+        return await desk.authenticate(request.path_params["cid"], request.headers.get("x-conversation-secret"))
 
     async def create(request: Request) -> Response:
         await read_json(request)
-        conversation_id, secret = desk.open()
+        conversation_id, secret = await desk.open()
         model = desk.orchestrator.model
         body = {
             "conversation_id": conversation_id,
@@ -99,17 +99,17 @@ def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float) -> list[Rou
         return JSONResponse(body, status_code=201)
 
     async def transcript(request: Request) -> Response:
-        return JSONResponse(desk.transcript(conversation(request)))
+        return JSONResponse(await desk.transcript(await conversation(request)))
 
     async def post_message(request: Request) -> Response:
-        conv = conversation(request)
+        conv = await conversation(request)
         text = desk.accept(conv, (await read_json(request)).get("text"))
         return StreamingResponse(
             _turn_stream(desk, conv, text, spawn), media_type="text/event-stream", headers=SSE_HEADERS
         )
 
     async def live(request: Request) -> Response:
-        conv = conversation(request)
+        conv = await conversation(request)
         stream = event_stream(
             desk.store,
             desk.hub,
@@ -122,12 +122,12 @@ def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float) -> list[Rou
         return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 
     async def end(request: Request) -> Response:
-        conv = conversation(request)
+        conv = await conversation(request)
         await read_json(request)
         return JSONResponse(await desk.end(conv))
 
     async def rate(request: Request) -> Response:
-        conv = conversation(request)
+        conv = await conversation(request)
         return JSONResponse(await desk.rate(conv, (await read_json(request)).get("score")))
 
     return [

@@ -12,6 +12,7 @@ from mcp.types import CallToolResult, TextContent
 
 from mcp_servers._common.clock import utcnow
 
+from ..blocking import blocking
 from ..errors import ServerUnavailableError
 from ..events import Escalated, Event, TextDelta, ToolCallFinished, ToolCallStarted
 from ..policy.escalation import STATE_KEY, ConversationSignals
@@ -93,35 +94,43 @@ class HelpDesk:
 
     # Customers
 
-    def open(self) -> tuple[str, str]:
+    async def open(self) -> tuple[str, str]:
         """Start a web conversation; returns its id and the customer's secret."""
+        return await blocking(self._open)
+
+    def _open(self) -> tuple[str, str]:
         conversation_id = self.orchestrator.start(channel="web")
         secret = self.store.register(conversation_id)
         self.store.append(conversation_id, "assistant_message", author=ASSISTANT, body=GREETING)
         return conversation_id, secret
 
-    def authenticate(self, conversation_id: str, secret: str | None) -> WebConversation:
+    async def authenticate(self, conversation_id: str, secret: str | None) -> WebConversation:
         """The customer's conversation; an unknown id and a wrong secret look the same.
 
         Raises:
             WebError: `not_found`.
         """
-        conv = self.store.authenticate(conversation_id, secret) if secret and len(conversation_id) <= 64 else None
+        conv = None
+        if secret and len(conversation_id) <= 64:
+            conv = await blocking(self.store.authenticate, conversation_id, secret)
         if conv is None:
             raise WebError("not_found", "no such conversation")
         return conv
 
-    def transcript(self, conv: WebConversation) -> dict[str, Any]:
+    async def transcript(self, conv: WebConversation) -> dict[str, Any]:
         """The customer's view of the conversation."""
-        last = self.store.last_event_id(conv.conversation_id)
+        last, messages = await blocking(self._messages_upto_last, conv.conversation_id)
         return {
             "conversation_id": conv.conversation_id,
             "status": conv.state,
             "agent": conv.agent,
             "csat": conv.csat,
             "last_event_id": last,
-            "messages": [message_view(e) for e in self.store.transcript(conv.conversation_id) if e.id <= last],
+            "messages": [message_view(e) for e in messages if e.id <= last],
         }
+
+    def _messages_upto_last(self, conversation_id: str) -> tuple[int, list[StoredEvent]]:
+        return self.store.last_event_id(conversation_id), self.store.transcript(conversation_id)
 
     def busy(self, conversation_id: str) -> bool:
         """A turn of this conversation is running in this process."""
@@ -149,12 +158,13 @@ class HelpDesk:
         cid = conv.conversation_id
         try:
             if conv.state in ("waiting_for_human", "with_human"):
-                self.store.append(cid, "customer_message", body=mask(text), relayed=True, handoff_id=conv.handoff_id)
+                said, handoff = mask(text), conv.handoff_id
+                await blocking(self.store.append, cid, "customer_message", body=said, relayed=True, handoff_id=handoff)
                 self.hub.wake(cid)
                 await send("relayed", {"to": "agent"})
                 await send("done", {"text": "", "stop_reason": "relayed", "status": conv.state})
                 return
-            self.store.append(cid, "customer_message", body=mask(text))
+            await blocking(self.store.append, cid, "customer_message", body=mask(text))
             escalations: list[Escalated] = []
 
             async def forward(event: Event) -> None:
@@ -172,7 +182,7 @@ class HelpDesk:
                 handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
                 values = {"state": "waiting_for_human", "handoff_id": handoff}
                 events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
-            updated, _ = self.store.update(cid, events=events, **values)
+            updated, _ = await blocking(self.store.update, cid, events=events, **values)
             self.hub.wake(cid)
             await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
         finally:
@@ -183,9 +193,8 @@ class HelpDesk:
         if conv.state == "ended":
             return {"status": "ended", "outcome": None}
         outcome = await self.orchestrator.end(conv.conversation_id)
-        self.store.update(
-            conv.conversation_id, state="ended", ended_at=utcnow(), events=[("ended", None, None, {"by": by})]
-        )
+        ended = [("ended", None, None, {"by": by})]
+        await blocking(self.store.update, conv.conversation_id, state="ended", ended_at=utcnow(), events=ended)
         self.hub.wake(conv.conversation_id)
         return {"status": "ended", "outcome": outcome}
 
@@ -203,15 +212,17 @@ class HelpDesk:
         events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [("rated", None, None, {"csat": score})]
         try:
             if conv.state != "ended":
-                self.store.update(cid, csat=score, state="ended", ended_at=utcnow(), expect=(conv.state,))
+                await blocking(
+                    self.store.update, cid, csat=score, state="ended", ended_at=utcnow(), expect=(conv.state,)
+                )
                 await self.orchestrator.end(cid, csat=score)
                 events.insert(0, ("ended", None, None, {"by": "customer"}))
             else:
-                self.store.update(cid, csat=score, expect=("ended",))
-                self.orchestrator.rate(cid, score)
+                await blocking(self.store.update, cid, csat=score, expect=("ended",))
+                await blocking(self.orchestrator.rate, cid, score)
         except StateConflictError as exc:
             raise WebError("conflict", "The conversation changed; reload it.") from exc
-        self.store.update(cid, events=events)
+        await blocking(self.store.update, cid, events=events)
         self.hub.wake(cid)
         return {"csat": score}
 
@@ -219,18 +230,22 @@ class HelpDesk:
 
     async def queue(self) -> dict[str, Any]:
         """Handoffs waiting (priority, then age) and being handled, with each conversation's sentiment."""
-        last = self.store.last_event_id()
+        last = await blocking(self.store.last_event_id)
         queued = await self._console("list_handoff_queue", status="queued", limit=100)
         claimed = await self._console("list_handoff_queue", status="claimed", limit=100)
         return {
-            "queued": [self._with_sentiment(item) for item in queued.get("items", [])],
-            "claimed": [self._with_sentiment(item) for item in claimed.get("items", [])],
+            "queued": await blocking(self._with_sentiment, *queued.get("items", [])),
+            "claimed": await blocking(self._with_sentiment, *claimed.get("items", [])),
             "last_event_id": last,
         }
 
     async def handoff(self, handoff_id: str) -> dict[str, Any]:
         """A handoff in full, with the conversation's masked transcript, tool calls and sentiment."""
-        handoff = self._with_sentiment(await self._console("get_handoff", handoff_id=handoff_id))
+        found = await self._console("get_handoff", handoff_id=handoff_id)
+        return await blocking(self._handoff_details, found)
+
+    def _handoff_details(self, found: dict[str, Any]) -> dict[str, Any]:
+        [handoff] = self._with_sentiment(found)
         cid = handoff.get("conversation_id")
         transcript: list[dict[str, Any]] = []
         tools: list[dict[str, Any]] = []
@@ -246,10 +261,11 @@ class HelpDesk:
     async def claim(self, handoff_id: str, agent: str) -> dict[str, Any]:
         """Claim a handoff; the customer is told a human has joined."""
         handoff = await self._console("claim_handoff", handoff_id=handoff_id, agent=agent)
-        conv = self._linked(handoff)
+        conv = await blocking(self._linked, handoff)
         if conv is not None and (conv.state, conv.agent) != ("with_human", agent) and conv.state != "ended":
             joined = f"{agent} (human agent) has joined the conversation."
-            self.store.update(
+            await blocking(
+                self.store.update,
                 conv.conversation_id,
                 state="with_human",
                 handoff_id=handoff_id,
@@ -266,12 +282,11 @@ class HelpDesk:
         if len(text.strip()) > MAX_MESSAGE_CHARS:
             raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
         handoff = await self._console("add_handoff_reply", handoff_id=handoff_id, agent=agent, message=text.strip())
-        conv = self._linked(handoff)
+        conv = await blocking(self._linked, handoff)
         if conv is None:
             return {"id": None}
-        _, ids = self.store.update(
-            conv.conversation_id, events=[("agent_message", agent, mask(text.strip()), {"handoff_id": handoff_id})]
-        )
+        said = [("agent_message", agent, mask(text.strip()), {"handoff_id": handoff_id})]
+        _, ids = await blocking(self.store.update, conv.conversation_id, events=said)
         self.hub.wake(conv.conversation_id)
         return {"id": ids[0]}
 
@@ -284,13 +299,14 @@ class HelpDesk:
         handoff = await self._console(
             "resolve_handoff", handoff_id=handoff_id, agent=agent, resolution_note=note.strip()[:2000], outcome=outcome
         )
-        conv = self._linked(handoff)
+        conv = await blocking(self._linked, handoff)
         if conv is None or conv.state == "ended":
             return handoff
         cid = conv.conversation_id
         if outcome == "returned_to_bot":
-            self._brief_assistant(cid, agent)
-            self.store.update(
+            await blocking(self._brief_assistant, cid, agent)
+            await blocking(
+                self.store.update,
                 cid,
                 state="active",
                 agent=None,
@@ -299,7 +315,8 @@ class HelpDesk:
         else:
             await self.orchestrator.end(cid)
             done = f"{agent} resolved this conversation."
-            self.store.update(
+            await blocking(
+                self.store.update,
                 cid,
                 state="ended",
                 ended_at=utcnow(),
@@ -320,10 +337,13 @@ class HelpDesk:
             return ()
         return ConversationSignals.from_state(conversation.state.get(STATE_KEY)).scores
 
-    def _with_sentiment(self, item: dict[str, Any]) -> dict[str, Any]:
-        scores = self._scores(item.get("conversation_id"))
-        trend = item.get("sentiment_trend") or sentiment_trend(scores)
-        return {**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": trend}
+    def _with_sentiment(self, *items: dict[str, Any]) -> list[dict[str, Any]]:
+        annotated: list[dict[str, Any]] = []
+        for item in items:
+            scores = self._scores(item.get("conversation_id"))
+            trend = item.get("sentiment_trend") or sentiment_trend(scores)
+            annotated.append({**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": trend})
+        return annotated
 
     def _brief_assistant(self, conversation_id: str, agent: str) -> None:
         """Tell the assistant, in its own memory, what was said while the human held the conversation."""

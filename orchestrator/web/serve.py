@@ -13,7 +13,10 @@ from ..service import Orchestrator
 from ..settings import Settings, load_settings
 from .app import build_app
 
-__all__ = ["bind", "serve", "serve_command"]
+__all__ = ["KEEP_ALIVE_S", "bind", "serve", "serve_command"]
+
+KEEP_ALIVE_S = 75
+"""Seconds an idle HTTP connection stays open."""
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -36,7 +39,14 @@ async def serve(settings: Settings, sock: socket.socket, *, access_log: bool = F
     async with Orchestrator.open(settings, policies=True) as orchestrator:
         app = build_app(orchestrator)
         config = uvicorn.Config(
-            app, log_level="warning", access_log=access_log, lifespan="on", timeout_graceful_shutdown=5
+            app,
+            log_level="warning",
+            access_log=access_log,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            # Longer than the idle timeout of common proxies and browsers' reuse window: a connection the server
+            # closes while a client is already sending on it fails that request (uvicorn's default is 5 s).
+            timeout_keep_alive=KEEP_ALIVE_S,
         )
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host

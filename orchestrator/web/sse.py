@@ -4,6 +4,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
+from ..blocking import blocking
 from .hub import Hub
 from .store import AGENT_KEY, StoredEvent, WebStore
 
@@ -70,7 +71,7 @@ async def event_stream(
     with hub.subscription(conversation_id or AGENT_KEY) as sub:
         yield ": connected\n\n"
         while True:
-            for event in store.events(conversation_id, after=after, kinds=kinds):
+            for event in await blocking(store.events, conversation_id, after=after, kinds=kinds):
                 after = event.id
                 shown = view(event)
                 if shown is not None:

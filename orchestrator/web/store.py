@@ -57,6 +57,9 @@ web_events = Table(
     Index("ix_web_events_conversation", "conversation_id", "id"),
 )
 
+EVENTS_LOCK_KEY = 0x5357_4542_4556
+"""PostgreSQL advisory lock held by every transaction that appends events (see `WebStore._append`)."""
+
 MESSAGE_KINDS = ("customer_message", "assistant_message", "agent_message", "system_message")
 """Events that are lines of the visible transcript."""
 
@@ -233,6 +236,11 @@ class WebStore:
     def _append(
         self, conn: Connection, conversation_id: str, kind: str, author: str | None, body: str | None, data: Any
     ) -> int:
+        if not self.db.is_sqlite:
+            # Event ids are read as a cursor ("everything after id N"), so they must become visible in id order.
+            # A sequence hands out ids before commit: without this lock a later id can commit first and a reader
+            # moves past an earlier one still in flight. SQLite's single writer already gives that order.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
         result = conn.execute(
             insert(web_events)
             .values(

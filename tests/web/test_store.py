@@ -1,0 +1,100 @@
+"""WebStore on SQLite and PostgreSQL: secrets, guarded state changes, and an event log readers can follow by id."""
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert, text
+
+from mcp_servers._common.storage import Database
+from orchestrator.web.store import EVENTS_LOCK_KEY, StateConflictError, WebStore, web_events
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def store(db: Database) -> WebStore:
+    web = WebStore(db)
+    web.prepare()
+    return web
+
+
+def test_secret_is_checked_and_not_stored(store: WebStore, db: Database) -> None:
+    secret = store.register("conv-1")
+    assert store.authenticate("conv-1", secret) is not None
+    assert store.authenticate("conv-1", secret + "x") is None
+    assert store.authenticate("conv-2", secret) is None
+    with db.read() as conn:
+        stored = conn.execute(text("SELECT secret_sha256 FROM web_conversations")).scalar_one()
+    assert secret not in stored
+
+
+def test_update_with_wrong_state_changes_nothing(store: WebStore) -> None:
+    store.register("conv-1")
+    before = store.last_event_id()
+    with pytest.raises(StateConflictError):
+        store.update("conv-1", state="ended", events=[("ended", None, None, {})], expect=("with_human",))
+    conv = store.get("conv-1")
+    assert conv is not None and conv.state == "active"
+    assert store.last_event_id() == before
+
+
+def test_events_follow_by_id(store: WebStore) -> None:
+    store.register("conv-1")
+    store.register("conv-2")
+    a = store.append("conv-1", "customer_message", body="one")
+    b = store.append("conv-2", "customer_message", body="two")
+    _, [c] = store.update("conv-1", events=[("agent_message", "Sam", "three", {})])
+    assert a < b < c
+    assert [e.body for e in store.events(None, after=a)] == ["two", "three"]
+    assert [e.body for e in store.events("conv-1", after=0)] == ["one", "three"]
+
+
+@pytest.mark.postgres
+def test_event_ids_become_visible_in_order(postgres_url: str) -> None:
+    """An append waits for the one in flight, so a reader at id N never misses a smaller id committed later."""
+    db = Database(postgres_url)
+    store = WebStore(db)
+    store.prepare()
+    store.register("conv-1")
+    later: list[int] = []
+    writer = threading.Thread(target=lambda: later.append(store.append("conv-1", "agent_message", body="second")))
+    try:
+        with db.write() as conn:  # an appender in flight: holds the lock, has its id, has not committed
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+            first = conn.execute(
+                insert(web_events)
+                .values(conversation_id="conv-1", kind="customer_message", body="first", data_json="{}")
+                .values(created_at=datetime.now(UTC))
+                .returning(web_events.c.id)
+            ).scalar_one()
+            writer.start()
+            _wait_for_lock_waiter(db)
+            assert store.events("conv-1") == []  # the second append has not slipped in ahead of the first
+        writer.join(timeout=10)
+        assert not writer.is_alive()
+        assert later[0] > first
+        assert [e.body for e in store.events("conv-1")] == ["first", "second"]
+    finally:
+        writer.join(timeout=10)
+        db.dispose()
+
+
+def _wait_for_lock_waiter(db: Database, *, within_s: float = 10.0) -> None:
+    """Poll pg_locks (bounded) until some session waits for an advisory lock."""
+    deadline = time.monotonic() + within_s
+    query = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    while time.monotonic() < deadline:
+        with db.read() as conn:
+            if conn.execute(query).scalar_one():
+                return
+    pytest.fail("the second append never waited for the advisory lock")
