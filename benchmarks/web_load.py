@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import signal
 import statistics
 import subprocess
@@ -265,6 +266,24 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def bench_config(tmp: Path) -> Path:
+    """The shipped config, with paths made absolute and the rate limits lifted (all the load comes from 127.0.0.1)."""
+    shipped = ROOT / "config" / "switchboard.toml"
+    text = shipped.read_text(encoding="utf-8")
+    text = re.sub(
+        r'^(system_prompt_file|cwd) = "([^"]*)"',
+        lambda m: f'{m[1]} = "{(shipped.parent / m[2]).resolve()}"',
+        text,
+        flags=re.MULTILINE,
+    )
+    text, lifted = re.subn(r'^(conversations|messages) = "[^"]*"', r'\1 = "1000000/second"', text, flags=re.MULTILINE)
+    if lifted != 2:
+        raise SystemExit(f"{shipped}: expected [web.rate_limits] conversations and messages to lift")
+    path = tmp / "switchboard.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
@@ -284,6 +303,7 @@ def serve(db_url: str, tmp: Path, *, ready_timeout: float) -> Generator[Server]:
         "PYTHONUNBUFFERED": "1",
     }
     out_path, err_path = tmp / "serve.out", tmp / "serve.err"
+    env["SWITCHBOARD_CONFIG"] = str(bench_config(tmp))
     command = [sys.executable, "-m", "orchestrator", "--offline", "serve", "--host", "127.0.0.1", "--port", "0"]
     started = time.perf_counter()
     with out_path.open("wb") as out, err_path.open("wb") as err:

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, cast
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+import limits
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from mcp_servers._common.storage import default_database_url
 
@@ -120,6 +121,28 @@ class PolicyConfig(_Frozen):
     """Salt for the hashed customer keys in the KPI tables (set one per deployment)."""
 
 
+def _rate_limit(value: str) -> str:
+    try:
+        limits.parse(value)
+    except ValueError:
+        raise ValueError(f"not a rate limit such as '20/minute' or '100 per hour': {value!r}") from None
+    return value
+
+
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
+
+
+class RateLimits(_Frozen):
+    """Request rate limits of `switchboard serve`, as `N/second|minute|hour|day` (moving windows, per process)."""
+
+    conversations: RateLimit = "20/minute"
+    """New conversations per client address."""
+    messages: RateLimit = "15/minute"
+    """Customer messages per conversation (each can cost a model call)."""
+    agent_auth_failures: RateLimit = "10/minute"
+    """Missing or wrong agent tokens per client address; past it, even the right token waits for the window."""
+
+
 class WebConfig(_Frozen):
     """`switchboard serve`: the web chat, human-agent console and dashboard."""
 
@@ -132,6 +155,7 @@ class WebConfig(_Frozen):
     """Serve `/metrics` without the agent token (only on a private network)."""
     keepalive_s: float = Field(default=15, gt=0, le=300)
     """Seconds between keepalive comments on open event streams (each one also re-reads missed events)."""
+    rate_limits: RateLimits = RateLimits()
 
 
 class Settings(_Frozen):

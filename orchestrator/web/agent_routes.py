@@ -12,7 +12,7 @@ from .chat_routes import SSE_HEADERS, last_event_id, read_json
 from .dashboard import dashboard_data
 from .desk import HelpDesk
 from .errors import WebError
-from .security import agent_name, require_agent
+from .security import AgentGate, agent_name
 from .sse import AGENT_KINDS, agent_view, event_stream
 
 __all__ = ["agent_routes"]
@@ -20,19 +20,18 @@ __all__ = ["agent_routes"]
 _HANDOFF = re.compile(r"^HO-\d{6,12}$")
 
 
-def agent_routes(desk: HelpDesk, settings: Settings) -> list[Route]:
-    """The console and dashboard API, bound to `desk`; every route needs the agent token."""
-    token = settings.agent_token
+def agent_routes(desk: HelpDesk, settings: Settings, gate: AgentGate) -> list[Route]:
+    """The console and dashboard API, bound to `desk`; every route passes the `gate` (the agent token)."""
 
     def handoff_id(request: Request) -> str:
-        require_agent(request, token)
+        gate.require(request)
         value = str(request.path_params["hid"])
         if not _HANDOFF.match(value):
             raise WebError("not_found", "no such handoff")
         return value
 
     async def queue(request: Request) -> Response:
-        require_agent(request, token)
+        gate.require(request)
         return JSONResponse(await desk.queue())
 
     async def handoff(request: Request) -> Response:
@@ -57,7 +56,7 @@ def agent_routes(desk: HelpDesk, settings: Settings) -> list[Route]:
         return JSONResponse(await desk.resolve(hid, agent, body.get("outcome"), body.get("note")))
 
     async def events(request: Request) -> Response:
-        require_agent(request, token)
+        gate.require(request)
         resume = "last-event-id" in request.headers or "after" in request.query_params
         start = last_event_id(request) if resume else await blocking(desk.store.last_event_id)  # default: from now on
         stream = event_stream(
@@ -72,7 +71,7 @@ def agent_routes(desk: HelpDesk, settings: Settings) -> list[Route]:
         return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 
     async def dashboard(request: Request) -> Response:
-        require_agent(request, token)
+        gate.require(request)
         days_raw = request.query_params.get("days", "7")
         if not days_raw.isdigit() or not 1 <= int(days_raw) <= 90:
             raise WebError("invalid_request", "days: a whole number from 1 to 90")

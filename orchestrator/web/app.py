@@ -24,8 +24,9 @@ from .chat_routes import chat_routes
 from .desk import HelpDesk
 from .errors import ErrorCode, WebError, error_response
 from .hub import Hub
-from .security import Guard, require_agent
+from .security import AgentGate, Guard
 from .store import WebStore
+from .throttle import Throttle
 
 __all__ = ["STATIC_DIR", "build_app"]
 
@@ -60,6 +61,8 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
     hub = Hub()
     desk = HelpDesk(orchestrator, store, hub)
     tasks = _Tasks()
+    throttle = Throttle(settings.web.rate_limits)
+    gate = AgentGate(settings.agent_token, throttle)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
@@ -86,7 +89,7 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
 
     async def metrics(request: Request) -> Response:
         if not settings.web.public_metrics:
-            require_agent(request, settings.agent_token)
+            gate.require(request)
         if orchestrator.prometheus is None:
             raise WebError("not_found", "metrics are off (policies are not enabled)")
         return Response(orchestrator.prometheus.render(), media_type=CONTENT_TYPE_LATEST)
@@ -131,8 +134,8 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
         Route("/dashboard", page("dashboard.html")),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
-        *chat_routes(desk, spawn=tasks.spawn, keepalive_s=settings.web.keepalive_s),
-        *agent_routes(desk, settings),
+        *chat_routes(desk, spawn=tasks.spawn, keepalive_s=settings.web.keepalive_s, throttle=throttle),
+        *agent_routes(desk, settings, gate),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(

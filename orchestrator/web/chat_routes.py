@@ -12,8 +12,10 @@ from starlette.routing import Route
 from ..errors import ModelError
 from .desk import ASSISTANT, GREETING, HelpDesk
 from .errors import WebError
+from .security import client_address
 from .sse import CUSTOMER_KINDS, customer_view, event_stream, format_event
 from .store import WebConversation
+from .throttle import Throttle
 
 __all__ = ["SSE_HEADERS", "chat_routes", "last_event_id", "read_json"]
 
@@ -79,14 +81,15 @@ def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn)
     return stream()
 
 
-def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float) -> list[Route]:
-    """The customer API, bound to `desk`."""
+def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float, throttle: Throttle) -> list[Route]:
+    """The customer API, bound to `desk`; new conversations and messages are rate-limited by `throttle`."""
 
     async def conversation(request: Request) -> WebConversation:
         return await desk.authenticate(request.path_params["cid"], request.headers.get("x-conversation-secret"))
 
     async def create(request: Request) -> Response:
         await read_json(request)
+        throttle.hit("conversations", client_address(request))
         conversation_id, secret = await desk.open()
         model = desk.orchestrator.model
         body = {
@@ -103,7 +106,9 @@ def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float) -> list[Rou
 
     async def post_message(request: Request) -> Response:
         conv = await conversation(request)
-        text = desk.accept(conv, (await read_json(request)).get("text"))
+        body = await read_json(request)
+        throttle.hit("messages", conv.conversation_id)
+        text = desk.accept(conv, body.get("text"))
         return StreamingResponse(
             _turn_stream(desk, conv, text, spawn), media_type="text/event-stream", headers=SSE_HEADERS
         )

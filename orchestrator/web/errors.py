@@ -17,6 +17,7 @@ ErrorCode = Literal[
     "conflict",
     "body_too_large",
     "unsupported_media_type",
+    "rate_limited",
     "console_disabled",
     "unavailable",
     "internal",
@@ -30,6 +31,7 @@ _STATUS: dict[ErrorCode, int] = {
     "conflict": 409,
     "body_too_large": 413,
     "unsupported_media_type": 415,
+    "rate_limited": 429,
     "console_disabled": 503,
     "unavailable": 503,
     "internal": 500,
@@ -39,16 +41,24 @@ _STATUS: dict[ErrorCode, int] = {
 class WebError(OrchestratorError):
     """A request the web surface refuses; `code` and `status` become the JSON error."""
 
-    def __init__(self, code: ErrorCode, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, *, status: int | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code: ErrorCode = code
         self.status = status or _STATUS[code]
         self.message = message
+        self.retry_after = retry_after
+        """Seconds the client should wait before trying again (sent as `Retry-After`)."""
 
 
 def error_response(error: WebError) -> JSONResponse:
-    """The JSON response for `error` (401s carry `WWW-Authenticate`)."""
-    headers = {"WWW-Authenticate": 'Bearer realm="switchboard-agents"'} if error.code == "unauthorized" else None
+    """The JSON response for `error` (401s carry `WWW-Authenticate`, rate limits `Retry-After`)."""
+    headers: dict[str, str] = {}
+    if error.code == "unauthorized":
+        headers["WWW-Authenticate"] = 'Bearer realm="switchboard-agents"'
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
     return JSONResponse(
         {"error": {"code": error.code, "message": error.message}},
         status_code=error.status,

@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import WebError, error_response
+from .throttle import Throttle
 
-__all__ = ["SECURITY_HEADERS", "Guard", "agent_name", "require_agent"]
+__all__ = ["SECURITY_HEADERS", "AgentGate", "Guard", "agent_name", "client_address"]
 
 SECURITY_HEADERS: dict[str, str] = {
     "content-security-policy": (
@@ -96,19 +97,37 @@ class Guard:
         return None
 
 
-def require_agent(request: Request, token: SecretStr | None) -> None:
-    """Check the agent's bearer token (constant-time).
+def client_address(request: Request) -> str:
+    """The client's address (uvicorn takes it from `X-Forwarded-For` only for trusted proxies)."""
+    return request.client.host if request.client is not None else "unknown"
 
-    Raises:
-        WebError: `console_disabled` when no token is configured, `unauthorized` when it is missing or wrong.
-    """
-    if token is None:
-        raise WebError(
-            "console_disabled", "The agent console is off: set SWITCHBOARD_AGENT_TOKEN (or web.agent_token_env)."
-        )
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode()):
-        raise WebError("unauthorized", "a valid agent token is required")
+
+class AgentGate:
+    """Checks the agents' bearer token, and slows down whoever keeps sending wrong ones."""
+
+    def __init__(self, token: SecretStr | None, throttle: Throttle) -> None:
+        """Guard with `token` (None: the console is off); count failures in `throttle`."""
+        self.token = token
+        self.throttle = throttle
+
+    def require(self, request: Request) -> None:
+        """Check the request's `Authorization: Bearer` token (constant-time).
+
+        Raises:
+            WebError: `console_disabled` when no token is configured, `rate_limited` after too many failures
+                from this address, `unauthorized` when the token is missing or wrong.
+        """
+        if self.token is None:
+            raise WebError(
+                "console_disabled", "The agent console is off: set SWITCHBOARD_AGENT_TOKEN (or web.agent_token_env)."
+            )
+        client = client_address(request)
+        self.throttle.check("agent_auth_failures", client)
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        expected = self.token.get_secret_value().encode()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+            self.throttle.hit("agent_auth_failures", client)
+            raise WebError("unauthorized", "a valid agent token is required")
 
 
 def agent_name(request: Request) -> str:

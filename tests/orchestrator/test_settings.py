@@ -62,8 +62,9 @@ def test_environment_selects_claude_base_url_and_database(tmp_path: Path) -> Non
         ("servers = []\n[modle]\nmain = 'x'\n", "modle"),
         ("servers = [\n", "invalid TOML"),
         ("servers = []\nsystem_prompt_file = 'missing.md'\n", "missing.md"),
+        ("servers = []\n[web.rate_limits]\nmessages = 'lots'\n", "web.rate_limits.messages.*20/minute"),
     ],
-    ids=["no-transport", "two-transports", "duplicate", "bad-type", "typo", "toml", "prompt"],
+    ids=["no-transport", "two-transports", "duplicate", "bad-type", "typo", "toml", "prompt", "rate-limit"],
 )
 def test_bad_config_gives_a_clear_error_naming_the_key(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("`", ".").replace("(", ".")):
