@@ -234,8 +234,8 @@ class HelpDesk:
         queued = await self._console("list_handoff_queue", status="queued", limit=100)
         claimed = await self._console("list_handoff_queue", status="claimed", limit=100)
         return {
-            "queued": await blocking(self._with_sentiment, *queued.get("items", [])),
-            "claimed": await blocking(self._with_sentiment, *claimed.get("items", [])),
+            "queued": await blocking(self._annotate, *queued.get("items", [])),
+            "claimed": await blocking(self._annotate, *claimed.get("items", [])),
             "last_event_id": last,
         }
 
@@ -245,7 +245,7 @@ class HelpDesk:
         return await blocking(self._handoff_details, found)
 
     def _handoff_details(self, found: dict[str, Any]) -> dict[str, Any]:
-        [handoff] = self._with_sentiment(found)
+        [handoff] = self._annotate(found)
         cid = handoff.get("conversation_id")
         transcript: list[dict[str, Any]] = []
         tools: list[dict[str, Any]] = []
@@ -337,12 +337,18 @@ class HelpDesk:
             return ()
         return ConversationSignals.from_state(conversation.state.get(STATE_KEY)).scores
 
-    def _with_sentiment(self, *items: dict[str, Any]) -> list[dict[str, Any]]:
+    def _annotate(self, *items: dict[str, Any]) -> list[dict[str, Any]]:
+        """Add each handoff's sentiment readings and trend, and whether its web customer has left."""
         annotated: list[dict[str, Any]] = []
         for item in items:
-            scores = self._scores(item.get("conversation_id"))
+            cid = item.get("conversation_id")
+            scores = self._scores(cid)
             trend = item.get("sentiment_trend") or sentiment_trend(scores)
-            annotated.append({**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": trend})
+            web = self.store.get(cid) if isinstance(cid, str) else None
+            left = web is not None and web.state == "ended" and item.get("status") in ("queued", "claimed")
+            annotated.append(
+                {**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": trend, "customer_left": left}
+            )
         return annotated
 
     def _brief_assistant(self, conversation_id: str, agent: str) -> None:

@@ -144,6 +144,32 @@ async def test_resolving_ends_the_conversation_and_the_rating_reaches_the_dashbo
     assert dashboard["cost"]["by_model"] and dashboard["model"]["offline"] is True
 
 
+async def test_the_queue_shows_when_a_waiting_customer_has_left(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        client = served.client
+        customer = Customer(client)
+        await _escalated(customer)
+        waiting = (await client.get("/api/agent/queue", headers=AGENT)).json()["queued"][0]
+        ended = await client.post(f"{customer.path}/end", json={}, headers=customer.headers)
+        left = (await client.get("/api/agent/queue", headers=AGENT)).json()["queued"][0]
+        hid = left["handoff_id"]
+        detail = (await client.get(f"/api/agent/handoffs/{hid}", headers=AGENT)).json()
+        await client.post(f"/api/agent/handoffs/{hid}/claim", json={}, headers=AGENT)
+        resolved = await client.post(
+            f"/api/agent/handoffs/{hid}/resolve", json={"outcome": "resolved", "note": "Customer left."}, headers=AGENT
+        )
+        after = (await client.get("/api/agent/queue", headers=AGENT)).json()
+        transcript = await customer.transcript()
+
+    assert waiting["customer_left"] is False
+    assert ended.status_code == 200
+    assert left["customer_left"] is True and detail["customer_left"] is True
+    assert resolved.status_code == 200
+    assert after["queued"] == [] and after["claimed"] == []
+    assert transcript["status"] == "ended"
+    assert [m["role"] for m in transcript["messages"]][-1] == "assistant"  # nothing was said to a closed chat
+
+
 async def test_agent_actions_are_checked(tmp_path: Path) -> None:
     async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
         client = served.client

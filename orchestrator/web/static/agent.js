@@ -125,6 +125,7 @@ function handoffItem(h) {
       el("span", { class: "handoff-email" }, h.customer_email || "Guest"),
       h.customer_email && verifiedBadge(h.customer_verified),
       h.claimed_by && el("span", { class: "badge tag-human" }, h.claimed_by === state.creds.name ? "You" : h.claimed_by),
+      h.customer_left && el("span", { class: "badge badge-left" }, "Customer left"),
       el("span", { class: "visually-hidden" }, sentimentLabel(h.sentiment || [], h.sentiment_trend)),
       sentimentSvg(h.sentiment, { width: 64, height: 22 })));
   button.querySelector("svg").setAttribute("aria-hidden", "true");
@@ -275,6 +276,11 @@ function renderDetail(h, fresh) {
   ui.readonly.textContent = h.status === "queued"
     ? "Claim this conversation to reply. The customer will see that a human agent has joined."
     : open ? `${h.claimed_by || "Another agent"} is handling this conversation.` : "This handoff is closed.";
+  if (h.customer_left) {
+    const left = "The customer has ended the chat and will not see replies.";
+    ui.readonly.textContent = mine ? left : `${left} ${ui.readonly.textContent}`;
+    ui.readonly.hidden = false;
+  }
 
   ui.reason.textContent = h.reason || "";
   ui.summary.textContent = h.summary || "No summary.";
