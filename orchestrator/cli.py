@@ -19,6 +19,7 @@ from .policy.kpi_report import metrics_command
 from .policy.pii import install_log_masking
 from .service import Orchestrator
 from .settings import Settings, load_settings
+from .web.agents_cli import agents_command
 from .web.serve import serve_command
 
 __all__ = ["FLAGSHIP_SCRIPT", "cli", "main"]
@@ -267,6 +268,7 @@ def desktop_config(ctx: click.Context) -> None:
 
 cli.add_command(metrics_command)
 cli.add_command(serve_command)
+cli.add_command(agents_command)
 
 
 @cli.group()

@@ -12,7 +12,7 @@ from .chat_routes import SSE_HEADERS, last_event_id, read_json
 from .dashboard import dashboard_data
 from .desk import HelpDesk
 from .errors import WebError
-from .security import AgentGate, agent_name
+from .security import AgentGate
 from .sse import AGENT_KINDS, agent_view, event_stream
 
 __all__ = ["agent_routes"]
@@ -24,39 +24,39 @@ def agent_routes(desk: HelpDesk, settings: Settings, gate: AgentGate) -> list[Ro
     """The console and dashboard API, bound to `desk`; every route passes the `gate` (the agent token)."""
 
     def handoff_id(request: Request) -> str:
-        gate.require(request)
         value = str(request.path_params["hid"])
         if not _HANDOFF.match(value):
             raise WebError("not_found", "no such handoff")
         return value
 
     async def queue(request: Request) -> Response:
-        gate.require(request)
+        await gate.require(request)
         return JSONResponse(await desk.queue())
 
     async def handoff(request: Request) -> Response:
+        await gate.require(request)
         return JSONResponse(await desk.handoff(handoff_id(request)))
 
     async def claim(request: Request) -> Response:
+        agent = await gate.acting_agent(request)
         hid = handoff_id(request)
-        agent = agent_name(request)
         await read_json(request)
         return JSONResponse(await desk.claim(hid, agent))
 
     async def reply(request: Request) -> Response:
+        agent = await gate.acting_agent(request)
         hid = handoff_id(request)
-        agent = agent_name(request)
         body = await read_json(request)
         return JSONResponse(await desk.reply(hid, agent, body.get("text")))
 
     async def resolve(request: Request) -> Response:
+        agent = await gate.acting_agent(request)
         hid = handoff_id(request)
-        agent = agent_name(request)
         body = await read_json(request)
         return JSONResponse(await desk.resolve(hid, agent, body.get("outcome"), body.get("note")))
 
     async def events(request: Request) -> Response:
-        gate.require(request)
+        await gate.require(request)
         resume = "last-event-id" in request.headers or "after" in request.query_params
         start = last_event_id(request) if resume else await blocking(desk.store.last_event_id)  # default: from now on
         stream = event_stream(
@@ -71,7 +71,7 @@ def agent_routes(desk: HelpDesk, settings: Settings, gate: AgentGate) -> list[Ro
         return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 
     async def dashboard(request: Request) -> Response:
-        gate.require(request)
+        await gate.require(request)
         days_raw = request.query_params.get("days", "7")
         if not days_raw.isdigit() or not 1 <= int(days_raw) <= 90:
             raise WebError("invalid_request", "days: a whole number from 1 to 90")

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..service import Orchestrator
 from .agent_routes import agent_routes
+from .agents import AgentDirectory
 from .chat_routes import chat_routes
 from .desk import HelpDesk
 from .errors import ErrorCode, WebError, error_response
@@ -62,7 +63,9 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
     desk = HelpDesk(orchestrator, store, hub)
     tasks = _Tasks()
     throttle = Throttle(settings.web.rate_limits)
-    gate = AgentGate(settings.agent_token, throttle)
+    agents = AgentDirectory(orchestrator.store.db)
+    agents.prepare()
+    gate = AgentGate(settings.agent_token, throttle, agents)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
@@ -89,7 +92,7 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
 
     async def metrics(request: Request) -> Response:
         if not settings.web.public_metrics:
-            gate.require(request)
+            await gate.require(request)
         if orchestrator.prometheus is None:
             raise WebError("not_found", "metrics are off (policies are not enabled)")
         return Response(orchestrator.prometheus.render(), media_type=CONTENT_TYPE_LATEST)

@@ -1,7 +1,6 @@
 """The web surface's outer guard: security headers, body limits and CSRF rules; agent authentication."""
 
 import hmac
-import re
 from collections.abc import Sequence
 
 from pydantic import SecretStr
@@ -9,6 +8,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..blocking import blocking
+from .agents import AGENT_NAME, AgentDirectory
 from .errors import WebError, error_response
 from .throttle import Throttle
 
@@ -27,7 +28,6 @@ SECURITY_HEADERS: dict[str, str] = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_AGENT = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 
 
 class Guard:
@@ -103,31 +103,56 @@ def client_address(request: Request) -> str:
 
 
 class AgentGate:
-    """Checks the agents' bearer token, and slows down whoever keeps sending wrong ones."""
+    """Who is calling the console: the team token (name from `X-Agent-Name`) or a personal token (name from it).
 
-    def __init__(self, token: SecretStr | None, throttle: Throttle) -> None:
-        """Guard with `token` (None: the console is off); count failures in `throttle`."""
+    Whoever keeps sending wrong tokens from one address is slowed down by the throttle.
+    """
+
+    def __init__(self, token: SecretStr | None, throttle: Throttle, directory: AgentDirectory) -> None:
+        """Accept the team `token` (None: no team token) and the personal tokens in `directory`."""
         self.token = token
         self.throttle = throttle
+        self.directory = directory
 
-    def require(self, request: Request) -> None:
-        """Check the request's `Authorization: Bearer` token (constant-time).
+    async def require(self, request: Request) -> str | None:
+        """Check `Authorization: Bearer`; returns the agent of a personal token, None for the team token.
 
         Raises:
-            WebError: `console_disabled` when no token is configured, `rate_limited` after too many failures
-                from this address, `unauthorized` when the token is missing or wrong.
+            WebError: `rate_limited` after too many failures from this address, `console_disabled` when neither
+                a team token nor any personal token exists, `unauthorized` for a missing or wrong token,
+                `forbidden` when `X-Agent-Name` names someone other than the personal token's agent.
         """
-        if self.token is None:
-            raise WebError(
-                "console_disabled", "The agent console is off: set SWITCHBOARD_AGENT_TOKEN (or web.agent_token_env)."
-            )
         client = client_address(request)
         self.throttle.check("agent_auth_failures", client)
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        expected = self.token.get_secret_value().encode()
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
-            self.throttle.hit("agent_auth_failures", client)
-            raise WebError("unauthorized", "a valid agent token is required")
+        given = given.strip()
+        if scheme.lower() == "bearer" and given:
+            team = self.token.get_secret_value().encode() if self.token is not None else None
+            if team is not None and hmac.compare_digest(given.encode(), team):
+                return None
+            name = await blocking(self.directory.find, given)
+            if name is not None:
+                claimed = request.headers.get("x-agent-name", "").strip()
+                if claimed and claimed != name:
+                    raise WebError("forbidden", f"This token belongs to {name}; sign in with that name.")
+                return name
+        if self.token is None and not await blocking(self.directory.any_active):
+            raise WebError(
+                "console_disabled",
+                "The agent console is off: set SWITCHBOARD_AGENT_TOKEN (or web.agent_token_env), "
+                "or add agents with `switchboard agents add NAME`.",
+            )
+        self.throttle.hit("agent_auth_failures", client)
+        raise WebError("unauthorized", "a valid agent token is required")
+
+    async def acting_agent(self, request: Request) -> str:
+        """The agent making a change: the personal token's agent, or `X-Agent-Name` with the team token.
+
+        Raises:
+            WebError: as `require`, and `invalid_request` for a missing or malformed `X-Agent-Name`.
+        """
+        name = await self.require(request)
+        return name if name is not None else agent_name(request)
 
 
 def agent_name(request: Request) -> str:
@@ -137,6 +162,6 @@ def agent_name(request: Request) -> str:
         WebError: `invalid_request` when missing or malformed.
     """
     name = request.headers.get("x-agent-name", "").strip()
-    if not _AGENT.match(name):
+    if not AGENT_NAME.match(name):
         raise WebError("invalid_request", "X-Agent-Name: give your agent name (letters, digits, . _ @ + -)")
     return name

@@ -1,0 +1,77 @@
+"""`switchboard agents`: issue, list and revoke the human agents' personal console tokens."""
+
+import os
+from typing import Any
+
+import click
+
+from mcp_servers._common.storage import Database
+
+from ..errors import ConfigError
+from ..settings import load_settings
+from .agents import AgentDirectory
+
+__all__ = ["agents_command"]
+
+
+def _directory(ctx: click.Context) -> AgentDirectory:
+    obj: dict[str, Any] = ctx.find_root().obj
+    try:
+        settings = load_settings(obj["config"], os.environ, offline=True)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    directory = AgentDirectory(Database(settings.database_url))
+    directory.prepare()
+    return directory
+
+
+@click.group("agents")
+def agents_command() -> None:
+    """Personal tokens for the agent console (stored as hashes in the Switchboard database)."""
+
+
+@agents_command.command("add")
+@click.argument("name")
+@click.pass_context
+def add(ctx: click.Context, name: str) -> None:
+    """Create agent NAME (or re-issue a revoked one) and print the token once."""
+    directory = _directory(ctx)
+    try:
+        token = directory.add(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        directory.db.dispose()
+    click.echo(f"Agent {name} added. Token (shown once; give it to {name} privately):", err=True)
+    click.echo(token)
+
+
+@agents_command.command("list")
+@click.pass_context
+def list_agents(ctx: click.Context) -> None:
+    """Agents and whether their token is active (tokens are never shown)."""
+    directory = _directory(ctx)
+    try:
+        accounts = directory.accounts()
+    finally:
+        directory.db.dispose()
+    if not accounts:
+        click.echo("No agents yet: add one with `switchboard agents add NAME`.", err=True)
+    for account in accounts:
+        state = "active" if account.active else f"revoked {account.revoked_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{account.name:<32} {state:<24} created {account.created_at:%Y-%m-%d %H:%M}")
+
+
+@agents_command.command("revoke")
+@click.argument("name")
+@click.pass_context
+def revoke(ctx: click.Context, name: str) -> None:
+    """Stop accepting agent NAME's token (immediately, on every serve process)."""
+    directory = _directory(ctx)
+    try:
+        revoked = directory.revoke(name)
+    finally:
+        directory.db.dispose()
+    if not revoked:
+        raise click.ClickException(f"no active agent {name!r}")
+    click.echo(f"Agent {name}'s token is revoked.")
