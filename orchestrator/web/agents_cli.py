@@ -1,6 +1,8 @@
 """`switchboard agents`: issue, list and revoke the human agents' personal console tokens."""
 
 import os
+from collections.abc import Generator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -14,15 +16,20 @@ from .agents import AgentDirectory
 __all__ = ["agents_command"]
 
 
-def _directory(ctx: click.Context) -> AgentDirectory:
+@contextmanager
+def _directory(ctx: click.Context) -> Generator[AgentDirectory]:
     obj: dict[str, Any] = ctx.find_root().obj
     try:
         settings = load_settings(obj["config"], os.environ, offline=True)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    directory = AgentDirectory(Database(settings.database_url))
-    directory.prepare()
-    return directory
+    db = Database(settings.database_url)
+    try:
+        directory = AgentDirectory(db)
+        directory.prepare()
+        yield directory
+    finally:
+        db.dispose()
 
 
 @click.group("agents")
@@ -35,13 +42,11 @@ def agents_command() -> None:
 @click.pass_context
 def add(ctx: click.Context, name: str) -> None:
     """Create agent NAME (or re-issue a revoked one) and print the token once."""
-    directory = _directory(ctx)
-    try:
-        token = directory.add(name)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        directory.db.dispose()
+    with _directory(ctx) as directory:
+        try:
+            token = directory.add(name)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"Agent {name} added. Token (shown once; give it to {name} privately):", err=True)
     click.echo(token)
 
@@ -50,11 +55,8 @@ def add(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def list_agents(ctx: click.Context) -> None:
     """Agents and whether their token is active (tokens are never shown)."""
-    directory = _directory(ctx)
-    try:
+    with _directory(ctx) as directory:
         accounts = directory.accounts()
-    finally:
-        directory.db.dispose()
     if not accounts:
         click.echo("No agents yet: add one with `switchboard agents add NAME`.", err=True)
     for account in accounts:
@@ -67,11 +69,8 @@ def list_agents(ctx: click.Context) -> None:
 @click.pass_context
 def revoke(ctx: click.Context, name: str) -> None:
     """Stop accepting agent NAME's token (immediately, on every serve process)."""
-    directory = _directory(ctx)
-    try:
+    with _directory(ctx) as directory:
         revoked = directory.revoke(name)
-    finally:
-        directory.db.dispose()
     if not revoked:
         raise click.ClickException(f"no active agent {name!r}")
     click.echo(f"Agent {name}'s token is revoked.")
