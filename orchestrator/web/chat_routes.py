@@ -108,7 +108,7 @@ def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float, throttle: T
         conv = await conversation(request)
         body = await read_json(request)
         throttle.hit("messages", conv.conversation_id)
-        text = desk.accept(conv, body.get("text"))
+        text = await desk.accept(conv, body.get("text"))
         return StreamingResponse(
             _turn_stream(desk, conv, text, spawn), media_type="text/event-stream", headers=SSE_HEADERS
         )

@@ -6,8 +6,10 @@ server owns the handoffs); the channel's own state and visible timeline live in 
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Literal, cast
 
+import anyio
 from mcp.types import CallToolResult, TextContent
 
 from mcp_servers._common.clock import utcnow
@@ -30,6 +32,9 @@ logger = logging.getLogger(__name__)
 ASSISTANT = "Alex"
 GREETING = "Hi, I'm Alex from ShopExpress support. How can I help you today?"
 HANDED_BACK = "You're back with Alex, our assistant."
+BUSY = "Please wait for the current reply."
+TURN_LEASE = timedelta(minutes=10)
+"""How long a turn may hold its conversation's slot; only matters when the process running it dies."""
 ROLES = {
     "customer_message": "customer",
     "assistant_message": "assistant",
@@ -132,12 +137,11 @@ class HelpDesk:
     def _messages_upto_last(self, conversation_id: str) -> tuple[int, list[StoredEvent]]:
         return self.store.last_event_id(conversation_id), self.store.transcript(conversation_id)
 
-    def busy(self, conversation_id: str) -> bool:
-        """A turn of this conversation is running in this process."""
-        return conversation_id in self._busy
+    async def accept(self, conv: WebConversation, text: object) -> str:
+        """Check a customer message and take the conversation's turn slot; returns the cleaned text.
 
-    def accept(self, conv: WebConversation, text: object) -> str:
-        """Check a customer message before its stream starts; returns the cleaned text and marks the turn busy.
+        The slot is held in SQL (`WebStore.begin_turn`), so a second message to the same conversation is refused
+        on every `serve` process sharing the database, not only this one.
 
         Raises:
             WebError: `invalid_request` (empty, too long, not a string) or `conflict` (ended, or a turn is running).
@@ -148,9 +152,18 @@ class HelpDesk:
             raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
         if conv.state == "ended":
             raise WebError("conflict", "This conversation has ended; please start a new one.")
-        if self.busy(conv.conversation_id):
-            raise WebError("conflict", "Please wait for the current reply.")
-        self._busy.add(conv.conversation_id)
+        cid = conv.conversation_id
+        if cid in self._busy:  # this process already runs one: no need to ask the database
+            raise WebError("conflict", BUSY)
+        self._busy.add(cid)
+        try:
+            taken = await blocking(self.store.begin_turn, cid, TURN_LEASE)
+        except BaseException:
+            self._busy.discard(cid)
+            raise
+        if not taken:
+            self._busy.discard(cid)
+            raise WebError("conflict", BUSY)
         return text.strip()
 
     async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
@@ -186,6 +199,8 @@ class HelpDesk:
             self.hub.wake(cid)
             await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
         finally:
+            with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
+                await blocking(self.store.end_turn, cid)
             self._busy.discard(cid)
 
     async def end(self, conv: WebConversation, *, by: Literal["customer", "agent"] = "customer") -> dict[str, Any]:

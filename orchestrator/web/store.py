@@ -6,10 +6,10 @@ import json
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, select, text, update
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, inspect, or_, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from mcp_servers._common.clock import utcnow
@@ -42,6 +42,7 @@ web_conversations = Table(
     Column("csat", Integer),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("ended_at", UTCDateTime()),
+    Column("turn_until", UTCDateTime()),  # a customer turn runs (on some process) until then, unless released
     Index("ix_web_conversations_handoff", "handoff_id"),
 )
 web_events = Table(
@@ -68,7 +69,14 @@ def _v1(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
-MIGRATIONS = (_v1,)
+def _v2(conn: Connection) -> None:
+    """The turn lease column (databases created by `_v1` before it existed)."""
+    if "turn_until" not in {c["name"] for c in inspect(conn).get_columns("web_conversations")}:
+        column_type = UTCDateTime().compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE web_conversations ADD COLUMN turn_until {column_type}"))
+
+
+MIGRATIONS = (_v1, _v2)
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,32 @@ class WebStore:
                 .one()
             )
         return _conversation(row), ids
+
+    def begin_turn(self, conversation_id: str, lease: timedelta) -> bool:
+        """Take the conversation's turn slot for at most `lease`; False while another turn holds it.
+
+        One conditional UPDATE, so two processes cannot both win; a holder that dies frees it when the lease ends.
+        """
+        now = utcnow()
+        with self.db.write() as conn:
+            result = conn.execute(
+                update(web_conversations)
+                .where(
+                    web_conversations.c.conversation_id == conversation_id,
+                    or_(web_conversations.c.turn_until.is_(None), web_conversations.c.turn_until < now),
+                )
+                .values(turn_until=now + lease)
+            )
+        return result.rowcount == 1
+
+    def end_turn(self, conversation_id: str) -> None:
+        """Free the conversation's turn slot."""
+        with self.db.write() as conn:
+            conn.execute(
+                update(web_conversations)
+                .where(web_conversations.c.conversation_id == conversation_id)
+                .values(turn_until=None)
+            )
 
     def append(
         self, conversation_id: str, kind: str, *, author: str | None = None, body: str | None = None, **data: Any

@@ -15,6 +15,7 @@ from orchestrator.registry import TargetFactory
 from orchestrator.settings import WebConfig
 from tests.orchestrator.support import SERVERS
 from tests.web.support import AGENT, FLAGSHIP, Customer, Served, live, serve, targets_for, web_settings
+from tests.web.test_chat_api import GatedModel
 
 pytestmark = pytest.mark.anyio
 
@@ -79,6 +80,33 @@ async def test_two_servers_on_one_postgres_deliver_an_agent_reply_across_process
     with _pg_targets(postgres_url) as targets_a, _pg_targets(postgres_url) as targets_b:
         async with serve(settings_a, targets_a) as server_a, serve(settings_b, targets_b) as server_b:
             await _across(server_a, server_b)
+
+
+@pytest.mark.postgres
+async def test_a_turn_running_on_one_server_blocks_a_second_message_on_the_other(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    model = GatedModel()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    settings_a = web_settings(tmp_path / "a", database_url=postgres_url)
+    settings_b = web_settings(tmp_path / "b", database_url=postgres_url)
+    with _pg_targets(postgres_url) as targets_a, _pg_targets(postgres_url) as targets_b:
+        async with serve(settings_a, targets_a, model=model) as server_a, serve(settings_b, targets_b) as server_b:
+            customer = Customer(server_a.client)
+            await customer.start()
+            path = f"{customer.path}/messages"
+            headers = customer.headers
+            async with server_a.client.stream("POST", path, json={"text": FLAGSHIP[0]}, headers=headers) as first:
+                with anyio.fail_after(10):
+                    await model.entered.wait()
+                on_b = await server_b.client.post(path, json={"text": "hello?"}, headers=headers)
+                model.gate.set()
+                await first.aread()
+            customer.client = server_b.client
+            after = await customer.say(FLAGSHIP[1])  # the slot is free again, for either server
+    assert on_b.status_code == 409 and on_b.json()["error"]["code"] == "conflict"
+    assert after[-1][0] == "done"
 
 
 async def _across(server_a: Served, server_b: Served) -> None:

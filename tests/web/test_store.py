@@ -1,14 +1,15 @@
 """WebStore on SQLite and PostgreSQL: secrets, guarded state changes, and an event log readers can follow by id."""
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
-from mcp_servers._common.storage import Database
+from mcp_servers._common.storage import Database, UTCDateTime
 from orchestrator.web.store import EVENTS_LOCK_KEY, StateConflictError, WebStore, web_events
 
 
@@ -57,6 +58,52 @@ def test_events_follow_by_id(store: WebStore) -> None:
     assert a < b < c
     assert [e.body for e in store.events(None, after=a)] == ["two", "three"]
     assert [e.body for e in store.events("conv-1", after=0)] == ["one", "three"]
+
+
+def test_one_turn_at_a_time_per_conversation_with_a_lease(store: WebStore) -> None:
+    store.register("conv-1")
+    store.register("conv-2")
+    assert store.begin_turn("conv-1", timedelta(minutes=10)) is True
+    assert store.begin_turn("conv-1", timedelta(minutes=10)) is False
+    assert store.begin_turn("conv-2", timedelta(minutes=10)) is True  # per conversation
+    store.end_turn("conv-1")
+    assert store.begin_turn("conv-1", timedelta(seconds=-1)) is True  # a lease that has already run out...
+    assert store.begin_turn("conv-1", timedelta(minutes=10)) is True  # ...frees the slot (its holder died)
+    assert store.begin_turn("unknown", timedelta(minutes=10)) is False
+
+
+def test_a_database_from_before_the_turn_lease_is_migrated(db: Database) -> None:
+    old = MetaData()
+    Table(  # web_conversations as version 1 created it
+        "web_conversations",
+        old,
+        Column("conversation_id", String(40), primary_key=True),
+        Column("secret_sha256", String(64), nullable=False),
+        Column("state", String(20), nullable=False),
+        Column("handoff_id", String(16)),
+        Column("agent", String(64)),
+        Column("csat", Integer),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("ended_at", UTCDateTime()),
+    )
+    web_events.to_metadata(old)
+    db.migrate("web", (old.create_all,))
+    with db.write() as conn:
+        conn.execute(
+            old.tables["web_conversations"]
+            .insert()
+            .values(
+                conversation_id="conv-old",
+                secret_sha256=hashlib.sha256(b"s3cret").hexdigest(),
+                state="active",
+                created_at=datetime.now(UTC),
+            )
+        )
+    store = WebStore(db)
+    store.prepare()
+    assert store.authenticate("conv-old", "s3cret") is not None  # the old rows are kept
+    assert store.begin_turn("conv-old", timedelta(minutes=1)) is True
+    assert store.begin_turn("conv-old", timedelta(minutes=1)) is False
 
 
 @pytest.mark.postgres
