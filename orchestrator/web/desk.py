@@ -81,6 +81,10 @@ def _stream_event(event: Event) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _with_human(conv: WebConversation) -> bool:
+    return conv.state in ("waiting_for_human", "with_human")
+
+
 def _text_of(result: CallToolResult) -> str:
     return " ".join(c.text for c in result.content if isinstance(c, TextContent)).strip()
 
@@ -138,10 +142,11 @@ class HelpDesk:
         return self.store.last_event_id(conversation_id), self.store.transcript(conversation_id)
 
     async def accept(self, conv: WebConversation, text: object) -> str:
-        """Check a customer message and take the conversation's turn slot; returns the cleaned text.
+        """Check a customer message and record it; returns the cleaned text for `turn`.
 
-        The slot is held in SQL (`WebStore.begin_turn`), so a second message to the same conversation is refused
-        on every `serve` process sharing the database, not only this one.
+        A message for the bot takes the conversation's turn slot in the same transaction (`WebStore.begin_turn`),
+        so a second message is refused on every `serve` process sharing the database, not only this one. A
+        message for a human agent is recorded at once (as long as no bot turn is running).
 
         Raises:
             WebError: `invalid_request` (empty, too long, not a string) or `conflict` (ended, or a turn is running).
@@ -152,32 +157,33 @@ class HelpDesk:
             raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
         if conv.state == "ended":
             raise WebError("conflict", "This conversation has ended; please start a new one.")
-        cid = conv.conversation_id
+        cid, text = conv.conversation_id, text.strip()
         if cid in self._busy:  # this process already runs one: no need to ask the database
             raise WebError("conflict", BUSY)
+        data: dict[str, Any] = {"relayed": True, "handoff_id": conv.handoff_id} if _with_human(conv) else {}
+        lease = None if _with_human(conv) else TURN_LEASE
         self._busy.add(cid)
         try:
-            taken = await blocking(self.store.begin_turn, cid, TURN_LEASE)
+            taken = await blocking(self.store.begin_turn, cid, lease, [("customer_message", None, mask(text), data)])
         except BaseException:
             self._busy.discard(cid)
             raise
-        if not taken:
+        if not taken or lease is None:
             self._busy.discard(cid)
+        if not taken:
             raise WebError("conflict", BUSY)
-        return text.strip()
+        return text
 
     async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
-        """Run an accepted customer message: relay it to the human who holds the conversation, or run a bot turn."""
+        """Run an accepted customer message: tell the human who holds the conversation, or run a bot turn."""
         cid = conv.conversation_id
+        if _with_human(conv):
+            self.hub.wake(cid)
+            await send("relayed", {"to": "agent"})
+            await send("done", {"text": "", "stop_reason": "relayed", "status": conv.state})
+            return
+        held = True  # the turn slot taken by `accept`; released by the turn's last write, or below if it fails
         try:
-            if conv.state in ("waiting_for_human", "with_human"):
-                said, handoff = mask(text), conv.handoff_id
-                await blocking(self.store.append, cid, "customer_message", body=said, relayed=True, handoff_id=handoff)
-                self.hub.wake(cid)
-                await send("relayed", {"to": "agent"})
-                await send("done", {"text": "", "stop_reason": "relayed", "status": conv.state})
-                return
-            await blocking(self.store.append, cid, "customer_message", body=mask(text))
             escalations: list[Escalated] = []
 
             async def forward(event: Event) -> None:
@@ -190,17 +196,20 @@ class HelpDesk:
             events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
                 ("assistant_message", ASSISTANT, mask(reply.text), {})
             ]
-            values: dict[str, Any] = {}
+            values: dict[str, Any] = {"turn_until": None}
             if escalations:
                 handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
-                values = {"state": "waiting_for_human", "handoff_id": handoff}
+                values |= {"state": "waiting_for_human", "handoff_id": handoff}
                 events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
             updated, _ = await blocking(self.store.update, cid, events=events, **values)
+            held = False
+            self._busy.discard(cid)  # before "done": the customer may send the next message at once
             self.hub.wake(cid)
             await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
         finally:
-            with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
-                await blocking(self.store.end_turn, cid)
+            if held:
+                with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
+                    await blocking(self.store.end_turn, cid)
             self._busy.discard(cid)
 
     async def end(self, conv: WebConversation, *, by: Literal["customer", "agent"] = "customer") -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, inspect, or_, select, text, update
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from mcp_servers._common.clock import utcnow
@@ -208,22 +208,35 @@ class WebStore:
             )
         return _conversation(row), ids
 
-    def begin_turn(self, conversation_id: str, lease: timedelta) -> bool:
-        """Take the conversation's turn slot for at most `lease`; False while another turn holds it.
+    def begin_turn(
+        self,
+        conversation_id: str,
+        lease: timedelta | None,
+        events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
+    ) -> bool:
+        """Append `events` if no turn holds the conversation, taking the turn slot for `lease` (None: not taking it).
 
-        One conditional UPDATE, so two processes cannot both win; a holder that dies frees it when the lease ends.
+        One transaction with the conversation's row locked, so two processes cannot both win; a holder that dies
+        frees the slot when its lease ends. False (and nothing written) while another turn holds it.
         """
         now = utcnow()
         with self.db.write() as conn:
-            result = conn.execute(
-                update(web_conversations)
-                .where(
-                    web_conversations.c.conversation_id == conversation_id,
-                    or_(web_conversations.c.turn_until.is_(None), web_conversations.c.turn_until < now),
+            until = conn.execute(
+                select(web_conversations.c.turn_until)
+                .where(web_conversations.c.conversation_id == conversation_id)
+                .with_for_update()
+            ).first()
+            if until is None or (until.turn_until is not None and until.turn_until >= now):
+                return False
+            if lease is not None:
+                conn.execute(
+                    update(web_conversations)
+                    .where(web_conversations.c.conversation_id == conversation_id)
+                    .values(turn_until=now + lease)
                 )
-                .values(turn_until=now + lease)
-            )
-        return result.rowcount == 1
+            for event in events:
+                self._append(conn, conversation_id, *event)
+        return True
 
     def end_turn(self, conversation_id: str) -> None:
         """Free the conversation's turn slot."""

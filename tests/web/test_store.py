@@ -72,6 +72,17 @@ def test_one_turn_at_a_time_per_conversation_with_a_lease(store: WebStore) -> No
     assert store.begin_turn("unknown", timedelta(minutes=10)) is False
 
 
+def test_a_message_is_recorded_only_with_the_slot(store: WebStore) -> None:
+    store.register("conv-1")
+    assert store.begin_turn("conv-1", timedelta(minutes=10), [("customer_message", None, "first", {"n": 1})]) is True
+    refused = store.begin_turn("conv-1", None, [("customer_message", None, "second", {"relayed": True})])
+    store.end_turn("conv-1")
+    relayed = store.begin_turn("conv-1", None, [("customer_message", None, "third", {"relayed": True})])
+    after_relay = store.begin_turn("conv-1", timedelta(minutes=10))  # a relay does not hold the slot
+    assert (refused, relayed, after_relay) == (False, True, True)
+    assert [e.body for e in store.events("conv-1")] == ["first", "third"]
+
+
 def test_a_database_from_before_the_turn_lease_is_migrated(db: Database) -> None:
     old = MetaData()
     Table(  # web_conversations as version 1 created it
