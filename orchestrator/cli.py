@@ -6,19 +6,19 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import anyio
 import click
 
-from .errors import ConfigError, OrchestratorError
+from .cli_context import context_settings
+from .errors import OrchestratorError
 from .events import Event, TextDelta, ToolCallFinished, ToolCallStarted
 from .policy.kpi_report import metrics_command
 from .policy.pii import install_log_masking
 from .service import Orchestrator
-from .settings import Settings, load_settings
 from .web.agents_cli import agents_command
 from .web.serve import serve_command
 
@@ -78,14 +78,6 @@ class _Printer:
         self._break()
 
 
-def _settings(ctx: click.Context, environ: Mapping[str, str] | None = None) -> Settings:
-    obj: dict[str, Any] = ctx.obj
-    try:
-        return load_settings(obj["config"], environ if environ is not None else os.environ, offline=obj["offline"])
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
 def _run(fn: Callable[[], Awaitable[None]]) -> None:
     try:
         anyio.run(fn)
@@ -116,7 +108,7 @@ def cli(ctx: click.Context, config: Path | None, offline: bool, verbose: int) ->
 @click.pass_context
 def chat(ctx: click.Context, conversation_id: str | None) -> None:
     """Chat as a customer. Reads stdin line by line when it is not a terminal."""
-    settings = _settings(ctx)
+    settings = context_settings(ctx)
     interactive = sys.stdin.isatty()
 
     async def session() -> None:
@@ -182,7 +174,7 @@ def demo(ctx: click.Context, keep_db: bool) -> None:
         environ = dict(os.environ)
         if not keep_db:
             environ["SWITCHBOARD_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'demo.db'}"
-        settings = _settings(ctx, environ)
+        settings = context_settings(ctx, environ)
 
         async def session() -> None:
             async with Orchestrator.open(settings, environ=environ, policies=True) as orchestrator:
@@ -222,7 +214,7 @@ def _print_ledger(orchestrator: Orchestrator, cid: str) -> None:
 @click.pass_context
 def servers(ctx: click.Context, fingerprints: bool) -> None:
     """Connect every configured server and show health and tools."""
-    settings = _settings(ctx)
+    settings = context_settings(ctx)
 
     async def session() -> None:
         async with Orchestrator.open(settings) as orchestrator:
@@ -251,7 +243,7 @@ def servers(ctx: click.Context, fingerprints: bool) -> None:
 @click.pass_context
 def desktop_config(ctx: click.Context) -> None:
     """Print a Claude Desktop `mcpServers` block for the configured stdio servers."""
-    settings = _settings(ctx)
+    settings = context_settings(ctx)
     block: dict[str, Any] = {}
     for server in settings.enabled_servers:
         if server.command is None:
@@ -327,7 +319,7 @@ def _store(ctx: click.Context) -> Any:
 
     from .store import ConversationStore
 
-    settings = _settings(ctx)
+    settings = context_settings(ctx)
     store = ConversationStore(Database(settings.database_url))
     store.prepare()
     return store

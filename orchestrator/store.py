@@ -2,14 +2,14 @@
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
 from anthropic.types import MessageParam
 from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, func, insert, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database, UTCDateTime
@@ -135,6 +135,21 @@ def _kind(param: MessageParam) -> str:
     return "tool_use" if "tool_use" in kinds else "text"
 
 
+def _conversation(row: RowMapping) -> StoredConversation:
+    return StoredConversation(
+        id=row["id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        status=row["status"],
+        channel=row["channel"],
+        model=row["model"],
+        customer_email=row["customer_email"],
+        summary=row["summary"],
+        condensed_through=row["condensed_through"],
+        state=json.loads(row["state_json"] or "{}"),
+    )
+
+
 class ConversationStore:
     """Persistence of conversations. Every method is one transaction."""
 
@@ -169,32 +184,23 @@ class ConversationStore:
 
     def get(self, conversation_id: str) -> StoredConversation | None:
         """The conversation header, or None."""
+        return self.get_many([conversation_id]).get(conversation_id)
+
+    def get_many(self, conversation_ids: Collection[str]) -> dict[str, StoredConversation]:
+        """The headers of those conversations that exist, by id, in one query."""
+        if not conversation_ids:
+            return {}
+        query = select(conversations).where(conversations.c.id.in_(list(conversation_ids)))
         with self.db.read() as conn:
-            row = conn.execute(select(conversations).where(conversations.c.id == conversation_id)).mappings().first()
-        if row is None:
-            return None
-        return StoredConversation(
-            id=row["id"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            status=row["status"],
-            channel=row["channel"],
-            model=row["model"],
-            customer_email=row["customer_email"],
-            summary=row["summary"],
-            condensed_through=row["condensed_through"],
-            state=json.loads(row["state_json"] or "{}"),
-        )
+            rows = conn.execute(query).mappings().all()
+        return {row["id"]: _conversation(row) for row in rows}
 
     def recent(self, *, limit: int = 20) -> list[StoredConversation]:
         """Most recently updated conversations first."""
+        query = select(conversations).order_by(conversations.c.updated_at.desc(), conversations.c.id).limit(limit)
         with self.db.read() as conn:
-            ids = list(
-                conn.execute(
-                    select(conversations.c.id).order_by(conversations.c.updated_at.desc()).limit(limit)
-                ).scalars()
-            )
-        return [c for i in ids if (c := self.get(i)) is not None]
+            rows = conn.execute(query).mappings().all()
+        return [_conversation(row) for row in rows]
 
     def messages(self, conversation_id: str, *, after_seq: int = 0) -> list[StoredMessage]:
         """Stored messages in order (all of them by default, including condensed ones)."""

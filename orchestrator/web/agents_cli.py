@@ -1,16 +1,13 @@
 """`switchboard agents`: issue, list and revoke the human agents' personal console tokens."""
 
-import os
 from collections.abc import Generator
 from contextlib import contextmanager
-from typing import Any
 
 import click
 
 from mcp_servers._common.storage import Database
 
-from ..errors import ConfigError
-from ..settings import load_settings
+from ..cli_context import context_settings
 from .agents import AgentDirectory
 
 __all__ = ["agents_command"]
@@ -18,12 +15,7 @@ __all__ = ["agents_command"]
 
 @contextmanager
 def _directory(ctx: click.Context) -> Generator[AgentDirectory]:
-    obj: dict[str, Any] = ctx.find_root().obj
-    try:
-        settings = load_settings(obj["config"], os.environ, offline=True)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db = Database(settings.database_url)
+    db = Database(context_settings(ctx).database_url)
     try:
         directory = AgentDirectory(db)
         directory.prepare()

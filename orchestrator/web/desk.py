@@ -99,7 +99,6 @@ class HelpDesk:
         self.hub = hub
         route = orchestrator.registry.route(orchestrator.settings.policy.escalation_tool)
         self.escalation_server = route.server if route is not None else None
-        self._busy: set[str] = set()
 
     # Customers
 
@@ -157,20 +156,13 @@ class HelpDesk:
             raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
         if conv.state == "ended":
             raise WebError("conflict", "This conversation has ended; please start a new one.")
-        cid, text = conv.conversation_id, text.strip()
-        if cid in self._busy:  # this process already runs one: no need to ask the database
-            raise WebError("conflict", BUSY)
-        data: dict[str, Any] = {"relayed": True, "handoff_id": conv.handoff_id} if _with_human(conv) else {}
-        lease = None if _with_human(conv) else TURN_LEASE
-        self._busy.add(cid)
-        try:
-            taken = await blocking(self.store.begin_turn, cid, lease, [("customer_message", None, mask(text), data)])
-        except BaseException:
-            self._busy.discard(cid)
-            raise
-        if not taken or lease is None:
-            self._busy.discard(cid)
-        if not taken:
+        text = text.strip()
+        if _with_human(conv):
+            lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
+        else:
+            lease, data = TURN_LEASE, {}
+        said = ("customer_message", None, mask(text), data)
+        if not await blocking(self.store.begin_turn, conv.conversation_id, lease, [said]):
             raise WebError("conflict", BUSY)
         return text
 
@@ -202,15 +194,13 @@ class HelpDesk:
                 values |= {"state": "waiting_for_human", "handoff_id": handoff}
                 events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
             updated, _ = await blocking(self.store.update, cid, events=events, **values)
-            held = False
-            self._busy.discard(cid)  # before "done": the customer may send the next message at once
+            held = False  # before "done": the customer may send the next message at once
             self.hub.wake(cid)
             await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
         finally:
             if held:
                 with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
                     await blocking(self.store.end_turn, cid)
-            self._busy.discard(cid)
 
     async def end(self, conv: WebConversation, *, by: Literal["customer", "agent"] = "customer") -> dict[str, Any]:
         """End the conversation (idempotent); returns its status and KPI outcome."""
@@ -353,22 +343,18 @@ class HelpDesk:
         cid = handoff.get("conversation_id")
         return self.store.get(cid) if isinstance(cid, str) else None
 
-    def _scores(self, conversation_id: object) -> tuple[float, ...]:
-        if not isinstance(conversation_id, str):
-            return ()
-        conversation = self.orchestrator.store.get(conversation_id)
-        if conversation is None:
-            return ()
-        return ConversationSignals.from_state(conversation.state.get(STATE_KEY)).scores
-
     def _annotate(self, *items: dict[str, Any]) -> list[dict[str, Any]]:
-        """Add each handoff's sentiment readings and trend, and whether its web customer has left."""
+        """Add each handoff's sentiment readings and trend, and whether its web customer has left (two queries)."""
+        ids = [cid for item in items if isinstance(cid := item.get("conversation_id"), str)]
+        headers = self.orchestrator.store.get_many(ids)
+        channels = self.store.get_many(ids)
         annotated: list[dict[str, Any]] = []
         for item in items:
             cid = item.get("conversation_id")
-            scores = self._scores(cid)
+            header = headers.get(cid) if isinstance(cid, str) else None
+            web = channels.get(cid) if isinstance(cid, str) else None
+            scores = ConversationSignals.from_state(header.state.get(STATE_KEY)).scores if header else ()
             trend = item.get("sentiment_trend") or sentiment_trend(scores)
-            web = self.store.get(cid) if isinstance(cid, str) else None
             left = web is not None and web.state == "ended" and item.get("status") in ("queued", "claimed")
             annotated.append(
                 {**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": trend, "customer_left": left}

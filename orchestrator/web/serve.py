@@ -1,16 +1,15 @@
 """`switchboard serve`: connect the servers, then serve the web surface on uvicorn."""
 
-import os
 import socket
-from typing import Any
 
 import anyio
 import click
 import uvicorn
 
-from ..errors import ConfigError, OrchestratorError
+from ..cli_context import context_settings
+from ..errors import OrchestratorError
 from ..service import Orchestrator
-from ..settings import Settings, load_settings
+from ..settings import Settings
 from .app import build_app
 
 __all__ = ["KEEP_ALIVE_S", "bind", "serve", "serve_command"]
@@ -63,11 +62,7 @@ async def serve(settings: Settings, sock: socket.socket, *, access_log: bool = F
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, access_log: bool) -> None:
     """Serve the customer chat (/), the agent console (/agent), the dashboard (/dashboard) and /metrics."""
-    obj: dict[str, Any] = ctx.obj
-    try:
-        settings = load_settings(obj["config"], os.environ, offline=obj["offline"])
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    settings = context_settings(ctx)
     sock = bind(host, port)
     try:
         anyio.run(lambda: serve(settings, sock, access_log=access_log))

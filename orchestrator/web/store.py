@@ -156,6 +156,15 @@ class WebStore:
             )
         return None if row is None else _conversation(row)
 
+    def get_many(self, conversation_ids: Collection[str]) -> dict[str, WebConversation]:
+        """The web conversations among those ids, by id, in one query."""
+        if not conversation_ids:
+            return {}
+        query = select(web_conversations).where(web_conversations.c.conversation_id.in_(list(conversation_ids)))
+        with self.db.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return {row["conversation_id"]: _conversation(row) for row in rows}
+
     def by_handoff(self, handoff_id: str) -> WebConversation | None:
         """The web conversation linked to a handoff, if any."""
         with self.db.read() as conn:
@@ -221,12 +230,12 @@ class WebStore:
         """
         now = utcnow()
         with self.db.write() as conn:
-            until = conn.execute(
+            row = conn.execute(
                 select(web_conversations.c.turn_until)
                 .where(web_conversations.c.conversation_id == conversation_id)
                 .with_for_update()
             ).first()
-            if until is None or (until.turn_until is not None and until.turn_until >= now):
+            if row is None or (row.turn_until is not None and row.turn_until >= now):
                 return False
             if lease is not None:
                 conn.execute(

@@ -2,7 +2,7 @@
 
 import math
 import time
-from typing import Literal
+from typing import Literal, get_args
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
@@ -31,11 +31,7 @@ class Throttle:
     def __init__(self, limits: RateLimits) -> None:
         """Rules from the `[web.rate_limits]` config."""
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._items: dict[Rule, RateLimitItem] = {
-            "conversations": parse(limits.conversations),
-            "messages": parse(limits.messages),
-            "agent_auth_failures": parse(limits.agent_auth_failures),
-        }
+        self._items: dict[Rule, RateLimitItem] = {rule: parse(getattr(limits, rule)) for rule in get_args(Rule)}
 
     def hit(self, rule: Rule, key: str) -> None:
         """Count one request.
