@@ -1,6 +1,5 @@
 """The KPI report: a terminal table against the targets, terminal and PNG charts, and `switchboard metrics`."""
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -11,6 +10,7 @@ import click
 
 from mcp_servers._common.clock import utcnow
 
+from ..cli_context import context_settings
 from .kpi import Bucket, Kpi, KpiPoint, KpiStore, KpiSummary
 
 __all__ = ["metrics_command", "render_table", "render_terminal_chart", "write_png_chart"]
@@ -176,13 +176,7 @@ def _database_url(ctx: click.Context, db: str | None) -> str:
     if url := obj.get("database_url"):
         return str(url)
     if "config" in obj:  # the `switchboard` group: the configured database
-        from ..errors import ConfigError
-        from ..settings import load_settings
-
-        try:
-            return load_settings(obj["config"], os.environ, offline=bool(obj.get("offline", False))).database_url
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from exc
+        return context_settings(ctx).database_url
     raise click.UsageError("no database: pass --db URL")
 
 
