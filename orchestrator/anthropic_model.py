@@ -1,22 +1,28 @@
 """`AnthropicModel`: the `ModelClient` backed by Claude through `AsyncAnthropic` (the only place that calls the API).
 
-Every call streams (text deltas go to `on_text`) and marks the stable prefix, tools plus system prompt, for
-prompt caching. SDK errors become `ModelError`s with a status code and a message a CLI user can act on.
+Every call streams (text deltas go to `on_text`). Prompt-cache breakpoints mark the static prefix (tools and the
+system prompt) and the conversation's tail, each only when it reaches the model's minimum cacheable length
+(`orchestrator.caching`). An error event inside a 200 stream is retried with backoff while no text has reached
+the customer; after that it is a `ModelStreamInterrupted` carrying the text already shown. SDK errors become
+`ModelError`s with a status code and a message a CLI user can act on.
 Sampling parameters are not sent: API version 2026-10-21, which anthropic 2.x speaks, rejects `temperature`
 (even 1.0) with a 400, and the SDK has no such argument any more, so `ModelRequest.temperature` is ignored.
 """
 
 import logging
-from collections.abc import Sequence
+import random
 from types import TracebackType
 from typing import Self
 
 import anthropic
+import anyio
 from anthropic import AsyncAnthropic, omit
-from anthropic.types import CacheControlEphemeralParam, Message, TextBlockParam, ToolParam
+from anthropic.types import Message
 from pydantic import SecretStr
 
-from .errors import ModelError
+from .caching import plan_cache
+from .errors import ModelError, ModelStreamInterrupted
+from .ledger import price_for
 from .model import ModelRequest, TextCallback
 from .settings import ModelConfig
 
@@ -24,8 +30,9 @@ __all__ = ["AnthropicModel"]
 
 logger = logging.getLogger(__name__)
 
-_CACHED: CacheControlEphemeralParam = {"type": "ephemeral"}
 _CONNECT_TIMEOUT_S = 5.0
+_MAX_BACKOFF_S = 8.0
+_DEFAULT_MIN_CACHE_TOKENS = 1024
 _STATUS_OF_ERROR_TYPE = {"rate_limit_error": 429, "api_error": 500, "overloaded_error": 529}
 """Errors that arrive inside a 200 stream carry their kind only in the body."""
 
@@ -93,37 +100,62 @@ class AnthropicModel:
     async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
         """Stream one Messages API call and return the final message, whatever its `stop_reason`.
 
-        `request.metadata` and `request.temperature` are not sent (see the module docstring).
+        `request.metadata` is not sent (see the module docstring).
 
         Args:
-            request: Model id, system prompt, tools, history and `max_tokens`.
+            request: Model id, system prompt and context, tools, history, `max_tokens` and `tool_choice`.
             on_text: Awaited with each text delta, in order, as it arrives.
 
         Returns:
             The accumulated message (`refusal`, `max_tokens`, `tool_use`, ... are left to the caller).
 
         Raises:
-            ModelError: the API call failed after the SDK's retries; `status_code` is the HTTP status
-                (None for network failures and timeouts).
+            ModelStreamInterrupted: the stream failed after text had reached `on_text`.
+            ModelError: the API call failed after the SDK's retries (and ours, for errors inside a stream);
+                `status_code` is the HTTP status (None for network failures and timeouts).
         """
-        system: list[TextBlockParam] = (
-            [{"type": "text", "text": request.system, "cache_control": _CACHED}] if request.system else []
+        attempt = 0
+        while True:
+            shown: list[str] = []
+            try:
+                return await self._stream(request, on_text, shown)
+            except anthropic.APIStatusError as exc:
+                in_stream = exc.status_code < 400
+                if not in_stream or shown or attempt >= self._config.max_retries:
+                    error = self._model_error(exc, request.model)
+                    if shown:
+                        raise ModelStreamInterrupted(str(error), "".join(shown), status_code=error.status_code) from exc
+                    raise error from exc
+                attempt += 1
+                delay = min(_MAX_BACKOFF_S, self._config.retry_backoff_s * 2 ** (attempt - 1))
+                logger.warning("error event before any text (%s); retry %d in %.2fs", exc.type, attempt, delay)
+                await anyio.sleep(delay * (0.75 + random.random() / 2))  # jitter spreads synchronized retries
+            except anthropic.APIError as exc:
+                raise self._model_error(exc, request.model) from exc
+
+    async def _stream(self, request: ModelRequest, on_text: TextCallback | None, shown: list[str]) -> Message:
+        price = price_for(request.model, self._config.prices)
+        plan = plan_cache(
+            tools=request.tools,
+            system=request.system,
+            context=request.context,
+            messages=request.messages,
+            min_tokens=price.min_cache_tokens if price is not None else _DEFAULT_MIN_CACHE_TOKENS,
+            ttl=self._config.cache_ttl,
         )
-        tools = _with_cache_breakpoint(request.tools)
-        try:
-            async with self._client.messages.stream(
-                model=request.model,
-                max_tokens=request.max_tokens,
-                system=system or omit,
-                tools=tools or omit,
-                messages=list(request.messages),
-            ) as stream:
-                if on_text is not None:
-                    async for text in stream.text_stream:
-                        await on_text(text)
-                return await stream.get_final_message()
-        except anthropic.APIError as exc:
-            raise self._model_error(exc, request.model) from exc
+        async with self._client.messages.stream(
+            model=request.model,
+            max_tokens=request.max_tokens,
+            system=plan.system or omit,
+            tools=plan.tools or omit,
+            tool_choice=request.tool_choice if request.tool_choice is not None else omit,
+            messages=plan.messages,
+        ) as stream:
+            if on_text is not None:
+                async for text in stream.text_stream:
+                    shown.append(text)
+                    await on_text(text)
+            return await stream.get_final_message()
 
     async def aclose(self) -> None:
         """Close the HTTP connections of a client this object built (an injected client is left open)."""
@@ -172,13 +204,3 @@ class AnthropicModel:
         else:
             text = f"the Anthropic API rejected the request ({status})"
         return ModelError(f"{text} [{detail}]", status_code=status)
-
-
-def _with_cache_breakpoint(tools: Sequence[ToolParam]) -> list[ToolParam]:
-    """A copy of `tools` whose last definition carries the cache breakpoint (the request's dicts stay as they are)."""
-    cached = list(tools)
-    if cached:
-        last = cached[-1].copy()
-        last["cache_control"] = _CACHED
-        cached[-1] = last
-    return cached

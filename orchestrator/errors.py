@@ -6,6 +6,7 @@ __all__ = [
     "ConfigError",
     "ModelError",
     "ModelRefused",
+    "ModelStreamInterrupted",
     "OrchestratorError",
     "ServerUnavailableError",
     "ToolLoopLimitExceeded",
@@ -53,3 +54,11 @@ class ModelError(OrchestratorError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class ModelStreamInterrupted(ModelError):
+    """The API failed in the middle of a streamed reply, after `partial_text` had reached the customer."""
+
+    def __init__(self, message: str, partial_text: str, *, status_code: int | None = None) -> None:
+        super().__init__(message, status_code=status_code)
+        self.partial_text = partial_text

@@ -26,6 +26,13 @@ A request past the last step gets an HTTP 500 (with `x-should-retry: false`) and
 `assert_complete()` fails with a message naming it. `POST /v1/messages/count_tokens` answers an estimate and
 consumes no step.
 
+The fake is strict: a request the real API would refuse (roles out of order, a `tool_use` without its
+`tool_result`, a `tool_result` for no `tool_use`, more than four cache breakpoints, an unsupported strict schema,
+unknown fields; see `_fake_validation`) gets the API's 400 `invalid_request_error`, consumes no step, and is
+recorded in `rejected`, so `assert_complete()` fails on it too. With `cache=CacheAccounting(...)` the usage of
+every reply is computed from the request as Claude would bill it (prompt-cache reads and writes with each model's
+minimum cacheable length, tokens estimated from characters) instead of taken from the script.
+
 Example:
     fake = FakeMessagesAPI(tool_use_message(("lookup_order", {"order_id": "A1"})), text_message("Shipped."))
     ...  # run the code under test against it
@@ -46,12 +53,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ._fake_cache import CacheAccounting, estimate_tokens
+from ._fake_validation import InvalidRequest, validate_request
+
 __all__ = [
+    "CacheAccounting",
     "FakeMessagesAPI",
     "JSONObject",
     "Reply",
     "Step",
+    "cut_tool_use_message",
     "error_body",
+    "interrupted_stream",
     "max_tokens_message",
     "message",
     "refusal_message",
@@ -79,6 +92,8 @@ _ERROR_STATUS = {
     "overloaded_error": 529,
 }
 _SSE = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+_PARTIAL = "_fake_partial"
+"""Marks the truncated part of a cut `tool_use` or of an interrupted stream (never sent as a field)."""
 
 
 def _new_id(prefix: str) -> str:
@@ -199,6 +214,40 @@ def max_tokens_message(text: str, **usage: int) -> JSONObject:
     return _message([{"type": "text", "text": text}], "max_tokens", None, usage)
 
 
+def cut_tool_use_message(name: str, partial_json: str, *, text: str | None = None, **usage: int) -> JSONObject:
+    """A response cut off by `max_tokens` in the middle of a `tool_use` block's input.
+
+    Streamed, the input arrives as the truncated JSON `partial_json` (which the SDK parses as far as it can);
+    as plain JSON the block's input is empty.
+
+    Args:
+        name: The tool the model was calling.
+        partial_json: The start of the input JSON, e.g. `'{"order_id": "ORD-7'`.
+        text: Text the model said before the call.
+        **usage: Usage fields (see `message`).
+
+    Returns:
+        The Message dict (`stop_reason` `max_tokens`).
+    """
+    blocks: list[JSONObject] = [{"type": "text", "text": text}] if text else []
+    blocks.append({"type": "tool_use", "id": _new_id("toolu"), "name": name, "input": {}, _PARTIAL: partial_json})
+    return _message(blocks, "max_tokens", None, usage)
+
+
+def interrupted_stream(text: str, error_type: str = "overloaded_error", message: str = "Overloaded") -> JSONObject:
+    """A 200 stream that sends `text` as deltas, then fails with an `error` event (without streaming: the error).
+
+    Args:
+        text: What reaches the client before the error (may be empty: the error is then the first event).
+        error_type: The API error type of the `error` event.
+        message: Its message.
+
+    Returns:
+        An error body carrying the text sent before it.
+    """
+    return {**error_body(error_type, message), _PARTIAL: text}
+
+
 def _object(value: object, what: str) -> JSONObject:
     if not isinstance(value, dict):
         raise TypeError(f"FakeMessagesAPI: {what} must be a JSON object, got {type(value).__name__}")
@@ -232,8 +281,11 @@ def _block_events(index: int, block: JSONObject) -> list[str]:
         start: JSONObject = {**block, "text": ""}
         deltas: list[JSONObject] = [{"type": "text_delta", "text": t} for t in _text_chunks(str(block["text"]))]
     elif kind == "tool_use":
-        start = {**block, "input": {}}
-        deltas = [{"type": "input_json_delta", "partial_json": p} for p in _json_chunks(block.get("input", {}))]
+        start = {k: v for k, v in block.items() if k != _PARTIAL} | {"input": {}}
+        if _PARTIAL in block:
+            deltas = [{"type": "input_json_delta", "partial_json": str(block[_PARTIAL])}]
+        else:
+            deltas = [{"type": "input_json_delta", "partial_json": p} for p in _json_chunks(block.get("input", {}))]
     else:  # other block types arrive whole in content_block_start
         start, deltas = block, []
     return [
@@ -277,14 +329,18 @@ class FakeMessagesAPI:
         requests: `(headers, body)` of every `POST /v1/messages`, in order (header names lower-case).
         count_requests: `(headers, body)` of every `POST /v1/messages/count_tokens`.
         unexpected: One message per request that arrived after the script ran out.
+        rejected: The 400 message of every request refused as invalid (it consumed no step).
+        cache: The prompt-cache accounting, when usage is computed rather than scripted.
     """
 
-    def __init__(self, *steps: Step) -> None:
+    def __init__(self, *steps: Step, cache: CacheAccounting | None = None) -> None:
         self._steps: list[Step] = list(steps)
         self._scripted = len(steps)
         self.requests: list[tuple[dict[str, str], JSONObject]] = []
         self.count_requests: list[tuple[dict[str, str], JSONObject]] = []
         self.unexpected: list[str] = []
+        self.rejected: list[str] = []
+        self.cache = cache
 
     @property
     def remaining(self) -> int:
@@ -297,12 +353,13 @@ class FakeMessagesAPI:
         self._scripted += len(steps)
 
     def assert_complete(self) -> None:
-        """Fail when scripted steps were never requested or requests arrived after the script ran out.
+        """Fail when steps were never requested, requests came after the script ran out, or any was invalid.
 
         Raises:
-            AssertionError: naming what is left over or unexpected.
+            AssertionError: naming what is left over, unexpected or rejected.
         """
-        problems = list(self.unexpected)
+        problems = [f"FakeMessagesAPI: rejected an invalid request: {r}" for r in self.rejected]
+        problems += self.unexpected
         if self._steps:
             problems.append(f"FakeMessagesAPI: {len(self._steps)} of {self._scripted} scripted steps never requested")
         if problems:
@@ -330,8 +387,14 @@ class FakeMessagesAPI:
             return self._error(400, error_body("invalid_request_error", f"FakeMessagesAPI: bad JSON: {exc}"))
         if path.endswith(COUNT_TOKENS_PATH):
             self.count_requests.append((headers, body))
-            return httpx2.Response(200, json={"input_tokens": max(1, len(json.dumps(body)) // 4)})
+            counted = self.cache.input_tokens(body) if self.cache else max(1, len(json.dumps(body)) // 4)
+            return httpx2.Response(200, json={"input_tokens": counted})
         self.requests.append((headers, body))
+        try:
+            validate_request(body)
+        except InvalidRequest as exc:
+            self.rejected.append(str(exc))
+            return self._error(400, error_body("invalid_request_error", str(exc)))
         if not self._steps:
             note = (
                 f"FakeMessagesAPI: unexpected request #{len(self.requests)}: "
@@ -352,14 +415,29 @@ class FakeMessagesAPI:
         if reply.get("type") == "error":
             error_type = _object(reply.get("error", {}), "error").get("type")
             if not streaming:
-                return self._error(_ERROR_STATUS.get(str(error_type), 500), reply)
+                return self._error(
+                    _ERROR_STATUS.get(str(error_type), 500), {k: v for k, v in reply.items() if k != _PARTIAL}
+                )
             opening = _message_start(
                 {**_message([], "end_turn", None, {"output_tokens": 0}), "model": body.get("model")}
             )
+            sent = str(reply.get(_PARTIAL) or "")
+            if sent:  # the text block starts and streams, then the error cuts it off
+                block = _block_events(0, {"type": "text", "text": sent})
+                opening += "".join(block[:-1])
             return self._response(200, content=opening + _event("error", {"error": reply["error"]}), headers=_SSE)
         msg = dict(reply)
         if msg.get("model") is None:
             msg["model"] = body.get("model")
+        if self.cache is not None:
+            output = estimate_tokens(
+                [{k: v for k, v in b.items() if k != _PARTIAL} for b in _objects(msg.get("content", []), "content")]
+            )
+            msg["usage"] = {**self.cache.usage(body), "output_tokens": output}
+        if not streaming:
+            msg["content"] = [
+                {k: v for k, v in b.items() if k != _PARTIAL} for b in _objects(msg.get("content", []), "content")
+            ]
         if streaming:
             return self._response(200, content=sse_stream(msg), headers=_SSE)
         return self._response(200, content=json.dumps(msg), headers={"content-type": "application/json"})

@@ -24,11 +24,13 @@ def usage_of(message: Message) -> Usage:
         The usage with `input_tokens` as the API reports it: uncached input only, cached tokens counted apart.
     """
     usage = message.usage
+    split = usage.cache_creation
     return Usage(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         cache_read_input_tokens=usage.cache_read_input_tokens or 0,
         cache_creation_input_tokens=usage.cache_creation_input_tokens or 0,
+        cache_creation_1h_input_tokens=(split.ephemeral_1h_input_tokens or 0) if split is not None else 0,
     )
 
 
@@ -69,9 +71,12 @@ def cost_usd(model: str, usage: Usage, prices: Mapping[str, Price]) -> float | N
     price = price_for(model, prices)
     if price is None:
         return None
+    write_1h = price.cache_write_1h if price.cache_write_1h is not None else 2 * price.input
+    written_1h = min(usage.cache_creation_1h_input_tokens, usage.cache_creation_input_tokens)
     return (
         usage.input_tokens * price.input
         + usage.output_tokens * price.output
         + usage.cache_read_input_tokens * price.cache_read
-        + usage.cache_creation_input_tokens * price.cache_write
+        + (usage.cache_creation_input_tokens - written_1h) * price.cache_write
+        + written_1h * write_1h
     ) / _PER_MILLION

@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from anthropic.types import Message, MessageParam, ToolParam
+from anthropic.types import Message, MessageParam, ToolChoiceParam, ToolParam
 
 __all__ = ["ModelClient", "ModelRequest", "TextCallback"]
 
@@ -18,8 +18,12 @@ class ModelRequest:
     model: str
     system: str
     messages: Sequence[MessageParam]
+    context: str = ""
+    """A second system block after the cached prompt: per-conversation facts such as the verified customer."""
     tools: Sequence[ToolParam] = ()
     max_tokens: int = 1024
+    tool_choice: ToolChoiceParam | None = None
+    """Force a tool (e.g. the sentiment report), or None for the API default (`auto`)."""
     metadata: dict[str, str] = field(default_factory=dict[str, str])
     """Conversation facts a local model may use (e.g. the bound customer); never sent to the API."""
 

@@ -41,6 +41,11 @@ class Price(_Frozen):
     output: float = Field(ge=0)
     cache_read: float = Field(default=0.0, ge=0)
     cache_write: float = Field(default=0.0, ge=0)
+    """Writing to the 5-minute cache (1.25x input on Claude)."""
+    cache_write_1h: float | None = Field(default=None, ge=0)
+    """Writing to the 1-hour cache (2x input on Claude); None means twice `input`."""
+    min_cache_tokens: int = Field(default=1024, ge=1)
+    """The model's minimum cacheable prefix: no breakpoint is placed on a shorter one (it would do nothing)."""
 
 
 class ModelConfig(_Frozen):
@@ -55,6 +60,12 @@ class ModelConfig(_Frozen):
     """Model calls allowed in one customer turn before the loop stops."""
     request_timeout_s: float = Field(default=60, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)
+    retry_backoff_s: float = Field(default=0.5, ge=0, le=30)
+    """First wait before retrying a stream that failed before any text reached the customer (doubles, capped 8 s)."""
+    retry_max_tokens: int | None = Field(default=None, ge=64, le=64000)
+    """The budget of the one retry after a reply cut inside a tool call (default: twice `max_tokens`)."""
+    cache_ttl: Literal["5m", "1h"] = "5m"
+    """Prompt-cache lifetime of the breakpoints; "1h" costs more to write (`cache_write_1h`) and survives pauses."""
     prices: dict[str, Price] = Field(default_factory=dict[str, Price])
     """Per-model price table for the usage ledger; models missing here cost 0 and are flagged."""
 

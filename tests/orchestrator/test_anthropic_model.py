@@ -15,13 +15,14 @@ from anthropic.types import MessageParam, TextBlock, ToolParam, ToolUseBlock
 from pydantic import SecretStr
 
 from orchestrator.anthropic_model import AnthropicModel
-from orchestrator.errors import ModelError
+from orchestrator.errors import ModelError, ModelStreamInterrupted
 from orchestrator.events import Usage
 from orchestrator.fake_api import (
     FakeMessagesAPI,
     JSONObject,
     Reply,
     error_body,
+    interrupted_stream,
     max_tokens_message,
     refusal_message,
     sse_stream,
@@ -103,7 +104,7 @@ async def test_text_reply_streams_deltas_in_order_and_returns_the_final_message(
     fake.assert_complete()
 
 
-async def test_request_caches_system_and_last_tool_and_sends_no_metadata_or_temperature(
+async def test_a_short_prefix_gets_no_cache_breakpoint_and_no_metadata_or_temperature_is_sent(
     model_for: ModelFactory,
 ) -> None:
     fake = FakeMessagesAPI(text_message("Hello."))
@@ -119,19 +120,66 @@ async def test_request_caches_system_and_last_tool_and_sends_no_metadata_or_temp
     await model_for(fake).create(request)
 
     [(headers, body)] = fake.requests
-    assert body == {
+    assert body == {  # far below any model's minimum cacheable length: a breakpoint would do nothing
         "model": "claude-haiku-4-5",
         "max_tokens": 300,
         "stream": True,
-        "system": [{"type": "text", "text": "You are Switchboard.", "cache_control": {"type": "ephemeral"}}],
-        "tools": [LOOKUP, {**SEARCH, "cache_control": {"type": "ephemeral"}}],
+        "system": [{"type": "text", "text": "You are Switchboard."}],
+        "tools": [LOOKUP, SEARCH],
         "messages": [{"role": "user", "content": "Where is order A1?"}],
     }
-    assert "cache_control" not in SEARCH  # the caller's tool definitions are not mutated
     assert headers["authorization"] == f"Bearer {KEY}"
     assert headers["anthropic-version"]
     assert "x-api-key" not in headers
     assert "ada@example.com" not in str(body)
+
+
+async def test_a_long_prefix_is_cached_at_the_system_prompt_and_the_conversation_tail(model_for: ModelFactory) -> None:
+    fake = FakeMessagesAPI(text_message("Hello."))
+    history: list[MessageParam] = [
+        {"role": "user", "content": "Where is order A1?"},
+        {"role": "assistant", "content": [{"type": "text", "text": "Which email is on the order?"}]},
+        {"role": "user", "content": "ada@example.com"},
+    ]
+    request = ModelRequest(
+        model="claude-sonnet-4-6",
+        system="You are Switchboard. " * 500,
+        context="Verified customer: ada@example.com",
+        messages=history,
+        tools=(LOOKUP, SEARCH),
+    )
+
+    await model_for(fake).create(request)
+
+    [(_, body)] = fake.requests
+    marker = {"type": "ephemeral"}
+    assert body["system"] == [
+        {"type": "text", "text": "You are Switchboard. " * 500, "cache_control": marker},
+        {"type": "text", "text": "Verified customer: ada@example.com"},  # after the cached block, never marked
+    ]
+    assert body["tools"] == [LOOKUP, SEARCH]
+    assert body["messages"] == [
+        *history[:2],
+        {"role": "user", "content": [{"type": "text", "text": "ada@example.com", "cache_control": marker}]},
+    ]
+    assert "cache_control" not in SEARCH and history[2]["content"] == "ada@example.com"  # inputs not mutated
+    fake.assert_complete()
+
+
+async def test_tool_choice_is_sent_when_forced(model_for: ModelFactory) -> None:
+    fake = FakeMessagesAPI(tool_use_message(("search_faq", {"query": "returns"})))
+    request = ModelRequest(
+        model="claude-haiku-4-5",
+        system="Rate it.",
+        messages=USER,
+        tools=(SEARCH,),
+        tool_choice={"type": "tool", "name": "search_faq"},
+    )
+
+    await model_for(fake).create(request)
+
+    assert fake.requests[0][1]["tool_choice"] == {"type": "tool", "name": "search_faq"}
+    fake.assert_complete()
 
 
 async def test_empty_system_prompt_and_no_tools_are_left_out(model_for: ModelFactory) -> None:
@@ -254,7 +302,9 @@ async def test_rejected_key_error_tells_the_user_what_to_check(model_for: ModelF
     assert len(fake.requests) == 1  # 401 is not retried
 
 
-async def test_error_event_inside_a_stream_becomes_a_model_error(model_for: ModelFactory) -> None:
+async def test_error_event_inside_a_stream_becomes_a_model_error_when_retries_run_out(
+    model_for: ModelFactory,
+) -> None:
     fake = FakeMessagesAPI(error_body("overloaded_error", "Overloaded"))
 
     with pytest.raises(ModelError) as caught:
@@ -262,6 +312,43 @@ async def test_error_event_inside_a_stream_becomes_a_model_error(model_for: Mode
 
     assert caught.value.status_code == 529
     assert "mid-response" in str(caught.value)
+    assert not isinstance(caught.value, ModelStreamInterrupted)
+
+
+async def test_an_error_event_before_any_text_is_retried_with_backoff() -> None:
+    fake = FakeMessagesAPI(
+        interrupted_stream("", "overloaded_error"),
+        interrupted_stream("", "api_error", "Internal"),
+        text_message("Shipped."),
+    )
+    client = AsyncAnthropic(
+        api_key=KEY, base_url="http://fake-api", max_retries=0,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(fake.handle)),
+    )  # fmt: skip
+    config = ModelConfig(max_retries=2, retry_backoff_s=0)
+    deltas = Deltas()
+
+    reply = await AnthropicModel(config, client=client).create(_request(), on_text=deltas)
+
+    assert deltas.received == ["Shipped."]
+    assert reply.stop_reason == "end_turn"
+    assert len(fake.requests) == 3
+    fake.assert_complete()
+    await client.close()
+
+
+async def test_an_error_after_text_was_streamed_is_not_retried_and_carries_the_shown_text(
+    model_for: ModelFactory,
+) -> None:
+    fake = FakeMessagesAPI(interrupted_stream("Your order A1 has ", "overloaded_error"))
+    deltas = Deltas()
+
+    with pytest.raises(ModelStreamInterrupted) as caught:
+        await model_for(fake, max_retries=2).create(_request(), on_text=deltas)
+
+    assert caught.value.partial_text == "Your order A1 has " == "".join(deltas.received)
+    assert caught.value.status_code == 529
+    assert len(fake.requests) == 1
 
 
 @pytest.mark.parametrize(
