@@ -201,7 +201,7 @@ def _check_messages(raw: object, ttls: list[tuple[str, int]]) -> None:
             _fail(f"{where}: Extra inputs are not permitted")
         last = index == len(items) - 1
         content = message.get("content")
-        if isinstance(content, list) and not content and not (last and role == "assistant"):
+        if content == [] and not (last and role == "assistant"):
             _fail(f"{where}: all messages must have non-empty content except for the optional final assistant message")
         blocks = _blocks(content, "" if (last and role == "assistant") else where)
         _check_message_blocks(str(role), blocks, where, ttls)

@@ -281,7 +281,8 @@ def _block_events(index: int, block: JSONObject) -> list[str]:
         start: JSONObject = {**block, "text": ""}
         deltas: list[JSONObject] = [{"type": "text_delta", "text": t} for t in _text_chunks(str(block["text"]))]
     elif kind == "tool_use":
-        start = {k: v for k, v in block.items() if k != _PARTIAL} | {"input": {}}
+        start = {k: v for k, v in block.items() if k != _PARTIAL}
+        start["input"] = {}
         if _PARTIAL in block:
             deltas = [{"type": "input_json_delta", "partial_json": str(block[_PARTIAL])}]
         else:
