@@ -18,6 +18,7 @@ from .errors import OrchestratorError
 from .events import Event, TextDelta, ToolCallFinished, ToolCallStarted
 from .policy.kpi_report import metrics_command
 from .policy.pii import install_log_masking
+from .redaction import mask_message
 from .service import Orchestrator
 from .web.agents_cli import agents_command
 from .web.serve import serve_command
@@ -292,7 +293,7 @@ def conversations_show(ctx: click.Context, conversation_id: str) -> None:
     if conversation.summary:
         click.echo(f"summary of condensed turns:\n{conversation.summary}\n")
     for message in store.messages(conversation_id):
-        for line in _render(message.param):
+        for line in _render(mask_message(message.param)):  # a person reads it: every PII kind masked
             click.echo(line)
     entries = store.ledger(conversation_id)
     click.echo(f"\n{len(entries)} model calls, ${sum(e.cost_usd for e in entries):.5f}")

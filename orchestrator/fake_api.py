@@ -28,7 +28,7 @@ consumes no step.
 
 The fake is strict: a request the real API would refuse (roles out of order, a `tool_use` without its
 `tool_result`, a `tool_result` for no `tool_use`, more than four cache breakpoints, an unsupported strict schema,
-unknown fields; see `_fake_validation`) gets the API's 400 `invalid_request_error`, consumes no step, and is
+unknown fields; see `api_rules`) gets the API's 400 `invalid_request_error`, consumes no step, and is
 recorded in `rejected`, so `assert_complete()` fails on it too. With `cache=CacheAccounting(...)` the usage of
 every reply is computed from the request as Claude would bill it (prompt-cache reads and writes with each model's
 minimum cacheable length, tokens estimated from characters) instead of taken from the script.
@@ -54,7 +54,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ._fake_cache import CacheAccounting, estimate_tokens
-from ._fake_validation import InvalidRequest, validate_request
+from .api_rules import InvalidRequest, validate_request
 
 __all__ = [
     "CacheAccounting",

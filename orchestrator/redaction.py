@@ -1,4 +1,5 @@
-"""Redaction on the way out: PII-masked stored messages, and output checks applied to streamed text."""
+"""Redaction: what the model may see (masked once, before the first send), PII-masked views for people, and output
+checks applied to streamed text."""
 
 from collections.abc import Sequence
 from typing import Any, cast
@@ -7,9 +8,18 @@ from anthropic.types import MessageParam
 
 from .events import Event, EventSink, TextDelta
 from .hooks import OutputCheck, TurnContext
-from .policy.pii import mask
+from .policy.pii import PiiKind, mask
 
-__all__ = ["StreamRedactor", "mask_message", "mask_value"]
+__all__ = ["MODEL_MASKED_KINDS", "StreamRedactor", "mask_for_model", "mask_message", "mask_value"]
+
+MODEL_MASKED_KINDS: frozenset[PiiKind] = frozenset({"card", "iban", "ssn", "phone", "address"})
+"""PII the model never needs: masked in customer messages and tool results before the first send. Email addresses
+stay, because verifying a customer means passing the email they typed to the orders service."""
+
+
+def mask_for_model(text: str) -> str:
+    """`text` as the model may see it: every PII kind but email addresses masked (idempotent)."""
+    return mask(text, kinds=MODEL_MASKED_KINDS)
 
 
 def mask_value(value: object) -> object:

@@ -14,6 +14,7 @@ from .errors import OrchestratorError
 from .events import CustomerBound, EventSink, ToolCallFinished, ToolCallStarted
 from .hooks import ToolCall, ToolCheck, TurnContext
 from .policy.tracing import Tracing
+from .redaction import mask_for_model
 from .registry import ServerRegistry, ToolRoute
 
 __all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text"]
@@ -105,6 +106,7 @@ class ToolRunner:
                 content, is_error, refused = refusal, True, True
             else:
                 content, is_error = await self._call(use.name, arguments)
+                content = mask_for_model(content)  # the model never needs a phone, card or street address
                 self.ctx.turn_tools.append((route.tool, is_error))
                 if not is_error and route.tool in self.identity_tools:
                     await self._bind(arguments, use.name)

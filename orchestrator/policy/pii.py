@@ -32,8 +32,8 @@ logger = logging.getLogger(__name__)
 
 PiiKind = Literal["card", "email", "phone", "iban", "ssn", "address"]
 
-INPUT_MASKED_KINDS: frozenset[PiiKind] = frozenset({"card", "iban", "ssn"})
-"""What the input check masks before the model sees a message (emails and phones must reach it to verify)."""
+INPUT_MASKED_KINDS: frozenset[PiiKind] = frozenset({"card", "iban", "ssn", "phone", "address"})
+"""What the input check masks before the model sees a message (emails must reach it: verification needs them)."""
 
 # A validated match (checksum or fixed format) beats a heuristic one when two overlap.
 _PRIORITY: dict[PiiKind, int] = {"card": 2, "iban": 2, "ssn": 2, "email": 2, "phone": 1, "address": 1}
@@ -491,7 +491,7 @@ def mask_cards(text: str) -> str:
 
 
 class PiiInputCheck:
-    """Input check: masks card numbers, IBANs and SSNs before the model sees the message (it never blocks)."""
+    """Input check: masks cards, IBANs, SSNs, phones and addresses before the model sees a message (never blocks)."""
 
     def __init__(self, kinds: Collection[PiiKind] = INPUT_MASKED_KINDS) -> None:
         """Create the check.

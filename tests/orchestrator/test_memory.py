@@ -51,7 +51,7 @@ async def test_older_turns_are_condensed_into_an_extractive_summary_offline(tmp_
     sent_last = model.calls[-1]
     assert "<conversation_summary>" in _first_text(sent_last)
     assert len(sent_last.messages) < len(all_messages)  # the model sees the summary, not every message
-    assert all_messages[0].param["content"] == "My headphones ORD-78432 don't work, j***@example.com"  # stored masked
+    assert all_messages[0].param["content"] == "My headphones ORD-78432 don't work, jordan.lee@example.com"  # as sent
     model.assert_complete()
 
 

@@ -194,9 +194,16 @@ async def test_input_check_counts_masked_items_across_turns_without_storing_them
 
 async def test_input_check_allows_a_message_without_pii_unchanged() -> None:
     ctx = TurnContext("c1")
-    verdict = await PiiInputCheck().check_input("Where is ORD-78432? Call me at +1 312 555 0148", ctx)
-    assert verdict == InputVerdict()
+    verdict = await PiiInputCheck().check_input("Where is ORD-78432? It's jordan.lee@example.com", ctx)
+    assert verdict == InputVerdict()  # the email stays: verification needs it
     assert ctx.flags == {}
+
+
+async def test_input_check_masks_a_phone_number_the_model_never_needs() -> None:
+    ctx = TurnContext("c1")
+    verdict = await PiiInputCheck().check_input("Where is ORD-78432? Call me at +1 312 555 0148", ctx)
+    assert verdict.text is not None and "0148" in verdict.text and "312 555" not in verdict.text
+    assert ctx.flags == {"pii_masked": 1}
 
 
 # Output check -------------------------------------------------------------------------------------------------

@@ -265,8 +265,11 @@ async def test_no_pii_reaches_the_model_logs_or_stored_transcripts(
     for table in tables:
         dumped += [repr(row) for row in db.execute(f"SELECT * FROM {table}")]
     db.close()
-    leaks = [s for text in dumped for s in scan_for_pii(text)]
+    # At rest, the model context keeps exactly what was sent: the customer's own email (verification needs it)
+    # and nothing else; the card and phone were masked before the first send, the street address in the result too.
+    leaks = [s for text in dumped for s in scan_for_pii(text) if not (s.kind == "email" and s.text == JORDAN)]
     assert leaks == []
+    assert "0148" in sent and "+1 312 555 0148" not in sent
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert JORDAN not in logged and card not in logged
 

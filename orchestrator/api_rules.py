@@ -1,8 +1,8 @@
-"""What the fake Messages API refuses with a 400, as the real API does: invalid histories, tools and cache markers.
+"""The Messages API's request rules: what `POST /v1/messages` refuses with a 400 (histories, tools, cache markers).
 
-Every rule here is one the real API enforces on `POST /v1/messages`, so a test cannot pass on a request Claude
-would refuse. The checks are deliberately on the strict side where the API's behaviour is version-dependent
-(for example roles must alternate, which the real API enforces for tool turns and some models for all turns).
+The fake Messages API applies them to every request, so a test cannot pass on a request Claude would refuse,
+and the orchestrator checks each turn's history against them before storing it. The checks are on the strict
+side where the API's behaviour is version-dependent (roles must alternate, for example).
 """
 
 import re
