@@ -1,5 +1,4 @@
-"""Redaction: what the model may see (masked once, before the first send), PII-masked views for people, and output
-checks applied to streamed text."""
+"""Redaction: what the model may see (masked once, before sending), masked views for people, checked streamed text."""
 
 from collections.abc import Sequence
 from typing import Any, cast
