@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import cast
 
-__all__ = ["InvalidRequest", "STRICT_LIMITS", "validate_request"]
+__all__ = ["STRICT_LIMITS", "InvalidRequest", "check_strict_schema", "validate_request"]
 
 JSONObject = dict[str, object]
 
@@ -258,15 +258,23 @@ def _check_tools(raw: object, ttls: list[tuple[str, int]]) -> list[str]:
         if not isinstance(schema, dict) or cast(JSONObject, schema).get("type") != "object":
             _fail(f"{where}.input_schema.type: Input should be 'object'")
         if tool.get("strict") is True:
-            _check_strict_schema(cast(JSONObject, schema), f"{where}.input_schema")
+            check_strict_schema(cast(JSONObject, schema), f"{where}.input_schema")
             strict_schemas.append(cast(JSONObject, schema))
         _check_cache_control(tool, where, ttls)
     _check_strict_limits(strict_schemas)
     return names
 
 
-def _check_strict_schema(schema: JSONObject, where: str) -> None:
-    """Strict tool use compiles the schema into a grammar: only a subset of JSON Schema is accepted."""
+def check_strict_schema(schema: JSONObject, where: str) -> None:
+    """Raise `InvalidRequest` unless strict tool use accepts `schema` (it compiles a subset of JSON Schema).
+
+    Args:
+        schema: A tool's `input_schema` (or a sub-schema).
+        where: The path named in the error message.
+
+    Raises:
+        InvalidRequest: the first unsupported construct.
+    """
     if unsupported := sorted(set(schema) - _STRICT_KEYWORDS):
         _fail(f"{where}: strict mode does not support the keyword {unsupported[0]!r}")
     if (schema.get("type") == "object" or "properties" in schema) and schema.get("additionalProperties") is not False:
@@ -278,7 +286,7 @@ def _check_strict_schema(schema: JSONObject, where: str) -> None:
     if isinstance(pattern := schema.get("pattern"), str) and _UNSUPPORTED_REGEX.search(pattern):
         _fail(f"{where}.pattern: lookaround and backreferences are not supported in strict mode")
     for path, sub in _subschemas(schema, where):
-        _check_strict_schema(sub, path)
+        check_strict_schema(sub, path)
 
 
 def _subschemas(schema: JSONObject, where: str) -> list[tuple[str, JSONObject]]:

@@ -42,6 +42,7 @@ from .memory import (
 )
 from .model import ModelClient, ModelRequest
 from .observability import TracedModel
+from .offer import ToolOffer, basic_facts
 from .policy.engine import SupportPolicy, build_guardrails
 from .policy.kpi import KpiStore
 from .policy.prometheus import PrometheusSink
@@ -122,6 +123,8 @@ class Orchestrator:
         self.tool_checks = list(tool_checks)
         self.sinks = list(sinks)
         self.policy = policy
+        facts = policy.conversation_facts if isinstance(policy, SupportPolicy) else basic_facts
+        self.offer = ToolOffer(registry, settings.enabled_servers, facts=facts)
 
     @classmethod
     @asynccontextmanager
@@ -236,6 +239,7 @@ class Orchestrator:
             inspect=self.policy.inspect_tool_result if self.policy else None,
             tracing=self.tracing,
             parent_span=lambda: self.model.last_span,
+            offer=self.offer,
         )
         for check in self.input_checks:
             verdict = await check.check_input(text, ctx)

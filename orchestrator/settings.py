@@ -91,6 +91,12 @@ class ServerConfig(_Frozen):
     """Pinned tool fingerprints (`tool name -> sha256`); a definition that differs is withheld."""
     hidden_tools: list[str] = Field(default_factory=list[str])
     """Tools of this server never offered to the model (e.g. human-agent console tools)."""
+    deferred_tools: list[str] = Field(default_factory=list[str])
+    """Rarely needed tools offered only after the model loads them with `load_tools` (keeps every call lean)."""
+    fill: dict[str, Literal["conversation_id", "sentiment_trend", "customer_email"]] = Field(
+        default_factory=dict[str, Literal["conversation_id", "sentiment_trend", "customer_email"]]
+    )
+    """Tool arguments the orchestrator sets itself (`argument = fact`), removed from the schemas the model sees."""
 
     @model_validator(mode="after")
     def _one_transport(self) -> Self:

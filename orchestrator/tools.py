@@ -13,6 +13,7 @@ from opentelemetry.trace import Span
 from .errors import OrchestratorError
 from .events import CustomerBound, EventSink, ToolCallFinished, ToolCallStarted
 from .hooks import ToolCall, ToolCheck, TurnContext
+from .offer import LOAD_TOOLS, ToolOffer
 from .policy.tracing import Tracing
 from .redaction import mask_for_model
 from .registry import ServerRegistry, ToolRoute
@@ -61,9 +62,11 @@ class ToolRunner:
         inspect: Callable[[str, TurnContext], str] | None = None,
         tracing: Tracing | None = None,
         parent_span: Callable[[], Span | None] | None = None,
+        offer: ToolOffer | None = None,
     ) -> None:
         """Bind the runner to a registry, the turn's context, the tool checks and a result inspector."""
         self.registry = registry
+        self.offer = offer
         self.ctx = ctx
         self.checks = list(checks)
         self.identity_tools = set(identity_tools)
@@ -74,8 +77,8 @@ class ToolRunner:
         self.records: list[ToolRecord] = []
 
     def definitions(self) -> list[ToolParam]:
-        """The registry's current tool definitions."""
-        return self.registry.tools()
+        """The tools offered now: the compact catalog when an offer is configured, else the registry's as they are."""
+        return self.offer.definitions(self.ctx) if self.offer is not None else self.registry.tools()
 
     async def run(self, use: ToolUseBlock) -> ToolResultBlockParam:
         """Route, check, call with the bound customer in `_meta`, and turn every failure into `is_error`."""
@@ -96,7 +99,9 @@ class ToolRunner:
         server = route.server if route else None
         await self.emit(ToolCallStarted(use.id, use.name, server, arguments))
         refused = False
-        if route is None:
+        if route is None and use.name == LOAD_TOOLS and self.offer is not None:
+            content, is_error = self.offer.load(arguments.get("names"), self.ctx)
+        elif route is None:
             available = ", ".join(t["name"] for t in self.registry.tools())
             content, is_error = f"Unknown tool {use.name!r}. Available tools: {available}.", True
         else:
@@ -105,7 +110,8 @@ class ToolRunner:
             if refusal is not None:
                 content, is_error, refused = refusal, True, True
             else:
-                content, is_error = await self._call(use.name, arguments)
+                sent = self.offer.fill(use.name, arguments, self.ctx) if self.offer is not None else arguments
+                content, is_error = await self._call(use.name, sent)
                 content = mask_for_model(content)  # the model never needs a phone, card or street address
                 self.ctx.turn_tools.append((route.tool, is_error))
                 if not is_error and route.tool in self.identity_tools:

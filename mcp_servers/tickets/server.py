@@ -118,7 +118,6 @@ def create_server(store: TicketsStore) -> MCPServer:
 
         Args:
             subject: One line summarising the problem, e.g. "Headphones stopped charging".
-            category: billing, technical, shipping, refund or other.
             priority: urgent (money wrongly taken, safety), high (customer blocked), medium (default), low
                 (questions, cosmetic issues).
             description: What happened, in the customer's words, with dates and details they gave.

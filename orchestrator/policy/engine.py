@@ -30,6 +30,7 @@ from ..hooks import (
     TurnOutcome,
 )
 from ..model import ModelClient
+from ..offer import Fact, basic_facts
 from ..settings import Settings
 from . import abuse, confirmation, escalation, injection, pii, sentiment, topic
 from .kpi import KpiStore, customer_key, issue_key
@@ -150,6 +151,14 @@ class SupportPolicy:
             "source": result.source,
             "usage": usage,
         }
+
+    def conversation_facts(self, ctx: TurnContext) -> dict[Fact, str]:
+        """The facts tools may be given without asking the model: the id, the verified customer, the mood trend."""
+        facts = basic_facts(ctx)
+        scores = escalation.ConversationSignals.from_state(ctx.flags.get(escalation.STATE_KEY)).scores
+        if len(scores) >= 2:
+            facts["sentiment_trend"] = sentiment.trend(scores)
+        return facts
 
     def inspect_tool_result(self, content: str, ctx: TurnContext) -> str:
         """Mark tool output as data; flag indirect injection."""
