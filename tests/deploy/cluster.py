@@ -216,12 +216,10 @@ async def cluster(
 
         # Clients reach the refunds replicas through HAProxy, so the Host they send is HAProxy's.
         refunds_host = f"127.0.0.1:{lb['refunds']}"
-        first = [mcp_server(n, n) for n in SERVERS if n != "refunds"] + [
-            mcp_server("refunds-1", "refunds", refunds_host)
-        ]
-        await wait_healthy(client, first)
-        # The second replica starts on the seeded ledger (two first starts would both try to seed the demo data).
-        second = mcp_server("refunds-2", "refunds", refunds_host)
+        first = [mcp_server(n, n) for n in SERVERS if n != "refunds"]
+        # Both refunds replicas start together on the empty database (the demo seed runs once, under a lock).
+        refunds = [mcp_server(f"refunds-{i}", "refunds", refunds_host) for i in (1, 2)]
+        await wait_healthy(client, [*first, *refunds])
 
         serve_ports = [free_port() for _ in range(serve_replicas)]
         env = {
@@ -230,13 +228,13 @@ async def cluster(
             "SB_STATS_BIND": f"127.0.0.1:{lb['stats']}",
             "SB_SERVE_1": f"127.0.0.1:{serve_ports[0]}",
             "SB_SERVE_2": f"127.0.0.1:{serve_ports[-1]}",
-            "SB_REFUNDS_1": result.servers["refunds-1"].url.removeprefix("http://"),
-            "SB_REFUNDS_2": second.url.removeprefix("http://"),
+            "SB_REFUNDS_1": refunds[0].url.removeprefix("http://"),
+            "SB_REFUNDS_2": refunds[1].url.removeprefix("http://"),
         }
         result.haproxy = launch.start("haproxy", [haproxy, "-db", "-f", str(HAPROXY_CONFIG)], result.stats_url, env)
         # serve connects its servers once at startup: the refunds balancer must answer before serve starts.
         behind_refunds = Proc("haproxy refunds", result.haproxy.process, result.refunds_url, result.haproxy.log)
-        await wait_healthy(client, [second, behind_refunds])
+        await wait_healthy(client, [behind_refunds])
 
         addresses = {n: result.servers[n].url.removeprefix("http://") for n in SERVERS if n != "refunds"}
         config = tmp / "switchboard.toml"
