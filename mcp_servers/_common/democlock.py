@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, and_, bindparam, insert, select
+from sqlalchemy import Column, MetaData, String, Table, and_, bindparam, insert, select, text
 from sqlalchemy.engine import Connection
 
 from .storage import Database, UTCDateTime
 
-__all__ = ["rebase_demo", "record_demo_seed"]
+__all__ = ["lock_demo", "rebase_demo", "record_demo_seed"]
 
 _meta = MetaData()
 _clock = Table(
@@ -24,6 +24,17 @@ _clock = Table(
     Column("component", String(64), primary_key=True),
     Column("anchor", UTCDateTime(), nullable=False),
 )
+
+
+def lock_demo(conn: Connection, component: str) -> None:
+    """Serialise `component`'s demo seeding and rebasing across processes, until the transaction ends.
+
+    Replicas of one server that start together on an empty database would otherwise both see no rows and both
+    seed (one then fails on a duplicate key), or both move the dates forward. SQLite's single writer (the
+    transaction began with `BEGIN IMMEDIATE`) already serialises them.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"switchboard-demo-{component}"})
 
 
 def record_demo_seed(conn: Connection, component: str, now: datetime) -> None:
@@ -39,6 +50,7 @@ def rebase_demo(db: Database, component: str, tables: Sequence[tuple[Table, Sequ
     Returns the number of days shifted (0 when nothing was seeded or less than a day has passed).
     """
     with db.write() as conn:
+        lock_demo(conn, component)
         _meta.create_all(conn, checkfirst=True)
         anchor = conn.execute(select(_clock.c.anchor).where(_clock.c.component == component)).scalar_one_or_none()
         if anchor is None or (now - anchor).days < 1:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
-from mcp_servers._common.democlock import rebase_demo, record_demo_seed
+from mcp_servers._common.democlock import lock_demo, rebase_demo, record_demo_seed
 from mcp_servers._common.storage import Database, UTCDateTime
 
 __all__ = ["ItemRecord", "OrderRecord", "OrdersStore"]
@@ -147,6 +147,7 @@ class OrdersStore:
         """Insert the demo store unless customers already exist. Returns whether it seeded."""
         demo = build_demo_store(now)
         with self.db.write() as conn:
+            lock_demo(conn, "orders")
             if conn.execute(select(func.count()).select_from(customers)).scalar_one():
                 return False
             conn.execute(insert(products), [p.__dict__ for p in demo.products])

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
-from mcp_servers._common.democlock import rebase_demo, record_demo_seed
+from mcp_servers._common.democlock import lock_demo, rebase_demo, record_demo_seed
 from mcp_servers._common.storage import Database, UTCDateTime
 
 from .models import RefundResult
@@ -191,6 +191,7 @@ class RefundsStore:
         """Insert one payment per demo order unless the ledger has rows. Returns whether it seeded."""
         demo = build_demo_store(now)
         with self.db.write() as conn:
+            lock_demo(conn, "refunds")
             if conn.execute(select(func.count()).select_from(payments)).scalar_one():
                 return False
             conn.execute(
