@@ -89,6 +89,21 @@ def _assistant(blocks: Sequence[dict[str, Any]]) -> MessageParam:
     return cast(MessageParam, {"role": "assistant", "content": list(blocks)})
 
 
+def _as_blocks(message: MessageParam) -> list[dict[str, Any]]:
+    content = message["content"]
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return [cast(dict[str, Any], b) for b in content]
+
+
+def _joined(earlier: Sequence[MessageParam], current: Sequence[MessageParam]) -> list[MessageParam]:
+    """`earlier + current`, with a condensed context's trailing summary note merged into the customer's message."""
+    if earlier and current and earlier[-1]["role"] == current[0]["role"] == "user":
+        merged = cast(MessageParam, {"role": "user", "content": [*_as_blocks(earlier[-1]), *_as_blocks(current[0])]})
+        return [*earlier[:-1], merged, *current[1:]]
+    return [*earlier, *current]
+
+
 def _continuation(blocks: Sequence[dict[str, Any]]) -> MessageParam:
     """A paused assistant message sent back as the last message: no trailing whitespace, as the API requires."""
     trimmed = [dict(b) for b in blocks]
@@ -176,7 +191,7 @@ async def run_turn(
             model=model_id,
             system=system,
             context=context,
-            messages=[*earlier, *current, *([_continuation(paused)] if paused else [])],
+            messages=[*_joined(earlier, current), *([_continuation(paused)] if paused else [])],
             tools=tools.definitions(),
             max_tokens=budget,
             metadata=metadata() if metadata else {},

@@ -125,6 +125,9 @@ class PolicyConfig(_Frozen):
     escalation_tool: str = "escalate_to_human"
     identity_tools: list[str] = Field(default_factory=lambda: ["verify_customer", "lookup_order"])
     """Tools whose successful result verifies the customer (binds `customer_email` to the conversation)."""
+    sentiment_scorer: Literal["local", "claude"] = "local"
+    """`local` (measured in docs/policy-benchmarks.md, free, < 1 ms) or `claude`: the fast model per message,
+    forced to its strict `report_sentiment` tool (see docs/claude-path.md for the measurement behind the default)."""
     negative_score_threshold: float = Field(default=-0.5, ge=-1, le=0)
     negative_streak: int = Field(default=3, ge=1)
     unresolved_exchanges_before_offer: int = Field(default=3, ge=1)

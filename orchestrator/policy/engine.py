@@ -122,11 +122,12 @@ class SupportPolicy:
     """The `TurnPolicy`: sentiment, escalation rules, abuse warnings, KPI bookkeeping."""
 
     def __init__(self, settings: Settings, *, model: ModelClient, kpi: KpiStore | None = None) -> None:
-        """Score with the fast Claude model when `model` is Claude, else locally."""
+        """Score locally, or with the fast Claude model when configured (`sentiment_scorer = "claude"`) and on Claude."""
         self.settings = settings
         self.config = settings.policy
         self.kpi = kpi
-        self.scorer = None if model.offline else sentiment.ClaudeSentimentScorer(model, settings.model.fast)
+        use_claude = settings.policy.sentiment_scorer == "claude" and not model.offline
+        self.scorer = sentiment.ClaudeSentimentScorer(model, settings.model.fast) if use_claude else None
 
     async def observe(self, text: str, ctx: TurnContext) -> None:
         """Score the customer's message (concurrently with the main model call)."""

@@ -406,14 +406,13 @@ def trend(scores: Sequence[float], window: int = 3, threshold: float = TREND_THR
 REPORT_TOOL: ToolParam = {
     "name": "report_sentiment",
     "description": "Report the sentiment of the customer's message. Call it exactly once.",
+    "strict": True,
     "input_schema": {
         "type": "object",
         "properties": {
             "score": {
                 "type": "number",
-                "minimum": -1,
-                "maximum": 1,
-                "description": "-1 very negative (furious), 0 neutral, 1 very positive (delighted).",
+                "description": "From -1 very negative (furious) through 0 neutral to 1 very positive (delighted).",
             },
             "escalation_trigger": {
                 "type": "boolean",
@@ -474,6 +473,7 @@ class ClaudeSentimentScorer:
             messages=[cast(MessageParam, {"role": "user", "content": content})],
             tools=[REPORT_TOOL],
             max_tokens=self.max_tokens,
+            tool_choice={"type": "tool", "name": REPORT_TOOL["name"]},  # forced: no text answer to pay for
         )
         message: Message | None = None
         with anyio.move_on_after(self.timeout_s):

@@ -12,6 +12,7 @@ from anthropic.types import Message
 from orchestrator.errors import ModelError
 from orchestrator.model import ModelRequest, TextCallback
 from orchestrator.policy import sentiment
+from orchestrator.api_rules import check_strict_schema
 from orchestrator.policy.sentiment import (
     MODEL_PATH,
     REPORT_TOOL,
@@ -241,6 +242,9 @@ async def test_claude_scorer_uses_the_fast_model_and_the_strict_tool() -> None:
     (request,) = model.calls
     assert request.model == FAST
     assert list(request.tools) == [REPORT_TOOL]
+    assert request.tool_choice == {"type": "tool", "name": "report_sentiment"}  # forced: never a paid text answer
+    assert REPORT_TOOL.get("strict") is True
+    check_strict_schema(dict(REPORT_TOOL["input_schema"]), "report_sentiment")  # the API's strict mode accepts it
     assert "report_sentiment" in request.system
     assert request.messages[0]["content"] == "<customer_message>\nStill nothing, this is awful\n</customer_message>"
     model.assert_complete()
