@@ -122,7 +122,7 @@ class SupportPolicy:
     """The `TurnPolicy`: sentiment, escalation rules, abuse warnings, KPI bookkeeping."""
 
     def __init__(self, settings: Settings, *, model: ModelClient, kpi: KpiStore | None = None) -> None:
-        """Score locally, or with the fast Claude model when configured (`sentiment_scorer = "claude"`) and on Claude."""
+        """Score locally, or with the fast Claude model when `sentiment_scorer = "claude"` and the model is Claude."""
         self.settings = settings
         self.config = settings.policy
         self.kpi = kpi

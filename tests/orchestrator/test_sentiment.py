@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from anthropic.types import Message
 
+from orchestrator.api_rules import check_strict_schema
 from orchestrator.errors import ModelError
 from orchestrator.model import ModelRequest, TextCallback
 from orchestrator.policy import sentiment
-from orchestrator.api_rules import check_strict_schema
 from orchestrator.policy.sentiment import (
     MODEL_PATH,
     REPORT_TOOL,
