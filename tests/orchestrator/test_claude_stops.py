@@ -36,7 +36,7 @@ from .support import SERVERS, in_memory, real_targets, settings_for
 pytestmark = pytest.mark.anyio
 
 JORDAN = "jordan.lee@example.com"
-LOOKUP = ("lookup_order", {"order_id": "ORD-78432", "customer_email": JORDAN})
+LOOKUP: tuple[str, JSONObject] = ("lookup_order", {"order_id": "ORD-78432", "customer_email": JORDAN})
 PRICES = {
     "claude-sonnet-4-6": Price(input=3.0, output=15.0, cache_read=0.3, cache_write=3.75, min_cache_tokens=2048),
     "claude-haiku-4-5": Price(input=1.0, output=5.0, cache_read=0.1, cache_write=1.25, min_cache_tokens=4096),
