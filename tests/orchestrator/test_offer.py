@@ -59,7 +59,8 @@ def test_a_docstring_tool_is_compacted_with_each_argument_described_once() -> No
         "description": (
             "Look up an order.\n\n        Use it whenever the customer asks about an order.\n\n"
             "        Args:\n            order_id: The order number, e.g. ORD-78432.\n"
-            "            customer_email: The email address on the order,\n                as the customer typed it.\n        "
+            "            customer_email: The email address on the order,\n"
+            "                as the customer typed it.\n        "
         ),
         "input_schema": {
             "type": "object",
