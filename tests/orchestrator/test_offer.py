@@ -49,7 +49,7 @@ async def test_the_shipped_catalog_is_lean_strict_and_free_of_agent_tools(tmp_pa
     for tool in strict:
         check_strict_schema(dict(tool["input_schema"]), tool["name"])
     escalate = next(t for t in tools if t["name"] == "escalate_to_human")
-    properties = cast(dict[str, Any], escalate["input_schema"]["properties"])
+    properties = cast(dict[str, Any], cast(dict[str, Any], escalate["input_schema"])["properties"])
     assert "conversation_id" not in properties and "sentiment_trend" not in properties
 
 
@@ -101,7 +101,7 @@ def test_a_docstring_tool_is_compacted_with_each_argument_described_once() -> No
     [strict] = offered_tools([tool])
     assert strict.get("strict") is True
     assert strict["input_schema"].get("additionalProperties") is False
-    assert tool["input_schema"]["title"] == "lookup_orderArguments"  # the input is not modified
+    assert cast(dict[str, Any], tool["input_schema"])["title"] == "lookup_orderArguments"  # input not modified
 
 
 def test_strict_stops_at_the_per_request_limits() -> None:
@@ -143,7 +143,7 @@ async def test_deferred_tools_are_offered_from_the_call_after_load_tools_and_sta
 
 
 async def test_the_orchestrator_fills_the_conversation_id_the_model_cannot_know(tmp_path: Path) -> None:
-    escalate = {
+    escalate: dict[str, object] = {
         "reason": "Customer asked for a person.",
         "priority": "normal",
         "conversation_summary": "Wants a human.",
