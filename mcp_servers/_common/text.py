@@ -2,7 +2,8 @@
 
 PostgreSQL refuses NUL in text columns, and a lone surrogate cannot be encoded as UTF-8 at all, so such input
 would fail deep in a driver with a bare error. `SafeText` refuses it at the edge, with a message saying why.
-Compose it with field constraints: `Annotated[SafeText, Field(max_length=500)]`.
+With field constraints, put the validator last so that pydantic's length messages still count characters:
+`Annotated[str, Field(max_length=500), BeforeValidator(refuse_unsafe_text)]`.
 """
 
 import re

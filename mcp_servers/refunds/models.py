@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field
 
 from mcp_servers._common.identity import Email
-from mcp_servers._common.text import SafeText, refuse_unsafe_text
+from mcp_servers._common.text import refuse_unsafe_text
 
 RefundReason = Literal["defective", "wrong_item", "not_received", "changed_mind", "other"]
 RefundStatus = Literal["refunded", "pending_approval", "rejected"]
@@ -51,22 +51,24 @@ RefundId = Annotated[
     Field(pattern=r"^RF-[0-9A-F]{12}$", description="The refund reference from process_refund, e.g. RF-1A2B3C4D5E6F."),
 ]
 AgentName = Annotated[
-    SafeText,
+    str,
     Field(
         min_length=1,
         max_length=64,
         pattern=r"^[A-Za-z0-9._@+-]+( [A-Za-z0-9._@+-]+)*$",
         description="The human agent deciding, e.g. 'sam.rivera'; recorded with the decision.",
     ),
+    BeforeValidator(refuse_unsafe_text),
 ]
 RejectionReason = Annotated[
-    SafeText,
+    str,
     Field(
         min_length=1,
         max_length=500,
         pattern=r"\S",
         description="Why the refund is rejected, in words the customer may read (up to 500 characters).",
     ),
+    BeforeValidator(refuse_unsafe_text),
 ]
 IdempotencyKey = Annotated[
     str,

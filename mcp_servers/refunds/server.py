@@ -106,9 +106,18 @@ def create_server(store: RefundsStore) -> MCPServer:
         assert payment is not None  # check_customer refuses a missing record
         return payment
 
-    def console_only(ctx: Context) -> None:
-        # The audit middleware records this refusal (the tool raises before writing anything).
+    def console_only(ctx: Context, action: str, refund_id: str | None = None, agent: str | None = None) -> None:
         if bound_customer(ctx) is not None:
+            store.record_refusal(
+                None,
+                action=action,
+                reason=None,
+                amount_cents=None,
+                rule="console_only",
+                detail="an agent tool was called from a customer conversation",
+                refund_id=refund_id,
+                actor=agent,
+            )
             raise ToolError(CONSOLE_ONLY)
 
     @server.tool(title="Check refund eligibility", annotations=_READ)
@@ -209,7 +218,7 @@ def create_server(store: RefundsStore) -> MCPServer:
         Args:
             limit: How many refunds to list (1-100).
         """
-        console_only(ctx)
+        console_only(ctx, "list")
         total, items = store.pending(limit=limit, now=utcnow())
         return PendingRefunds(total=total, items=items)
 
@@ -224,7 +233,7 @@ def create_server(store: RefundsStore) -> MCPServer:
             refund_id: The refund reference, e.g. RF-1A2B3C4D5E6F, from list_pending_refunds.
             agent: Your agent name or id, recorded with the decision.
         """
-        console_only(ctx)
+        console_only(ctx, "approve", refund_id, agent)
         try:
             return store.decide(refund_id, approve=True, agent=agent, now=utcnow())
         except DecisionRefusedError as exc:
@@ -242,7 +251,7 @@ def create_server(store: RefundsStore) -> MCPServer:
             agent: Your agent name or id, recorded with the decision.
             reason: Why, in words the customer may read, e.g. "the item was bought with a voucher".
         """
-        console_only(ctx)
+        console_only(ctx, "reject", refund_id, agent)
         try:
             return store.decide(refund_id, approve=False, agent=agent, note=reason.strip(), now=utcnow())
         except DecisionRefusedError as exc:
