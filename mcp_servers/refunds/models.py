@@ -88,6 +88,7 @@ class RefundResult(BaseModel):
 
     refund_id: str = Field(description="The refund reference, e.g. RF-1A2B3C4D5E6F; quote it to the customer.")
     order_id: str
+    reason: RefundReason | None = Field(None, description="The customer's reason, as requested")
     status: RefundStatus = Field(
         description="refunded: money is on its way. pending_approval: no money moved yet, a human will review it "
         "(refund_id is what the human approves or rejects). rejected: a human declined it, no money moves."

@@ -336,7 +336,9 @@ class RefundsStore:
             )
             if not decision.eligible:
                 return refused(decision.rule, f"Refund not possible: {decision.explanation}")
-            result = refund_result(payment, decision, self.policy, refund_id=f"RF-{uuid.uuid4().hex[:12].upper()}")
+            result = refund_result(
+                payment, decision, self.policy, refund_id=f"RF-{uuid.uuid4().hex[:12].upper()}", reason=reason
+            )
             conn.execute(
                 insert(refunds).values(
                     refund_id=result.refund_id,

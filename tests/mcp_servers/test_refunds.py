@@ -31,6 +31,7 @@ NEUTRAL = (
 )
 FLAGSHIP_REFUND = {
     "order_id": FLAGSHIP_ORDER_ID,
+    "reason": "defective",
     "status": "refunded",
     "needs_human_approval": False,
     "amount": 89.99,
@@ -138,6 +139,7 @@ async def test_tools_list_is_the_published_contract(store: RefundsStore) -> None
     assert set(process.output_schema["properties"]) == {
         "refund_id",
         "order_id",
+        "reason",
         "status",
         "needs_human_approval",
         "amount",

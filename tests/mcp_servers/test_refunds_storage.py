@@ -52,7 +52,7 @@ def _flagship(**extra: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("amount", ["21474836.48", "99999999.99", 1_000_000.01])
 async def test_an_amount_above_the_bound_is_refused_clearly_audited_and_stores_nothing(
-    store: RefundsStore, amount: object
+    store: RefundsStore, amount: str | float
 ) -> None:
     result = await _call(store, "process_refund", _flagship(amount=amount))
 
