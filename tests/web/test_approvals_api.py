@@ -25,8 +25,7 @@ YAEL = (
 async def _request_refund(served: Served, script: tuple[str, ...]) -> Customer:
     customer = Customer(served.client)
     await customer.start()
-    for line in script:
-        events = await customer.say(line)
+    events = [await customer.say(line) for line in script][-1]
     assert events[-1][1]["status"] == "waiting_for_human"
     escalated = next(data for name, data in events if name == "escalated")
     assert escalated["reason"] == "refund_approval"
