@@ -86,9 +86,25 @@ class ApprovalDesk:
         link = await blocking(self._record, decision)
         posted = link is not None and link.conversation_id is not None
         if link is not None and link.conversation_id is not None:
+            waiting = await self._waiting_handoff(link.handoff_id)
+            if waiting is not None:
+                await self.desk.claim(waiting, agent)  # the customer sees who decided join the conversation
             await blocking(self._post, link.conversation_id, decision)
             self.desk.hub.wake(link.conversation_id)
+            if waiting is not None:  # the approval was all the hand-off was for: back to the assistant
+                note = f"Refund {refund_id} {decision['decision']} from the approvals list."
+                await self.desk.resolve(waiting, agent, "returned_to_bot", note)
         return {**decision, "conversation_id": link.conversation_id if link else None, "posted": posted}
+
+    async def _waiting_handoff(self, handoff_id: str | None) -> str | None:
+        """The approval's hand-off if no agent has taken it yet (an agent who has keeps the conversation)."""
+        if handoff_id is None:
+            return None
+        try:
+            handoff = await self.desk.handoff(handoff_id)
+        except WebError:
+            return None
+        return handoff_id if handoff.get("status") == "queued" else None
 
     def _record(self, decision: dict[str, Any]) -> ApprovalLink | None:
         return self.approvals.record_decision(

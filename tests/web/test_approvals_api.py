@@ -89,6 +89,13 @@ async def test_an_approval_reaches_the_queue_and_the_customer_sees_the_decision_
     assert (shown["refund_id"], shown["decision"]) == (item["refund_id"], "approved")
     assert again.status_code == 200 and again.json()["replayed"] is True and again.json()["posted"] is False
     assert _decisions(transcript) == [shown["text"]]  # told once, and kept in the transcript
+    system = [m["text"] for m in transcript["messages"] if m["role"] == "system"]
+    assert system[-3:] == [
+        "sam.rivera (human agent) has joined the conversation.",
+        shown["text"],
+        "You're back with Alex, our assistant.",
+    ]
+    assert transcript["status"] == "active"  # the hand-off was only for the approval: back to the assistant
     assert after == []
     approvals = dashboard["approvals"]
     assert (approvals["pending"], approvals["approved"], approvals["approved_amount"]) == (0, 1, 732.97)
