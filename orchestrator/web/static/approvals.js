@@ -30,7 +30,7 @@ export function approvalsPanel({ call, openHandoff, onError }) {
       "Approve");
     const reject = el("button", { type: "submit", class: "btn btn-danger btn-sm", dataset: { action: "reject" } },
       "Reject");
-    const form = el("form", { class: "approval-actions" }, approve, reason, reject);
+    const form = el("form", { class: "approval-actions" }, reason, approve, reject);
     approve.addEventListener("click", () => decide(r, "approve", null, form));
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
