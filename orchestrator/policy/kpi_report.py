@@ -86,7 +86,7 @@ def render_approvals(stats: ApprovalStats) -> str:
             f"{'pending now':<24} {stats.pending:>9} {_dollars(stats.pending_cents):>14}",
             f"{'approved':<24} {stats.approved:>9} {_dollars(stats.approved_cents):>14}",
             f"{'rejected':<24} {stats.rejected:>9} {_dollars(stats.rejected_cents):>14}",
-            f"{'time to decision':<24} {mean:>9} {'longest ' + longest:>14}",
+            f"{'time to decision':<24} {mean:>9}  (mean; longest {longest})",
         ]
     )
 
