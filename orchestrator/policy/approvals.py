@@ -81,7 +81,7 @@ class PendingApproval:
 
     @classmethod
     def from_result(cls, content: str) -> "PendingApproval | None":
-        """The pending refund in a `process_refund` result's JSON; None for anything else (or a replay)."""
+        """The pending refund in a `process_refund` result's JSON (a replay too: its first turn may have failed)."""
         try:
             parsed: object = json.loads(content)
         except ValueError:
@@ -90,7 +90,7 @@ class PendingApproval:
             return None
         data = cast(dict[str, Any], parsed)
         refund_id, order_id, amount = data.get("refund_id"), data.get("order_id"), data.get("amount")
-        if data.get("status") != "pending_approval" or data.get("replayed") is not False:
+        if data.get("status") != "pending_approval":
             return None
         if not (isinstance(refund_id, str) and _REFUND_ID.match(refund_id)):
             return None
@@ -243,10 +243,11 @@ class ApprovalStore:
                         requested_at=at,
                     )
                 )
-            elif row.handoff_id is None and handoff_id is not None:
-                conn.execute(
-                    update(approvals).where(approvals.c.refund_id == approval.refund_id).values(handoff_id=handoff_id)
-                )
+            else:
+                missing = {"conversation_id": conversation_id, "handoff_id": handoff_id}
+                values = {k: v for k, v in missing.items() if v is not None and getattr(row, k) is None}
+                if values:
+                    conn.execute(update(approvals).where(approvals.c.refund_id == approval.refund_id).values(**values))
 
     def record_decision(
         self,
@@ -270,6 +271,10 @@ class ApprovalStore:
                 return None
             row = conn.execute(select(approvals).where(approvals.c.refund_id == approval.refund_id)).mappings().one()
             return _link(row)
+
+    def handed_over(self, refund_ids: Collection[str]) -> set[str]:
+        """Those of `refund_ids` already linked to a conversation (their hand-off was made)."""
+        return {r for r, link in self.get_many(refund_ids).items() if link.conversation_id is not None}
 
     def get_many(self, refund_ids: Collection[str]) -> dict[str, ApprovalLink]:
         """The records of these refunds that exist, by refund id."""

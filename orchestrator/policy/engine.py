@@ -191,7 +191,7 @@ class SupportPolicy:
         text, status = reply, ("escalated" if escalated_by_model else None)
         if escalated_by_model:
             await emit(Escalated("model_tool_call"))
-        if pending := approvals.take_pending(ctx):
+        if pending := await self._not_handed_over(approvals.take_pending(ctx)):
             notice, handoff_id = await self._hand_over_approvals(pending, signals, ctx, call_tool, french)
             text, status = _join(text, notice), "escalated"
             await emit(Escalated("refund_approval", "high", handoff_id))
@@ -248,6 +248,13 @@ class SupportPolicy:
             logger.warning("automatic escalation failed (%s)", decision.reason)
         handoff = result.get("handoff_id") if result else None
         return escalation.customer_message_for(decision, result, french), handoff if isinstance(handoff, str) else None
+
+    async def _not_handed_over(self, pending: list[approvals.PendingApproval]) -> list[approvals.PendingApproval]:
+        """Drop the refunds whose hand-off was already made (a retried request replays the pending result)."""
+        if not pending or self.approvals is None:
+            return pending
+        done = await blocking(self.approvals.handed_over, [a.refund_id for a in pending])
+        return [a for a in pending if a.refund_id not in done]
 
     async def _hand_over_approvals(
         self,

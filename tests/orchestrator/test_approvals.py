@@ -46,7 +46,6 @@ def store(database_url: str) -> Iterator[ApprovalStore]:
     "content",
     [
         json.dumps({**PENDING, "status": "refunded"}),
-        json.dumps({**PENDING, "replayed": True}),  # a retry: the hand-off was made the first time
         json.dumps({**PENDING, "refund_id": "RF-1"}),
         json.dumps({**PENDING, "order_id": "<b>ORD-93514</b>"}),
         json.dumps({**PENDING, "amount": "lots"}),
@@ -90,8 +89,10 @@ def test_the_hand_off_carries_the_refund_and_the_customer_is_promised_no_money()
 
 
 def test_requests_and_decisions_are_recorded_once_and_counted(store: ApprovalStore) -> None:
-    store.record_request(MORGAN, conversation_id="conv-1", handoff_id=None, at=T0)
-    store.record_request(MORGAN, conversation_id="other", handoff_id="HO-000001", at=T0 + timedelta(hours=1))
+    store.record_request(MORGAN, conversation_id=None, handoff_id=None, at=T0)  # seen first in the console
+    store.record_request(MORGAN, conversation_id="conv-1", handoff_id=None, at=T0 + timedelta(hours=1))
+    store.record_request(MORGAN, conversation_id="other", handoff_id="HO-000001", at=T0 + timedelta(hours=2))
+    linked = store.handed_over([MORGAN.refund_id, YAEL.refund_id])
     store.record_request(YAEL, conversation_id="conv-2", handoff_id="HO-000002", at=T0)
     before = store.stats()
 
@@ -111,6 +112,7 @@ def test_requests_and_decisions_are_recorded_once_and_counted(store: ApprovalSto
     after = store.stats()
     window = store.stats(since=T0 + timedelta(minutes=45), until=T0 + timedelta(minutes=95))
 
+    assert linked == {MORGAN.refund_id}
     assert (before.pending, before.pending_cents, before.approved) == (2, 150893, 0)
     assert first is not None and (first.conversation_id, first.handoff_id, first.decided_by) == (
         "conv-1",
