@@ -10,14 +10,17 @@ from orchestrator import Orchestrator
 from orchestrator.errors import ModelError
 from orchestrator.events import Escalated, Event
 from orchestrator.policy.approvals import ApprovalStore
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.testing import ScriptedModel, Step, text_reply, tool_use
 
 from .support import SERVERS, in_memory, real_targets, settings_for
 
 pytestmark = pytest.mark.anyio
 
 MORGAN = "morgan.moreau@example.com"
-REFUND = ("process_refund", {"order_id": "ORD-93514", "reason": "changed_mind", "customer_email": MORGAN})
+REFUND: tuple[str, dict[str, object]] = (
+    "process_refund",
+    {"order_id": "ORD-93514", "reason": "changed_mind", "customer_email": MORGAN},
+)
 
 
 def _handoffs(tmp_path: Path) -> list[tuple[str, str, str]]:
@@ -28,16 +31,15 @@ def _handoffs(tmp_path: Path) -> list[tuple[str, str, str]]:
 
 
 async def test_a_pending_refund_whose_turn_failed_is_handed_over_when_the_retry_replays_it(tmp_path: Path) -> None:
-    model = ScriptedModel(
-        [
-            tool_use(("lookup_order", {"order_id": "ORD-93514", "customer_email": MORGAN})),
-            text_reply("I can refund $732.97 to your PayPal after a team member approves it. Shall I go ahead?"),
-            tool_use(REFUND),
-            ModelError("overloaded"),  # the refund is reserved, but the turn fails before any reply
-            tool_use(REFUND),  # the retry: the refunds server replays the pending result
-            text_reply("Your refund request is registered; a team member will review it."),
-        ]
-    )
+    steps: list[Step] = [
+        tool_use(("lookup_order", {"order_id": "ORD-93514", "customer_email": MORGAN})),
+        text_reply("I can refund $732.97 to your PayPal after a team member approves it. Shall I go ahead?"),
+        tool_use(REFUND),
+        ModelError("overloaded"),  # the refund is reserved, but the turn fails before any reply
+        tool_use(REFUND),  # the retry: the refunds server replays the pending result
+        text_reply("Your refund request is registered; a team member will review it."),
+    ]
+    model = ScriptedModel(steps)
     events: list[Event] = []
 
     async def collect(event: Event) -> None:
