@@ -310,7 +310,7 @@ def _print_recent(orchestrator: Orchestrator, cid: str) -> None:
         line
         for message in orchestrator.store.messages(cid)
         for line in _render(message.param)
-        if not line.startswith("  ")
+        if not line.startswith("  ") and not line.startswith("You: [Verified customer")
     ]
     if lines:
         click.echo("earlier in this conversation:")

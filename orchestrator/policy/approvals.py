@@ -225,11 +225,10 @@ class ApprovalStore:
     def record_request(
         self, approval: PendingApproval, *, conversation_id: str | None, handoff_id: str | None, at: datetime
     ) -> None:
-        """Remember a pending refund (once: a second call keeps the first record, filling a missing hand-off)."""
+        """Remember a pending refund (once: a later call only fills a missing conversation or hand-off)."""
         with self.db.write() as conn:
-            row = conn.execute(
-                select(approvals.c.handoff_id).where(approvals.c.refund_id == approval.refund_id)
-            ).first()
+            query = select(approvals.c.conversation_id, approvals.c.handoff_id)
+            row = conn.execute(query.where(approvals.c.refund_id == approval.refund_id)).first()
             if row is None:
                 conn.execute(
                     insert(approvals).values(
