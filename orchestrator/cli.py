@@ -123,6 +123,8 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
                 f"conversation: {cid} (ready in {time.perf_counter() - started:.1f} s; "
                 "/rate 1-5 to rate and end, Ctrl-D to quit)"
             )
+            if conversation_id:
+                _print_recent(orchestrator, cid)
             printer = _Printer()
             while True:
                 line = await anyio.to_thread.run_sync(_read_line, interactive)
@@ -297,6 +299,24 @@ def conversations_show(ctx: click.Context, conversation_id: str) -> None:
             click.echo(line)
     entries = store.ledger(conversation_id)
     click.echo(f"\n{len(entries)} model calls, ${sum(e.cost_usd for e in entries):.5f}")
+
+
+RESUME_LINES = 8
+"""How many earlier lines `chat --conversation ID` shows (a decision on a refund arrives as the last one)."""
+
+
+def _print_recent(orchestrator: Orchestrator, cid: str) -> None:
+    """The end of the conversation so far, text only, so a returning customer sees what happened meanwhile."""
+    lines = [
+        line
+        for message in orchestrator.store.messages(cid)
+        for line in _render(message.param)
+        if not line.startswith("  ") and not line.startswith("You: [Verified customer")
+    ]
+    if lines:
+        click.echo("earlier in this conversation:")
+        for line in lines[-RESUME_LINES:]:
+            click.echo(f"  {line}")
 
 
 def _render(param: Any) -> list[str]:

@@ -3,10 +3,16 @@
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+from mcp_servers._common.identity import Email
+from mcp_servers._common.text import refuse_unsafe_text
 
 RefundReason = Literal["defective", "wrong_item", "not_received", "changed_mind", "other"]
-RefundStatus = Literal["refunded", "pending_approval"]
+RefundStatus = Literal["refunded", "pending_approval", "rejected"]
+Decision = Literal["approved", "rejected"]
+MAX_REFUND_CENTS = 100_000_000
+"""The largest amount one refund request may name ($1,000,000.00); larger is refused before anything is stored."""
 Rule = Literal[
     "eligible",
     "needs_approval",
@@ -30,12 +36,39 @@ Amount = Annotated[
     Decimal,
     Field(
         gt=0,
+        le=MAX_REFUND_CENTS // 100,
         max_digits=10,
         decimal_places=2,
         allow_inf_nan=False,
-        description="Amount to refund in the order's currency, e.g. 25.50 (at most 2 decimals). "
-        "Omit it to refund everything still refundable on the order.",
+        description="Amount to refund in the order's currency, e.g. 25.50 (at most 2 decimals, at most "
+        "1000000). Omit it to refund everything still refundable on the order.",
     ),
+]
+CustomerEmail = Annotated[Email, BeforeValidator(refuse_unsafe_text)]
+"""The shared email type, with NUL bytes and lone surrogates refused with a clear message."""
+RefundId = Annotated[
+    str,
+    Field(pattern=r"^RF-[0-9A-F]{12}$", description="The refund reference from process_refund, e.g. RF-1A2B3C4D5E6F."),
+]
+AgentName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._@+-]+( [A-Za-z0-9._@+-]+)*$",
+        description="The human agent deciding, e.g. 'sam.rivera'; recorded with the decision.",
+    ),
+    BeforeValidator(refuse_unsafe_text),
+]
+RejectionReason = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=500,
+        pattern=r"\S",
+        description="Why the refund is rejected, in words the customer may read (up to 500 characters).",
+    ),
+    BeforeValidator(refuse_unsafe_text),
 ]
 IdempotencyKey = Annotated[
     str,
@@ -55,8 +88,10 @@ class RefundResult(BaseModel):
 
     refund_id: str = Field(description="The refund reference, e.g. RF-1A2B3C4D5E6F; quote it to the customer.")
     order_id: str
+    reason: RefundReason | None = Field(None, description="The customer's reason, as requested")
     status: RefundStatus = Field(
-        description="refunded: money is on its way. pending_approval: no money moved yet, a human will review it."
+        description="refunded: money is on its way. pending_approval: no money moved yet, a human will review it "
+        "(refund_id is what the human approves or rejects). rejected: a human declined it, no money moves."
     )
     needs_human_approval: bool
     amount: float = Field(description="Amount refunded (or awaiting approval) in the order's currency")
@@ -90,3 +125,48 @@ class RefundEligibility(BaseModel):
     currency: str
     window_ends_on: str | None = Field(None, description="Last day of the refund window (ISO date), if delivered")
     customer_gets: RefundOffer | None = Field(None, description="Present only when eligible")
+
+
+class RefundDecision(BaseModel):
+    """A human agent's decision on a refund that waited for approval."""
+
+    refund_id: str
+    order_id: str
+    decision: Decision
+    status: RefundStatus = Field(description="refunded (approved: the money moves now) or rejected (nothing moves)")
+    amount: float = Field(description="The amount approved, or released by the rejection, in the order's currency")
+    currency: str
+    method: str
+    reason: RefundReason = Field(description="The customer's reason for the refund")
+    decided_by: str = Field(description="The agent who decided")
+    decided_at: str = Field(description="When, ISO 8601 UTC")
+    rejection_reason: str | None = Field(description="Why it was rejected; None when approved")
+    requested_at: str = Field(description="When the customer asked, ISO 8601 UTC")
+    message: str = Field(description="What to tell the customer")
+    replayed: bool = Field(description="True when the refund was already decided this way (nothing changed now)")
+
+
+class PendingRefund(BaseModel):
+    """A refund waiting for a human's approval, with what the agent needs to decide."""
+
+    refund_id: str
+    order_id: str
+    customer_email: str
+    amount: float
+    currency: str
+    method: str
+    reason: RefundReason
+    requested_at: str = Field(description="ISO 8601 UTC")
+    waiting_minutes: int
+    order_total: float
+    order_status: str
+    delivered_on: str | None = Field(description="ISO date, if delivered")
+    item_used: bool
+    already_refunded: float = Field(description="Refunded on this order before, not counting this request")
+
+
+class PendingRefunds(BaseModel):
+    """The refunds awaiting approval, oldest first."""
+
+    total: int = Field(description="How many refunds are waiting overall")
+    items: list[PendingRefund]

@@ -179,7 +179,9 @@ def decide(
     )
 
 
-def refund_result(payment: Payment, decision: Decision, policy: RefundPolicy, *, refund_id: str) -> RefundResult:
+def refund_result(
+    payment: Payment, decision: Decision, policy: RefundPolicy, *, refund_id: str, reason: str
+) -> RefundResult:
     """What the customer is told about an accepted refund: issued now, or waiting for a human's approval."""
     amount = format_money(decision.amount_cents, payment.currency)
     timing = policy.timing
@@ -201,6 +203,7 @@ def refund_result(payment: Payment, decision: Decision, policy: RefundPolicy, *,
     return RefundResult(
         refund_id=refund_id,
         order_id=payment.order_id,
+        reason=reason,  # pyright: ignore[reportArgumentType] - validated as a RefundReason by the tool's schema
         status=status,
         needs_human_approval=status == "pending_approval",
         amount=decision.amount_cents / 100,

@@ -4,27 +4,36 @@ In production the ledger (`store.py`) is fed by the payment provider and the ord
 """
 
 from decimal import Decimal
+from typing import Annotated
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
+from pydantic import Field
 
 from mcp_servers._common.clock import utcnow
-from mcp_servers._common.identity import Email, IdentityError, check_customer
+from mcp_servers._common.identity import IdentityError, bound_customer, check_customer
 
+from .audit import refusal_auditor
 from .models import (
+    AgentName,
     Amount,
     Currency,
+    CustomerEmail,
     IdempotencyKey,
     OrderId,
+    PendingRefunds,
+    RefundDecision,
     RefundEligibility,
+    RefundId,
     RefundOffer,
     RefundReason,
     RefundResult,
+    RejectionReason,
 )
 from .policy import Payment, format_money
-from .store import RefundRefusedError, RefundRequest, RefundsStore
+from .store import DecisionRefusedError, RefundRefusedError, RefundRequest, RefundsStore
 
 __all__ = ["create_server"]
 
@@ -32,6 +41,19 @@ NOT_FOUND = (
     "No order matches that order number for this customer. Verify the customer's identity first with lookup_order "
     "(the order number and the email on the order), then retry with that order number and customer_email."
 )
+
+CONSOLE_ONLY = (
+    "This tool is for human support agents deciding refund approvals and is not available in a customer "
+    "conversation. Tell the customer their refund is waiting for a human's review and that no money has moved yet."
+)
+ACTIONS = {
+    "check_refund_eligibility": "check",
+    "process_refund": "process",
+    "list_pending_refunds": "list",
+    "approve_refund": "approve",
+    "reject_refund": "reject",
+}
+"""Each tool's action in the audit trail (every refused call of these tools is audited)."""
 
 _READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 _REFUND = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
@@ -45,7 +67,8 @@ def _instructions(store: RefundsStore) -> str:
         "not delivered yet; refunds above "
         f"{format_money(policy.approval_threshold_cents, 'USD')} wait for a human's approval. Verify the customer "
         "with lookup_order first. Use check_refund_eligibility to explain the options, and call process_refund only "
-        "once the customer has confirmed. Never promise a refund that process_refund has not confirmed."
+        "once the customer has confirmed. Never promise a refund that process_refund has not confirmed. "
+        "list_pending_refunds, approve_refund and reject_refund are for human agents only."
     )
 
 
@@ -56,13 +79,46 @@ def _cents(amount: Decimal | None) -> int | None:
 
 def create_server(store: RefundsStore) -> MCPServer:
     """Build the refunds server on a prepared store; the refund policy is the store's (`store.policy`)."""
-    server = MCPServer("refunds", version="0.1.0", instructions=_instructions(store), log_level="WARNING")
+    server = MCPServer(
+        "refunds",
+        version="0.1.0",
+        instructions=_instructions(store),
+        log_level="WARNING",
+        middleware=[refusal_auditor(store.record_refusal, ACTIONS)],
+    )
 
-    def owned(ctx: Context, order_id: str, customer_email: str | None) -> Payment:
+    def owned(
+        ctx: Context, order_id: str, customer_email: str | None, *, action: str, reason: str, amount_cents: int | None
+    ) -> Payment:
         payment = store.get_payment(order_id)
-        check_customer(ctx, customer_email, payment.customer_email if payment else None, not_found=NOT_FOUND)
+        try:
+            check_customer(ctx, customer_email, payment.customer_email if payment else None, not_found=NOT_FOUND)
+        except IdentityError:
+            store.record_refusal(
+                order_id,
+                action=action,
+                reason=reason,
+                amount_cents=amount_cents,
+                rule="identity",
+                detail="the caller was not matched to the order's customer",
+            )
+            raise
         assert payment is not None  # check_customer refuses a missing record
         return payment
+
+    def console_only(ctx: Context, action: str, refund_id: str | None = None, agent: str | None = None) -> None:
+        if bound_customer(ctx) is not None:
+            store.record_refusal(
+                None,
+                action=action,
+                reason=None,
+                amount_cents=None,
+                rule="console_only",
+                detail="an agent tool was called from a customer conversation",
+                refund_id=refund_id,
+                actor=agent,
+            )
+            raise ToolError(CONSOLE_ONLY)
 
     @server.tool(title="Check refund eligibility", annotations=_READ)
     def check_refund_eligibility(
@@ -70,7 +126,7 @@ def create_server(store: RefundsStore) -> MCPServer:
         reason: RefundReason,
         ctx: Context,
         amount: Amount | None = None,
-        customer_email: Email | None = None,
+        customer_email: CustomerEmail | None = None,
     ) -> RefundEligibility:
         """Check whether an order can be refunded, how much, and what the customer would get. Changes nothing.
 
@@ -83,8 +139,9 @@ def create_server(store: RefundsStore) -> MCPServer:
             amount: A partial amount to check, e.g. 25.50; omit for everything still refundable.
             customer_email: The email on the order; required unless the customer is already verified.
         """
-        payment = owned(ctx, order_id, customer_email)
-        decision = store.check(order_id, reason=reason, amount_cents=_cents(amount), now=utcnow())
+        amount_cents = _cents(amount)
+        payment = owned(ctx, order_id, customer_email, action="check", reason=reason, amount_cents=amount_cents)
+        decision = store.check(order_id, reason=reason, amount_cents=amount_cents, now=utcnow())
         assert decision is not None  # the payment exists: owned() found it
         offer = None
         if decision.eligible:
@@ -114,16 +171,18 @@ def create_server(store: RefundsStore) -> MCPServer:
         reason: RefundReason,
         ctx: Context,
         amount: Amount | None = None,
-        customer_email: Email | None = None,
+        customer_email: CustomerEmail | None = None,
         idempotency_key: IdempotencyKey | None = None,
         currency: Currency = "USD",
     ) -> RefundResult:
         """Refund an order to its original payment method, if the refund rules allow it.
 
         Call it only after the customer confirmed the refund. The server decides eligibility and refuses with the
-        reason otherwise. Large refunds come back as pending_approval: tell the customer a human will review it and
-        that no money has moved yet. Retrying the same request returns the original result (replayed=true) and
-        never refunds twice; to make two separate identical partial refunds, pass a different idempotency_key.
+        reason otherwise. Large refunds come back as pending_approval with the refund_id a human agent approves or
+        rejects: tell the customer a human will review it, that no money has moved yet, and that the decision will
+        be posted in this conversation; never promise the money. Retrying the same request returns the original
+        result (replayed=true) and never refunds twice; to make two separate identical partial refunds, pass a
+        different idempotency_key.
 
         Args:
             order_id: The order number, e.g. ORD-78432.
@@ -134,17 +193,7 @@ def create_server(store: RefundsStore) -> MCPServer:
             currency: The order's currency (default USD); a different currency is refused.
         """
         amount_cents = _cents(amount)
-        try:
-            owned(ctx, order_id, customer_email)
-        except IdentityError:
-            store.record_refusal(
-                order_id,
-                reason=reason,
-                amount_cents=amount_cents,
-                rule="identity",
-                detail="the caller was not matched to the order's customer",
-            )
-            raise
+        owned(ctx, order_id, customer_email, action="process", reason=reason, amount_cents=amount_cents)
         request = RefundRequest(
             order_id=order_id,
             reason=reason,
@@ -155,6 +204,57 @@ def create_server(store: RefundsStore) -> MCPServer:
         try:
             return store.process(request, now=utcnow())
         except RefundRefusedError as exc:
+            raise ToolError(exc.message) from exc
+
+    @server.tool(title="List refunds awaiting approval", annotations=_READ)
+    def list_pending_refunds(
+        ctx: Context,
+        limit: Annotated[int, Field(ge=1, le=100, description="How many refunds to list (1-100)")] = 50,
+    ) -> PendingRefunds:
+        """For human agents: the refunds waiting for approval, oldest first, with their order's context.
+
+        Not available in customer conversations.
+
+        Args:
+            limit: How many refunds to list (1-100).
+        """
+        console_only(ctx, "list")
+        total, items = store.pending(limit=limit, now=utcnow())
+        return PendingRefunds(total=total, items=items)
+
+    @server.tool(title="Approve a refund", annotations=_REFUND)
+    def approve_refund(refund_id: RefundId, agent: AgentName, ctx: Context) -> RefundDecision:
+        """For human agents: approve a refund awaiting approval; the money goes back to the customer now.
+
+        Approving again returns the same decision (replayed=true) and never refunds twice. Not available in
+        customer conversations.
+
+        Args:
+            refund_id: The refund reference, e.g. RF-1A2B3C4D5E6F, from list_pending_refunds.
+            agent: Your agent name or id, recorded with the decision.
+        """
+        console_only(ctx, "approve", refund_id, agent)
+        try:
+            return store.decide(refund_id, approve=True, agent=agent, now=utcnow())
+        except DecisionRefusedError as exc:
+            raise ToolError(exc.message) from exc
+
+    @server.tool(title="Reject a refund", annotations=_REFUND)
+    def reject_refund(refund_id: RefundId, agent: AgentName, reason: RejectionReason, ctx: Context) -> RefundDecision:
+        """For human agents: reject a refund awaiting approval; its amount is released and no money moves.
+
+        The reason is recorded and shown to the customer. Rejecting again returns the same decision
+        (replayed=true). Not available in customer conversations.
+
+        Args:
+            refund_id: The refund reference, e.g. RF-1A2B3C4D5E6F, from list_pending_refunds.
+            agent: Your agent name or id, recorded with the decision.
+            reason: Why, in words the customer may read, e.g. "the item was bought with a voucher".
+        """
+        console_only(ctx, "reject", refund_id, agent)
+        try:
+            return store.decide(refund_id, approve=False, agent=agent, note=reason.strip(), now=utcnow())
+        except DecisionRefusedError as exc:
             raise ToolError(exc.message) from exc
 
     return server

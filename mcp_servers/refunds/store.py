@@ -10,93 +10,30 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    select,
-)
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
 from mcp_servers._common.democlock import lock_demo, rebase_demo, record_demo_seed
-from mcp_servers._common.storage import Database, UTCDateTime
+from mcp_servers._common.storage import Database
 
-from .models import RefundResult
+from . import approvals
+from .approvals import DecisionRefusedError
+from .audit import mark_audited
+from .models import PendingRefund, RefundDecision, RefundResult
 from .policy import Decision, Payment, RefundPolicy, decide, refund_result
+from .schema import MIGRATIONS, audit, payments, refunds
 
-__all__ = ["AuditRecord", "RefundRecord", "RefundRefusedError", "RefundRequest", "RefundsStore"]
-
-metadata = MetaData()
-payments = Table(
-    "refunds_payments",
-    metadata,
-    Column("order_id", String(16), primary_key=True),
-    Column("customer_email", String(254), nullable=False),
-    Column("total_cents", Integer, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("method", String(60), nullable=False),
-    Column("order_status", String(16), nullable=False),
-    Column("delivered_at", UTCDateTime()),
-    Column("item_used", Boolean, nullable=False, default=False),
-    Column("captured_at", UTCDateTime(), nullable=False),
-    CheckConstraint("total_cents >= 0", name="ck_refunds_payments_total"),
-)
-refunds = Table(
-    "refunds_refunds",
-    metadata,
-    Column("refund_id", String(20), primary_key=True),
-    Column("order_id", String(16), ForeignKey("refunds_payments.order_id"), nullable=False),
-    Column("customer_email", String(254), nullable=False),
-    Column("amount_cents", Integer, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("reason", String(16), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("method", String(100), nullable=False),
-    Column("idempotency_key", String(140), nullable=False, unique=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("created_at", UTCDateTime(), nullable=False),
-    Column("result_json", Text, nullable=False),
-    CheckConstraint("amount_cents > 0", name="ck_refunds_refunds_amount"),
-    CheckConstraint("status IN ('refunded', 'pending_approval')", name="ck_refunds_refunds_status"),
-    Index("ix_refunds_refunds_order", "order_id"),
-)
-audit = Table(
-    "refunds_audit",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", UTCDateTime(), nullable=False),
-    Column("order_id", String(16), nullable=False),
-    Column("action", String(16), nullable=False),
-    Column("decision", String(20), nullable=False),
-    Column("reason", String(16), nullable=False),
-    Column("rule", String(32), nullable=False),
-    Column("amount_cents", Integer),
-    Column("detail", Text, nullable=False),
-    CheckConstraint("action IN ('check', 'process')", name="ck_refunds_audit_action"),
-    CheckConstraint(
-        "decision IN ('refunded', 'pending_approval', 'refused', 'replayed')", name="ck_refunds_audit_decision"
-    ),
-    Index("ix_refunds_audit_order", "order_id", "at"),
-)
-
-
-def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn)
-
-
-MIGRATIONS = (_create_v1,)
+__all__ = [
+    "AuditRecord",
+    "DecisionRefusedError",
+    "RefundRecord",
+    "RefundRefusedError",
+    "RefundRequest",
+    "RefundsStore",
+]
 
 NOT_FOUND = "No refundable order matches that order number for this customer."
 
@@ -150,6 +87,9 @@ class RefundRecord:
     request_hash: str
     created_at: datetime
     result_json: str
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
 
 
 @dataclass(frozen=True)
@@ -158,12 +98,14 @@ class AuditRecord:
 
     id: int
     at: datetime
-    order_id: str
+    order_id: str | None
+    refund_id: str | None
     action: str
     decision: str
-    reason: str
+    reason: str | None
     rule: str
     amount_cents: int | None
+    actor: str | None
     detail: str
 
 
@@ -250,10 +192,85 @@ class RefundsStore:
             raise outcome
         return outcome
 
-    def record_refusal(self, order_id: str, *, reason: str, amount_cents: int | None, rule: str, detail: str) -> None:
-        """Audit a refusal decided outside the store (identity) in its own committed transaction."""
+    def record_refusal(
+        self,
+        order_id: str | None,
+        *,
+        action: str = "process",
+        reason: str | None,
+        amount_cents: int | None,
+        rule: str,
+        detail: str,
+        decision: str = "refused",
+        refund_id: str | None = None,
+        actor: str | None = None,
+    ) -> None:
+        """Audit a refusal decided outside the store (identity, schema) in its own committed transaction."""
         with self.db.write() as conn:
-            _audit(conn, order_id, "refused", reason=reason, rule=rule, amount_cents=amount_cents, detail=detail)
+            _audit(
+                conn,
+                order_id,
+                decision,
+                action=action,
+                reason=reason,
+                rule=rule,
+                amount_cents=amount_cents,
+                detail=detail,
+                refund_id=refund_id,
+                actor=actor,
+            )
+
+    def pending(self, *, limit: int, now: datetime) -> tuple[int, list[PendingRefund]]:
+        """How many refunds wait for a human's approval, and the oldest `limit` with their order's context."""
+        with self.db.read() as conn:
+            return approvals.pending(conn, limit=limit, now=now)
+
+    def decide(
+        self, refund_id: str, *, approve: bool, agent: str, note: str | None = None, now: datetime
+    ) -> RefundDecision:
+        """Approve (the money moves) or reject (the reservation is released) a pending refund, exactly once.
+
+        The same decision again returns it with `replayed=True` and changes nothing. The decision and its audit
+        row commit together; a refusal is audited in its own transaction before `DecisionRefusedError` is raised.
+        """
+        action = "approve" if approve else "reject"
+        try:
+            with self.db.write() as conn:
+                outcome = approvals.decide(
+                    conn, refund_id, approve=approve, agent=agent, note=note, now=now, policy=self.policy
+                )
+                result = outcome.decision
+                _audit(
+                    conn,
+                    result.order_id,
+                    result.decision if outcome.changed else "replayed",
+                    action=action,
+                    reason=result.reason,
+                    rule=result.decision if outcome.changed else "replay",
+                    amount_cents=outcome.amount_cents,
+                    detail=f"{refund_id} {result.decision} by {agent}" + (f": {note}" if note else ""),
+                    refund_id=refund_id,
+                    actor=agent,
+                )
+                return result
+        except DecisionRefusedError as exc:
+            self.record_refusal(
+                exc.order_id,
+                action=action,
+                reason=None,
+                amount_cents=exc.amount_cents,
+                rule=exc.rule,
+                detail=exc.message,
+                refund_id=refund_id,
+                actor=agent,
+            )
+            raise
+
+    def get_refund(self, refund_id: str) -> RefundRecord | None:
+        """One stored refund, or None."""
+        with self.db.read() as conn:
+            row = conn.execute(select(refunds).where(refunds.c.refund_id == refund_id)).mappings().first()
+        return RefundRecord(**row) if row is not None else None
 
     def refunds_for(self, order_id: str) -> list[RefundRecord]:
         """The order's refunds, oldest first."""
@@ -262,10 +279,11 @@ class RefundsStore:
             rows = conn.execute(query.order_by(refunds.c.created_at, refunds.c.refund_id)).mappings().all()
         return [RefundRecord(**row) for row in rows]
 
-    def audit_for(self, order_id: str) -> list[AuditRecord]:
-        """The order's audit trail, oldest first."""
+    def audit_for(self, order_id: str | None) -> list[AuditRecord]:
+        """The order's audit trail, oldest first (None: the rows that name no valid order)."""
+        match = audit.c.order_id.is_(None) if order_id is None else audit.c.order_id == order_id
         with self.db.read() as conn:
-            rows = conn.execute(select(audit).where(audit.c.order_id == order_id).order_by(audit.c.id)).mappings().all()
+            rows = conn.execute(select(audit).where(match).order_by(audit.c.id)).mappings().all()
         return [AuditRecord(**row) for row in rows]
 
     def _process_once(self, request: RefundRequest, now: datetime) -> RefundResult | RefundRefusedError:
@@ -319,7 +337,9 @@ class RefundsStore:
             )
             if not decision.eligible:
                 return refused(decision.rule, f"Refund not possible: {decision.explanation}")
-            result = refund_result(payment, decision, self.policy, refund_id=f"RF-{uuid.uuid4().hex[:12].upper()}")
+            result = refund_result(
+                payment, decision, self.policy, refund_id=f"RF-{uuid.uuid4().hex[:12].upper()}", reason=reason
+            )
             conn.execute(
                 insert(refunds).values(
                     refund_id=result.refund_id,
@@ -366,17 +386,30 @@ def _reserved_cents(conn: Connection, order_id: str) -> int:
 
 
 def _audit(
-    conn: Connection, order_id: str, decision: str, *, reason: str, rule: str, amount_cents: int | None, detail: str
+    conn: Connection,
+    order_id: str | None,
+    decision: str,
+    *,
+    action: str = "process",
+    reason: str | None,
+    rule: str,
+    amount_cents: int | None,
+    detail: str,
+    refund_id: str | None = None,
+    actor: str | None = None,
 ) -> None:
     conn.execute(
         insert(audit).values(
             at=utcnow(),
             order_id=order_id,
-            action="process",
+            refund_id=refund_id,
+            action=action,
             decision=decision,
             reason=reason,
             rule=rule,
             amount_cents=amount_cents,
+            actor=actor,
             detail=detail,
         )
     )
+    mark_audited()

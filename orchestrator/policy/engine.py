@@ -32,7 +32,7 @@ from ..hooks import (
 from ..model import ModelClient
 from ..offer import Fact, basic_facts
 from ..settings import Settings
-from . import abuse, confirmation, escalation, injection, pii, sentiment, topic
+from . import abuse, approvals, confirmation, escalation, injection, pii, sentiment, topic
 from .kpi import KpiStore, customer_key, issue_key
 
 __all__ = ["Guardrails", "SupportPolicy", "build_guardrails"]
@@ -121,11 +121,19 @@ class Guardrails:
 class SupportPolicy:
     """The `TurnPolicy`: sentiment, escalation rules, abuse warnings, KPI bookkeeping."""
 
-    def __init__(self, settings: Settings, *, model: ModelClient, kpi: KpiStore | None = None) -> None:
-        """Score locally, or with the fast Claude model when `sentiment_scorer = "claude"` and the model is Claude."""
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model: ModelClient,
+        kpi: KpiStore | None = None,
+        approvals: approvals.ApprovalStore | None = None,
+    ) -> None:
+        """Score locally (or on the fast model with `sentiment_scorer = "claude"`); follow refund approvals."""
         self.settings = settings
         self.config = settings.policy
         self.kpi = kpi
+        self.approvals = approvals
         use_claude = settings.policy.sentiment_scorer == "claude" and not model.offline
         self.scorer = sentiment.ClaudeSentimentScorer(model, settings.model.fast) if use_claude else None
 
@@ -162,7 +170,10 @@ class SupportPolicy:
         return facts
 
     def inspect_tool_result(self, content: str, ctx: TurnContext) -> str:
-        """Mark tool output as data; flag indirect injection."""
+        """Note a refund left for a human's approval; mark tool output as data; flag indirect injection."""
+        # The runner records each call in `turn_tools` before its result is inspected: the last entry is this one.
+        if ctx.turn_tools and ctx.turn_tools[-1] == (approvals.REFUND_TOOL, False):
+            approvals.note_pending(content, ctx)
         return injection.inspect_tool_result(content, ctx)
 
     async def after_turn(self, reply: str, ctx: TurnContext, call_tool: ToolCaller, emit: EventSink) -> TurnOutcome:
@@ -186,22 +197,27 @@ class SupportPolicy:
         signals = escalation.update_unresolved(
             signals, resolved_this_turn=progress or scored.score > 0, same_issue=signals.unresolved_exchanges > 0
         )
-        decision = escalation.decide(signals, self.config)
         french = topic.is_french(ctx.latest_customer_text)
         text, status = reply, ("escalated" if escalated_by_model else None)
         if escalated_by_model:
             await emit(Escalated("model_tool_call"))
+        if pending := await self._not_handed_over(approvals.take_pending(ctx)):
+            notice, handoff_id = await self._hand_over_approvals(pending, signals, ctx, call_tool, french)
+            text, status = _join(text, notice), "escalated"
+            await emit(Escalated("refund_approval", "high", handoff_id))
+            signals = escalation.applied(signals, escalation.EscalationDecision("escalate", "high", "refund_approval"))
+        decision = escalation.decide(signals, self.config)
         if decision.action == "escalate":
             notice, handoff_id = await self._escalate(decision, signals, ctx, call_tool, french)
-            text = _join(reply, notice)
+            text = _join(text, notice)
             status = "escalated"
             await emit(Escalated(decision.reason, decision.priority or "normal", handoff_id))
         elif decision.action == "offer_human":
-            text = _join(reply, escalation.customer_message_for(decision, None, french))
+            text = _join(text, escalation.customer_message_for(decision, None, french))
         elif ctx.flags.get("last_abuse"):
             warning = abuse.abuse_response(_int(ctx.flags.get("abuse_count")), french=french)
             if warning:
-                text = _join(reply, warning)
+                text = _join(text, warning)
         ctx.flags[escalation.STATE_KEY] = escalation.applied(signals, decision).to_state()
         await blocking(self._kpi_turn, ctx, status)
         return TurnOutcome(text, status, _usage(latest.get("usage")))
@@ -242,6 +258,56 @@ class SupportPolicy:
             logger.warning("automatic escalation failed (%s)", decision.reason)
         handoff = result.get("handoff_id") if result else None
         return escalation.customer_message_for(decision, result, french), handoff if isinstance(handoff, str) else None
+
+    async def _not_handed_over(self, pending: list[approvals.PendingApproval]) -> list[approvals.PendingApproval]:
+        """Drop the refunds whose hand-off was already made (a retried request replays the pending result)."""
+        if not pending or self.approvals is None:
+            return pending
+        done = await blocking(self.approvals.handed_over, [a.refund_id for a in pending])
+        return [a for a in pending if a.refund_id not in done]
+
+    async def _hand_over_approvals(
+        self,
+        pending: list[approvals.PendingApproval],
+        signals: escalation.ConversationSignals,
+        ctx: TurnContext,
+        call_tool: ToolCaller,
+        french: bool,
+    ) -> tuple[str, str | None]:
+        """Queue each pending refund for a human as a high-priority hand-off; record it; say what happens next."""
+        notices: list[str] = []
+        first_handoff: str | None = None
+        for approval in pending:
+            summary = escalation.summarise_for_handoff(
+                reason=f"Refund {approval.refund_id} ({approval.amount}) awaits a human's approval.",
+                problem=str(ctx.flags.get("problem") or ctx.latest_customer_text),
+                actions=[f"process_refund {approval.order_id}: pending approval, reference {approval.refund_id}"],
+                scores=signals.scores,
+                customer_email=ctx.customer_email,
+                verified=ctx.customer_email is not None,
+                order_ids=[approval.order_id],
+            )
+            arguments = approvals.escalation_arguments(
+                approval,
+                conversation_id=ctx.conversation_id,
+                summary=pii.mask(summary),
+                sentiment_trend=sentiment.trend(signals.scores) if signals.scores else None,
+            )
+            content, is_error = await call_tool(self.config.escalation_tool, arguments)
+            handoff = None if is_error else _handoff_id(content)
+            if handoff is None:
+                logger.warning("the hand-off for a refund awaiting approval failed; it stays in the console's list")
+            first_handoff = first_handoff or handoff
+            if self.approvals is not None:
+                await blocking(
+                    self.approvals.record_request,
+                    approval,
+                    conversation_id=ctx.conversation_id,
+                    handoff_id=handoff,
+                    at=utcnow(),
+                )
+            notices.append(approvals.handoff_notice(approval, handoff, french=french))
+        return "\n\n".join(notices), first_handoff
 
     def remember(self, text: str, ctx: TurnContext) -> None:
         """Keep the first problem statement and order ids mentioned (for hand-off summaries and KPIs)."""
@@ -292,8 +358,15 @@ class _Remember:
 def build_guardrails(
     settings: Settings, *, model: ModelClient, kpi: KpiStore | None = None, sinks: Sequence[EventSink] = ()
 ) -> Guardrails:
-    """The standard policy stack for `Orchestrator.open(..., **build_guardrails(...).kwargs)`."""
-    policy = SupportPolicy(settings, model=model, kpi=kpi)
+    """The standard policy stack for `Orchestrator.open(..., **build_guardrails(...).kwargs)`.
+
+    With a `kpi` store, refunds awaiting approval are followed in an `ApprovalStore` on the same database.
+    """
+    followed = None
+    if kpi is not None:
+        followed = approvals.ApprovalStore(kpi.db)
+        followed.prepare()
+    policy = SupportPolicy(settings, model=model, kpi=kpi, approvals=followed)
     emit = list(sinks)
     checks: list[InputCheck] = [
         _TurnStart(),
@@ -310,6 +383,15 @@ def build_guardrails(
     ]
     tools: list[ToolCheck] = [confirmation.ConfirmationGate(settings.policy.money_moving_tools)]
     return Guardrails(checks, outputs, tools, policy)
+
+
+def _handoff_id(content: str) -> str | None:
+    try:
+        parsed: object = json.loads(injection.unwrap_tool_output(content))
+    except ValueError:
+        return None
+    found = cast(dict[str, Any], parsed).get("handoff_id") if isinstance(parsed, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _join(reply: str, notice: str) -> str:

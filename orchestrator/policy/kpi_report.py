@@ -11,9 +11,10 @@ import click
 from mcp_servers._common.clock import utcnow
 
 from ..cli_context import context_settings
+from .approvals import ApprovalStats, ApprovalStore
 from .kpi import Bucket, Kpi, KpiPoint, KpiStore, KpiSummary
 
-__all__ = ["metrics_command", "render_table", "render_terminal_chart", "write_png_chart"]
+__all__ = ["metrics_command", "render_approvals", "render_table", "render_terminal_chart", "write_png_chart"]
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
 _RELATIVE = re.compile(r"^(\d+)([hdw])$")
@@ -69,6 +70,25 @@ def render_table(summary: KpiSummary) -> str:
     lines.append("confirmed: the customer said it was resolved or rated it 4-5; assumed: it ended without complaint.")
     lines.append("Rates are over ended conversations; resolution time and reopen rate over bot resolutions.")
     return "\n".join(lines)
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+def render_approvals(stats: ApprovalStats) -> str:
+    """The refund approval KPIs: pending now, time to decision, approved and rejected amounts in the period."""
+    mean = _duration(stats.mean_decision_s) if stats.mean_decision_s is not None else "—"
+    longest = _duration(stats.max_decision_s) if stats.max_decision_s is not None else "—"
+    return "\n".join(
+        [
+            "Refund approvals (amounts in the orders' currency)",
+            f"{'pending now':<24} {stats.pending:>9} {_dollars(stats.pending_cents):>14}",
+            f"{'approved':<24} {stats.approved:>9} {_dollars(stats.approved_cents):>14}",
+            f"{'rejected':<24} {stats.rejected:>9} {_dollars(stats.rejected_cents):>14}",
+            f"{'time to decision':<24} {mean:>9}  (mean; longest {longest})",
+        ]
+    )
 
 
 _SERIES: tuple[tuple[str, Callable[[KpiSummary], Kpi]], ...] = (
@@ -207,9 +227,14 @@ def metrics_command(
         store.prepare()
         summary = store.summary(since=start, until=end)
         points = store.timeseries(bucket, since=start, until=end)
+        followed = ApprovalStore(database)
+        followed.prepare()
+        approvals = followed.stats(since=start, until=end)
     finally:
         database.dispose()
     click.echo(render_table(summary))
+    click.echo()
+    click.echo(render_approvals(approvals))
     click.echo()
     click.echo(render_terminal_chart(points))
     if png is not None:

@@ -8,6 +8,8 @@ from starlette.routing import Route
 
 from ..blocking import blocking
 from ..settings import Settings
+from .approval_routes import approval_routes
+from .approvals import ApprovalDesk
 from .chat_routes import SSE_HEADERS, last_event_id, read_json
 from .dashboard import dashboard_data
 from .desk import HelpDesk
@@ -20,8 +22,13 @@ __all__ = ["agent_routes"]
 _HANDOFF = re.compile(r"^HO-\d{6,12}$")
 
 
-def agent_routes(desk: HelpDesk, settings: Settings, gate: AgentGate) -> list[Route]:
-    """The console and dashboard API, bound to `desk`; every route passes the `gate` (the agent token)."""
+def agent_routes(
+    desk: HelpDesk, settings: Settings, gate: AgentGate, approvals: ApprovalDesk | None = None
+) -> list[Route]:
+    """The console and dashboard API, bound to `desk`; every route passes the `gate` (the agent token).
+
+    With `approvals`, the dashboard adds the refund approval KPIs and the refund approval routes are served.
+    """
 
     def handoff_id(request: Request) -> str:
         value = str(request.path_params["hid"])
@@ -79,7 +86,14 @@ def agent_routes(desk: HelpDesk, settings: Settings, gate: AgentGate) -> list[Ro
         if bucket not in ("hour", "day"):
             raise WebError("invalid_request", "bucket: 'hour' or 'day'")
         orchestrator = desk.orchestrator
-        data = await blocking(dashboard_data, orchestrator.kpi, orchestrator.store, days=int(days_raw), bucket=bucket)
+        data = await blocking(
+            dashboard_data,
+            orchestrator.kpi,
+            orchestrator.store,
+            days=int(days_raw),
+            bucket=bucket,
+            approvals=approvals.approvals if approvals else None,
+        )
         data["model"] = {"label": orchestrator.model.label, "offline": orchestrator.model.offline}
         return JSONResponse(data)
 
@@ -91,4 +105,5 @@ def agent_routes(desk: HelpDesk, settings: Settings, gate: AgentGate) -> list[Ro
         Route("/api/agent/handoffs/{hid}/reply", reply, methods=["POST"]),
         Route("/api/agent/handoffs/{hid}/resolve", resolve, methods=["POST"]),
         Route("/api/dashboard", dashboard, methods=["GET"]),
+        *(approval_routes(approvals, gate) if approvals is not None else []),
     ]

@@ -18,9 +18,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..policy.approvals import ApprovalStore
 from ..service import Orchestrator
 from .agent_routes import agent_routes
 from .agents import AgentDirectory
+from .approvals import ApprovalDesk
 from .chat_routes import chat_routes
 from .desk import HelpDesk
 from .errors import ErrorCode, WebError, error_response
@@ -61,6 +63,9 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
     store.prepare()
     hub = Hub()
     desk = HelpDesk(orchestrator, store, hub)
+    followed = ApprovalStore(orchestrator.store.db)
+    followed.prepare()
+    approvals = ApprovalDesk(desk, followed)
     tasks = _Tasks()
     throttle = Throttle(settings.web.rate_limits)
     agents = AgentDirectory(orchestrator.store.db)
@@ -138,7 +143,7 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
         Route("/healthz", healthz),
         Route("/metrics", metrics),
         *chat_routes(desk, spawn=tasks.spawn, keepalive_s=settings.web.keepalive_s, throttle=throttle),
-        *agent_routes(desk, settings, gate),
+        *agent_routes(desk, settings, gate, approvals),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(

@@ -1,4 +1,4 @@
-"""The support lead's dashboard data: the five KPIs over time, token cost and tool latency."""
+"""The support lead's dashboard data: the five KPIs over time, refund approvals, token cost and tool latency."""
 
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from mcp_servers._common.clock import utcnow
 
+from ..policy.approvals import ApprovalStore
 from ..policy.kpi import Kpi, KpiStore, KpiSummary
 from ..store import ConversationStore
 from ..store import ledger as ledger_table
@@ -123,8 +124,9 @@ def dashboard_data(
     days: int,
     bucket: Literal["hour", "day"],
     now: datetime | None = None,
+    approvals: ApprovalStore | None = None,
 ) -> dict[str, Any]:
-    """Everything `/dashboard` shows for the last `days` days."""
+    """Everything `/dashboard` shows for the last `days` days (refund approvals when `approvals` is given)."""
     until = now or utcnow()
     since = until - timedelta(days=days)
     window = {"since": _iso(since), "until": _iso(until), "bucket": bucket}
@@ -140,6 +142,18 @@ def dashboard_data(
             "open": summary.open_conversations,
         }
         report["series"] = [_series_point(p.start, p.summary) for p in kpi.timeseries(bucket, since=since)]
+    if approvals is not None:
+        stats = approvals.stats(since=since, until=until)
+        report["approvals"] = {
+            "pending": stats.pending,
+            "pending_amount": stats.pending_cents / 100,
+            "approved": stats.approved,
+            "approved_amount": stats.approved_cents / 100,
+            "rejected": stats.rejected,
+            "rejected_amount": stats.rejected_cents / 100,
+            "mean_decision_s": stats.mean_decision_s,
+            "max_decision_s": stats.max_decision_s,
+        }
     report["cost"] = _cost(store, since)
     report["tools"] = _tools(store, since)
     return report

@@ -10,7 +10,7 @@ from .store import AGENT_KEY, StoredEvent, WebStore
 
 __all__ = ["AGENT_KINDS", "CUSTOMER_KINDS", "agent_view", "customer_view", "event_stream", "format_event"]
 
-CUSTOMER_KINDS = ("agent_joined", "agent_message", "handed_back", "ended", "rated")
+CUSTOMER_KINDS = ("agent_joined", "agent_message", "handed_back", "ended", "rated", "system_message")
 """Events pushed to the customer's live stream (their own turns arrive on the turn's stream)."""
 AGENT_KINDS = ("escalated", "agent_joined", "handed_back", "ended", "customer_message")
 """Events the console's stream looks at."""
@@ -35,6 +35,9 @@ def customer_view(event: StoredEvent) -> tuple[str, dict[str, Any]] | None:
         return event.kind, {"agent": event.author}
     if event.kind in ("ended", "rated"):
         return event.kind, event.data
+    if event.kind == "system_message" and event.data.get("refund_id"):  # a decision on the customer's refund
+        data = {"id": event.id, "text": event.body or "", "at": _at(event), **event.data}
+        return "refund_decision", data
     return None
 
 

@@ -31,6 +31,7 @@ NEUTRAL = (
 )
 FLAGSHIP_REFUND = {
     "order_id": FLAGSHIP_ORDER_ID,
+    "reason": "defective",
     "status": "refunded",
     "needs_human_approval": False,
     "amount": 89.99,
@@ -101,7 +102,13 @@ def _flagship(**extra: Any) -> dict[str, Any]:
 async def test_tools_list_is_the_published_contract(store: RefundsStore) -> None:
     async with Client(create_server(store), mode="legacy") as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert sorted(tools) == ["check_refund_eligibility", "process_refund"]
+    assert sorted(tools) == [
+        "approve_refund",
+        "check_refund_eligibility",
+        "list_pending_refunds",
+        "process_refund",
+        "reject_refund",
+    ]
     check, process = tools["check_refund_eligibility"], tools["process_refund"]
     assert check.input_schema["required"] == ["order_id", "reason"]
     assert process.input_schema["required"] == ["order_id", "reason"]
@@ -132,6 +139,7 @@ async def test_tools_list_is_the_published_contract(store: RefundsStore) -> None
     assert set(process.output_schema["properties"]) == {
         "refund_id",
         "order_id",
+        "reason",
         "status",
         "needs_human_approval",
         "amount",
@@ -394,7 +402,10 @@ async def test_schema_invalid_arguments_are_refused_and_change_nothing(
 
     assert result.is_error
     assert store.refunds_for(FLAGSHIP_ORDER_ID) == []
-    assert store.audit_for(FLAGSHIP_ORDER_ID) == []
+    [row] = store.audit_for(FLAGSHIP_ORDER_ID if "order_id" not in bad else None)
+    assert (row.action, row.decision, row.rule) == (tool.split("_")[0], "refused", "invalid_arguments")
+    assert row.detail.startswith("invalid arguments: " + next(iter(bad)) + ": ")
+    assert "input_value" not in row.detail  # the submitted values are not copied into the audit trail
 
 
 async def test_a_missing_reason_is_refused(store: RefundsStore) -> None:
@@ -419,7 +430,8 @@ async def test_without_a_bound_customer_the_email_must_match_and_every_refusal_r
     assert texts == [NEUTRAL.format(tool=tool)] * 3
     assert store.refunds_for(FLAGSHIP_ORDER_ID) == []
     refusals = [(a.decision, a.rule) for a in store.audit_for(FLAGSHIP_ORDER_ID)]
-    assert refusals == ([("refused", "identity")] * 2 if tool == "process_refund" else [])
+    assert refusals == [("refused", "identity")] * 2
+    assert [a.action for a in store.audit_for(FLAGSHIP_ORDER_ID)] == [tool.split("_")[0]] * 2
 
 
 async def test_a_bound_customer_needs_no_email_for_their_own_order(store: RefundsStore) -> None:
@@ -488,7 +500,7 @@ async def test_a_refund_whose_audit_row_cannot_be_written_leaves_no_refund_behin
     assert result.is_error
     assert _text(result) == "Error executing tool process_refund"
     assert store.refunds_for(FLAGSHIP_ORDER_ID) == []
-    assert store.audit_for(FLAGSHIP_ORDER_ID) == []
+    assert [(a.decision, a.rule) for a in store.audit_for(FLAGSHIP_ORDER_ID)] == [("failed", "internal_error")]
 
 
 def _args(argv: list[str]) -> argparse.Namespace:

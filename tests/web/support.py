@@ -24,6 +24,8 @@ from tests.orchestrator.support import SERVERS, in_memory, real_targets, setting
 TOKEN = "agent-token-for-tests"
 AGENT = {"Authorization": f"Bearer {TOKEN}", "X-Agent-Name": "sam.rivera"}
 CONSOLE_TOOLS = ["list_handoff_queue", "get_handoff", "claim_handoff", "add_handoff_reply", "resolve_handoff"]
+REFUND_AGENT_TOOLS = ["list_pending_refunds", "approve_refund", "reject_refund"]
+HIDDEN = {"escalation": CONSOLE_TOOLS, "refunds": REFUND_AGENT_TOOLS}
 FLAGSHIP = (
     "Hi, I ordered a pair of headphones 2 weeks ago and they don't work. My order is ORD-78432.",
     "jordan.lee@example.com",
@@ -36,7 +38,7 @@ FLAGSHIP = (
 def web_settings(
     tmp_path: Path, *, database_url: str | None = None, token: str | None = TOKEN, web: WebConfig | None = None
 ) -> Settings:
-    servers = [in_memory(n, hidden_tools=CONSOLE_TOOLS if n == "escalation" else []) for n in SERVERS]
+    servers = [in_memory(n, hidden_tools=HIDDEN.get(n, [])) for n in SERVERS]
     settings = settings_for(tmp_path, servers)
     update: dict[str, Any] = {"agent_token": SecretStr(token) if token else None, "web": web or WebConfig()}
     if database_url is not None:

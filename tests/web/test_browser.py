@@ -236,3 +236,73 @@ def test_the_console_refuses_a_missing_or_wrong_token(server: Server) -> None:
     assert "refused" in error
     assert console_shown is False and handoffs == 0
     assert "refused" in dash_error and kpis == 0
+
+
+def test_an_agent_approves_a_large_refund_in_the_console_and_the_customer_sees_it_live(server: Server) -> None:
+    with chromium() as customer, chromium() as agent:
+        _open_chat(customer, server)
+        _say(customer, "Hi, I'd like a refund for order ORD-93514, I changed my mind about the espresso machine.")
+        _say(customer, "morgan.moreau@example.com")
+        _say(customer, "Yes, please go ahead.")
+        notice = str(
+            wait(customer, 30).until(
+                lambda d: next((t for t in _texts(d, '.msg[data-role="assistant"]') if "for approval" in t), False)
+            )
+        )
+
+        agent.get(server.url + "/agent")
+        agent.find_element(By.ID, "agent-name").send_keys("sam.rivera")
+        agent.find_element(By.ID, "agent-token").send_keys(server.token)
+        agent.find_element(By.ID, "login-button").click()
+        pending = _visible(agent, "#approvals li.approval")
+        card = pending.text
+        queued = _visible(agent, "#queue button.handoff").text
+        _assert_accessible(agent)
+        screenshot(agent, "agent-console-refund-approval")
+        pending.find_element(By.CSS_SELECTOR, 'button[data-action="approve"]').click()
+        status = str(wait(agent).until(lambda d: d.find_element(By.ID, "approvals-status").text or False))
+        emptied = str(
+            wait(agent).until(
+                lambda d: (
+                    d.find_element(By.CSS_SELECTOR, "#approvals li").text
+                    if not _count(d, "#approvals li.approval")
+                    else False
+                )
+            )
+        )
+
+        decision = str(
+            wait(customer, 20).until(
+                lambda d: next((t for t in _texts(d, '.msg[data-role="system"]') if "Good news" in t), False)
+            )
+        )
+        back = str(
+            wait(customer, 20).until(
+                lambda d: next((t for t in _texts(d, '.msg[data-role="system"]') if "back with Alex" in t), False)
+            )
+        )
+        screenshot(customer, "customer-chat-refund-approved")
+        _assert_accessible(customer)
+
+        agent.get(server.url + "/dashboard")
+        approved = str(
+            wait(agent).until(
+                lambda d: next(
+                    (
+                        e.text
+                        for e in d.find_elements(By.CSS_SELECTOR, '[data-approval="approved"] dd')
+                        if "1" in e.text
+                    ),
+                    False,
+                )
+            )
+        )
+
+    assert "No money has moved yet" in notice
+    assert "$732.97" in card and "ORD-93514" in card and "morgan.moreau@example.com" in card and "unused" in card
+    assert "High" in queued and "RF-" in queued
+    assert "approved" in status and "The customer has been told" in status
+    assert emptied == "No refunds waiting for approval."
+    assert decision.startswith("Good news: your refund of $732.97 for order ORD-93514")
+    assert "Alex" in back
+    assert approved == "1 · $732.97"

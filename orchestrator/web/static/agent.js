@@ -1,8 +1,10 @@
-// Human-agent console: sign in with the shared token, watch the queue live, claim, reply, hand back, resolve.
+// Human-agent console: sign in with the shared token, watch the queue live, claim, reply, hand back, resolve,
+// and decide refunds awaiting approval (approvals.js).
 
 import { ApiError, api, liveStream } from "/static/sse.js";
 import { $, age, appendToLog, clear, dateTime, el, messageNode, say, sentimentLabel, sentimentSvg } from "/static/ui.js";
 import { loadAgent, saveAgent, forgetAgent, loginError } from "/static/auth.js";
+import { approvalsPanel } from "/static/approvals.js";
 
 const NAME_RE = /^[A-Za-z0-9._@+-]{1,64}$/;
 const PRIORITY = { urgent: "Urgent", high: "High", normal: "Normal", low: "Low" };
@@ -28,6 +30,7 @@ const state = { creds: null, live: null, timer: null, selected: null, detail: nu
 const headers = () => ({ Authorization: `Bearer ${state.creds.token}`, "X-Agent-Name": state.creds.name });
 const call = (method, url, body) => api(method, url, { headers: headers(), body });
 const hpath = (hid) => `/api/agent/handoffs/${encodeURIComponent(hid)}`;
+const approvals = approvalsPanel({ call, openHandoff: (hid) => select(hid), onError: (err) => fail(err) });
 
 function fail(err) {
   if (err instanceof ApiError && (err.status === 401 || err.code === "console_disabled")) {
@@ -61,6 +64,7 @@ async function signIn(creds) {
   ui.whoName.textContent = creds.name;
   ui.whoInitial.textContent = creds.name.slice(0, 1).toUpperCase();
   renderQueue(queue);
+  approvals.refresh();
   startLive(queue.last_event_id || 0);
   state.timer = setInterval(() => refresh(), 30000);
   const wanted = decodeURIComponent(location.hash.slice(1));
@@ -158,6 +162,7 @@ async function refresh() {
   if (!state.creds) return;
   try {
     renderQueue(await call("GET", "/api/agent/queue"));
+    await approvals.refresh();
     if (state.selected) await loadDetail(state.selected, false);
   } catch (err) {
     fail(err);

@@ -224,6 +224,9 @@ function onLiveEvent({ event, data }) {
         applyStatus("with_human");
       }
       break;
+    case "refund_decision":
+      addMessage({ id: d.id, role: "system", text: d.text, at: d.at });
+      break;
     case "handed_back":
       ui.banner.hidden = true;
       system("You're back with Alex, our assistant.");

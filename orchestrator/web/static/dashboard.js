@@ -28,6 +28,7 @@ const ui = {
   window: $("#window"), windowLabel: $("#window-label"), model: $("#model-label"), updated: $("#updated"),
   refresh: $("#refresh-button"), kpis: $("#kpis"), counts: $("#counts"), charts: $("#charts"),
   costBody: $("#cost-body"), costWindow: $("#cost-window"), toolsBody: $("#tools-body"),
+  approvals: $("#approvals-body"),
 };
 const state = { token: null, timer: null, loading: false };
 
@@ -106,6 +107,21 @@ function renderCounts(counts) {
     const v = counts ? counts[key] : null;
     ui.counts.append(el("div", { class: "count-item", dataset: { count: key } },
       el("dt", {}, label), el("dd", {}, v == null ? "—" : num.format(v))));
+  }
+}
+
+function renderApprovals(a) {
+  clear(ui.approvals);
+  const money = (v) => `$${(Number(v) || 0).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const items = a ? [
+    ["pending", "Awaiting approval", `${num.format(a.pending)} · ${money(a.pending_amount)}`],
+    ["decision_time", "Time to decision", a.mean_decision_s == null ? "—" : duration(a.mean_decision_s)],
+    ["approved", "Approved", `${num.format(a.approved)} · ${money(a.approved_amount)}`],
+    ["rejected", "Rejected", `${num.format(a.rejected)} · ${money(a.rejected_amount)}`],
+  ] : [["pending", "Awaiting approval", "—"]];
+  for (const [key, label, value] of items) {
+    ui.approvals.append(el("div", { class: "count-item", dataset: { approval: key } },
+      el("dt", {}, label), el("dd", {}, value)));
   }
 }
 
@@ -225,6 +241,7 @@ function render(data) {
   ui.model.textContent = (data.model && data.model.label) || "Model unknown";
   renderKpis(data.kpis);
   renderCounts(data.counts);
+  renderApprovals(data.approvals);
   renderCharts(data);
   renderCost(data.cost, ui.window.selectedOptions[0].textContent);
   renderTools(data.tools);
