@@ -178,9 +178,8 @@ def create_server(store: RefundsStore) -> MCPServer:
         """Refund an order to its original payment method, if the refund rules allow it.
 
         Call it only after the customer confirmed the refund. The server decides eligibility and refuses with the
-        reason otherwise. Large refunds come back as pending_approval with the refund_id a human agent approves or
-        rejects: tell the customer a human will review it, that no money has moved yet, and that the decision will
-        be posted in this conversation; never promise the money. Retrying the same request returns the original
+        reason otherwise. Large refunds come back as pending_approval (refund_id): no money moves until a human
+        agent approves; never promise it. Retrying the same request returns the original
         result (replayed=true) and never refunds twice; to make two separate identical partial refunds, pass a
         different idempotency_key.
 

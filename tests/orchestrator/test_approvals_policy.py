@@ -50,8 +50,7 @@ async def test_a_pending_refund_whose_turn_failed_is_handed_over_when_the_retry_
         async with Orchestrator.open(settings, model=model, targets=real_targets(tmp_path), policies=True) as orch:
             cid = orch.start()
             await orch.respond(cid, "I want a refund for ORD-93514, I changed my mind. morgan.moreau@example.com")
-            # The policy's observation runs beside the model call in a task group, so the error comes grouped.
-            with pytest.raises(ExceptionGroup) as failed:
+            with pytest.raises(ModelError):  # itself, not wrapped by the observer's task group
                 await orch.respond(cid, "Yes, please go ahead.")
             failed_handoffs = _handoffs(tmp_path)
             retried = await orch.respond(cid, "Yes, please go ahead.", emit=collect)
@@ -59,7 +58,6 @@ async def test_a_pending_refund_whose_turn_failed_is_handed_over_when_the_retry_
             conversation = orch.store.get(cid)
 
     model.assert_complete()
-    assert failed.group_contains(ModelError)
     assert failed_handoffs == []
     [(priority, reason, conversation_id)] = _handoffs(tmp_path)
     assert (priority, conversation_id) == ("high", cid)
