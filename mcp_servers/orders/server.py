@@ -11,6 +11,7 @@ from pydantic import Field
 
 from mcp_servers._common.clock import today
 from mcp_servers._common.identity import Email, bound_customer, check_customer, normalise_email
+from mcp_servers._common.text import UnsafeTextGuard
 
 from .models import Order, OrderId, OrderItem, OrderList, OrderStatus, OrderSummary, VerifiedCustomer
 from .store import OrderRecord, OrdersStore
@@ -76,7 +77,9 @@ def order_view(record: OrderRecord, on: date) -> Order:
 
 def create_server(store: OrdersStore) -> MCPServer:
     """Build the orders server on a prepared store."""
-    server = MCPServer("orders", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING")
+    server = MCPServer(
+        "orders", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING", middleware=[UnsafeTextGuard()]
+    )
 
     def owned(ctx: Context, order_id: str, customer_email: str | None) -> OrderRecord:
         record = store.get_order(order_id)
