@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..blocking import blocking
 from ..service import Orchestrator
 from .agent_routes import agent_routes
 from .agents import AgentDirectory
@@ -25,6 +26,7 @@ from .chat_routes import chat_routes
 from .desk import HelpDesk
 from .errors import ErrorCode, WebError, error_response
 from .hub import Hub
+from .instances import Instance
 from .security import AgentGate, Guard
 from .store import WebStore
 from .throttle import Throttle
@@ -60,7 +62,9 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
     store = WebStore(orchestrator.store.db)
     store.prepare()
     hub = Hub()
-    desk = HelpDesk(orchestrator, store, hub)
+    instance = Instance(store.db, heartbeat_s=settings.web.turn_heartbeat_s, takeover_s=settings.web.turn_takeover_s)
+    instance.register()
+    desk = HelpDesk(orchestrator, store, hub, instance.owner)
     tasks = _Tasks()
     throttle = Throttle(settings.web.rate_limits)
     agents = AgentDirectory(orchestrator.store.db)
@@ -71,6 +75,7 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
         async with anyio.create_task_group() as tg:
             tasks.group = tg
+            tg.start_soon(instance.run)
             if not store.db.is_sqlite:
                 tg.start_soon(hub.listen, store.db.url)
             try:
@@ -78,6 +83,8 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
             finally:
                 tasks.group = None
                 tg.cancel_scope.cancel()
+        with anyio.CancelScope(shield=True):  # the turns were cancelled above: free their slots for other processes
+            await blocking(instance.retire)
 
     def page(name: str) -> Callable[[Request], Awaitable[Response]]:
         async def serve_page(_request: Request) -> Response:

@@ -5,6 +5,7 @@ server owns the handoffs); the channel's own state and visible timeline live in 
 """
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal, cast
@@ -23,7 +24,7 @@ from ..registry import ToolCallFailedError, UnknownToolError
 from ..service import MAX_MESSAGE_CHARS, Orchestrator
 from .errors import ErrorCode, WebError
 from .hub import Hub
-from .store import StateConflictError, StoredEvent, WebConversation, WebStore
+from .store import StateConflictError, StoredEvent, TurnOwner, WebConversation, WebStore
 
 __all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view", "sentiment_trend"]
 
@@ -34,7 +35,8 @@ GREETING = "Hi, I'm Alex from ShopExpress support. How can I help you today?"
 HANDED_BACK = "You're back with Alex, our assistant."
 BUSY = "Please wait for the current reply."
 TURN_LEASE = timedelta(minutes=10)
-"""How long a turn may hold its conversation's slot; only matters when the process running it dies."""
+"""The longest a turn may hold its conversation's slot, even on a live process (a dead one loses it sooner:
+see `web.turn_takeover_s`)."""
 ROLES = {
     "customer_message": "customer",
     "assistant_message": "assistant",
@@ -92,11 +94,15 @@ def _text_of(result: CallToolResult) -> str:
 class HelpDesk:
     """One per `serve` process; safe for concurrent requests (turns are serialised per conversation)."""
 
-    def __init__(self, orchestrator: Orchestrator, store: WebStore, hub: Hub) -> None:
-        """Serve through `orchestrator`, keeping channel state in `store` and waking subscribers through `hub`."""
+    def __init__(self, orchestrator: Orchestrator, store: WebStore, hub: Hub, owner: TurnOwner) -> None:
+        """Serve through `orchestrator`, keeping channel state in `store` and waking subscribers through `hub`.
+
+        Turns run here are owned by `owner` (this process's instance, kept alive by its heartbeat).
+        """
         self.orchestrator = orchestrator
         self.store = store
         self.hub = hub
+        self.owner = owner
         route = orchestrator.registry.route(orchestrator.settings.policy.escalation_tool)
         self.escalation_server = route.server if route is not None else None
 
@@ -162,8 +168,9 @@ class HelpDesk:
         else:
             lease, data = TURN_LEASE, {}
         said = ("customer_message", None, mask(text), data)
-        if not await blocking(self.store.begin_turn, conv.conversation_id, lease, [said]):
-            raise WebError("conflict", BUSY)
+        if not await blocking(self.store.begin_turn, conv.conversation_id, lease, [said], owner=self.owner):
+            free_in = await blocking(self.store.turn_free_in, conv.conversation_id, self.owner)
+            raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
         return text
 
     async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
@@ -188,19 +195,19 @@ class HelpDesk:
             events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
                 ("assistant_message", ASSISTANT, mask(reply.text), {})
             ]
-            values: dict[str, Any] = {"turn_until": None}
+            values: dict[str, Any] = {}
             if escalations:
                 handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
                 values |= {"state": "waiting_for_human", "handoff_id": handoff}
                 events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
-            updated, _ = await blocking(self.store.update, cid, events=events, **values)
+            updated, _ = await blocking(self.store.update, cid, events=events, release=self.owner, **values)
             held = False  # before "done": the customer may send the next message at once
             self.hub.wake(cid)
             await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
         finally:
             if held:
                 with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
-                    await blocking(self.store.end_turn, cid)
+                    await blocking(self.store.end_turn, cid, self.owner)
 
     async def end(self, conv: WebConversation, *, by: Literal["customer", "agent"] = "customer") -> dict[str, Any]:
         """End the conversation (idempotent); returns its status and KPI outcome."""
