@@ -6,6 +6,7 @@ passed, instead of answering 409 until the turn's lease runs out.
 """
 
 import logging
+import threading
 import uuid
 from datetime import timedelta
 
@@ -16,7 +17,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database
 
-from ..blocking import blocking
 from .store import TurnOwner, web_conversations, web_instances
 
 __all__ = ["INSTANCE_RETENTION", "Instance"]
@@ -71,10 +71,24 @@ class Instance:
             conn.execute(delete(web_instances).where(web_instances.c.instance_id == self.instance_id))
 
     async def run(self) -> None:
-        """Beat every `heartbeat_s` until cancelled; a failed beat (database away) is logged and retried."""
-        while True:
-            await anyio.sleep(self.heartbeat_s)
+        """Beat every `heartbeat_s` until cancelled.
+
+        The beats come from a thread of their own, so a busy event loop (a model loading, a slow request) does
+        not make a live process look dead; a frozen or killed process stops beating. A failed beat (database
+        away) is logged and retried.
+        """
+        stop = threading.Event()
+        thread = threading.Thread(target=self._beat_until, args=(stop,), name="switchboard-heartbeat", daemon=True)
+        thread.start()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            stop.set()
+            thread.join(timeout=10)  # before `retire`: a late beat would register the instance again
+
+    def _beat_until(self, stop: threading.Event) -> None:
+        while not stop.wait(self.heartbeat_s):
             try:
-                await blocking(self.beat)
+                self.beat()
             except SQLAlchemyError as exc:
                 logger.warning("web instance heartbeat failed: %s", type(exc).__name__)
