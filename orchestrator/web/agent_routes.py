@@ -12,6 +12,7 @@ from .chat_routes import SSE_HEADERS, last_event_id, read_json
 from .dashboard import dashboard_data
 from .desk import HelpDesk
 from .errors import WebError
+from .inputs import ascii_int
 from .security import AgentGate
 from .sse import AGENT_KINDS, agent_view, event_stream
 
@@ -72,14 +73,14 @@ def agent_routes(desk: HelpDesk, settings: Settings, gate: AgentGate) -> list[Ro
 
     async def dashboard(request: Request) -> Response:
         await gate.require(request)
-        days_raw = request.query_params.get("days", "7")
-        if not days_raw.isdigit() or not 1 <= int(days_raw) <= 90:
+        days = ascii_int(request.query_params.get("days", "7"), max_digits=2)
+        if days is None or not 1 <= days <= 90:
             raise WebError("invalid_request", "days: a whole number from 1 to 90")
         bucket = request.query_params.get("bucket", "day")
         if bucket not in ("hour", "day"):
             raise WebError("invalid_request", "bucket: 'hour' or 'day'")
         orchestrator = desk.orchestrator
-        data = await blocking(dashboard_data, orchestrator.kpi, orchestrator.store, days=int(days_raw), bucket=bucket)
+        data = await blocking(dashboard_data, orchestrator.kpi, orchestrator.store, days=days, bucket=bucket)
         data["model"] = {"label": orchestrator.model.label, "offline": orchestrator.model.offline}
         return JSONResponse(data)
 

@@ -120,8 +120,24 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
         logger.exception("unhandled error in a web request")
         return error_response(WebError("internal", "Something went wrong on our side."))
 
+    routes = [
+        Route("/", page("index.html")),
+        Route("/agent", page("agent.html")),
+        Route("/dashboard", page("dashboard.html")),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        *chat_routes(desk, spawn=tasks.spawn, keepalive_s=settings.web.keepalive_s, throttle=throttle),
+        *agent_routes(desk, settings, gate),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
     middleware = [
-        Middleware(Guard, max_body_bytes=settings.web.max_body_bytes, allowed_origins=settings.web.allowed_origins)
+        Middleware(
+            Guard,
+            max_body_bytes=settings.web.max_body_bytes,
+            allowed_origins=settings.web.allowed_origins,
+            allowed_hosts=settings.web.allowed_hosts,
+            routes=routes,
+        )
     ]
     if settings.web.allowed_origins:
         middleware.append(
@@ -138,16 +154,6 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
                 ],
             )
         )
-    routes = [
-        Route("/", page("index.html")),
-        Route("/agent", page("agent.html")),
-        Route("/dashboard", page("dashboard.html")),
-        Route("/healthz", healthz),
-        Route("/metrics", metrics),
-        *chat_routes(desk, spawn=tasks.spawn, keepalive_s=settings.web.keepalive_s, throttle=throttle),
-        *agent_routes(desk, settings, gate),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-    ]
     app = Starlette(
         routes=routes,
         middleware=middleware,

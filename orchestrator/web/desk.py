@@ -24,6 +24,8 @@ from ..registry import ToolCallFailedError, UnknownToolError
 from ..service import MAX_MESSAGE_CHARS, Orchestrator
 from .errors import ErrorCode, WebError
 from .hub import Hub
+from .inputs import conversation_id as valid_id
+from .inputs import safe_text
 from .store import StateConflictError, StoredEvent, TurnOwner, WebConversation, WebStore
 
 __all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view", "sentiment_trend"]
@@ -83,6 +85,15 @@ def _stream_event(event: Event) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _message(text: object) -> str:
+    """A message's text, stripped; refused when empty, too long, or holding what no database stores."""
+    if not isinstance(text, str) or not text.strip():
+        raise WebError("invalid_request", "text: the message is empty")
+    if len(text.strip()) > MAX_MESSAGE_CHARS:
+        raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
+    return safe_text(text.strip(), "text")
+
+
 def _with_human(conv: WebConversation) -> bool:
     return conv.state in ("waiting_for_human", "with_human")
 
@@ -125,7 +136,7 @@ class HelpDesk:
             WebError: `not_found`.
         """
         conv = None
-        if secret and len(conversation_id) <= 64:
+        if secret and valid_id(conversation_id):
             conv = await blocking(self.store.authenticate, conversation_id, secret)
         if conv is None:
             raise WebError("not_found", "no such conversation")
@@ -156,13 +167,9 @@ class HelpDesk:
         Raises:
             WebError: `invalid_request` (empty, too long, not a string) or `conflict` (ended, or a turn is running).
         """
-        if not isinstance(text, str) or not text.strip():
-            raise WebError("invalid_request", "text: the message is empty")
-        if len(text.strip()) > MAX_MESSAGE_CHARS:
-            raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
+        text = _message(text)
         if conv.state == "ended":
             raise WebError("conflict", "This conversation has ended; please start a new one.")
-        text = text.strip()
         if _with_human(conv):
             lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
         else:
@@ -298,15 +305,12 @@ class HelpDesk:
 
     async def reply(self, handoff_id: str, agent: str, text: object) -> dict[str, Any]:
         """Send an agent's message to the customer (the escalation server checks the agent holds the handoff)."""
-        if not isinstance(text, str) or not text.strip():
-            raise WebError("invalid_request", "text: the message is empty")
-        if len(text.strip()) > MAX_MESSAGE_CHARS:
-            raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
-        handoff = await self._console("add_handoff_reply", handoff_id=handoff_id, agent=agent, message=text.strip())
+        text = _message(text)
+        handoff = await self._console("add_handoff_reply", handoff_id=handoff_id, agent=agent, message=text)
         conv = await blocking(self._linked, handoff)
         if conv is None:
             return {"id": None}
-        said = [("agent_message", agent, mask(text.strip()), {"handoff_id": handoff_id})]
+        said = [("agent_message", agent, mask(text), {"handoff_id": handoff_id})]
         _, ids = await blocking(self.store.update, conv.conversation_id, events=said)
         self.hub.wake(conv.conversation_id)
         return {"id": ids[0]}
@@ -317,6 +321,7 @@ class HelpDesk:
             raise WebError("invalid_request", "outcome: must be 'resolved' or 'returned_to_bot'")
         if not isinstance(note, str) or not note.strip():
             raise WebError("invalid_request", "note: a resolution note is required")
+        safe_text(note, "note")
         handoff = await self._console(
             "resolve_handoff", handoff_id=handoff_id, agent=agent, resolution_note=note.strip()[:2000], outcome=outcome
         )
