@@ -9,20 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import (
-    Column,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from mcp_servers._common.clock import utcnow

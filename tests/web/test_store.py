@@ -168,8 +168,9 @@ def test_a_database_from_before_the_turn_lease_is_migrated(db: Database) -> None
     store = WebStore(db)
     store.prepare()
     assert store.authenticate("conv-old", "s3cret") is not None  # the old rows are kept
-    assert store.begin_turn("conv-old", timedelta(minutes=1)) is True
-    assert store.begin_turn("conv-old", timedelta(minutes=1)) is False
+    a, b = _instance(db), _instance(db)  # the turn owners' table and column were added too
+    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=a.owner) is True
+    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=b.owner) is False
 
 
 @pytest.mark.postgres
