@@ -25,6 +25,7 @@ from tests.web.support import AGENT, Customer, serve, targets_for, web_settings
 pytestmark = pytest.mark.anyio
 
 EXAMPLES = 400
+BODY_EXAMPLES = 100
 ROUTES = [  # every endpoint, with the methods it takes
     ("/", "GET"),
     ("/agent", "GET"),
@@ -82,8 +83,17 @@ def _quoted(text: str) -> str:
 
 def _bodies() -> st.SearchStrategy[bytes]:
     as_json = JSON_VALUES.map(lambda v: json.dumps(v).encode())
+    fields = st.fixed_dictionaries(  # the fields the handlers read, with odd values
+        {},
+        optional={
+            "text": ODD_TEXT,
+            "note": ODD_TEXT,
+            "outcome": st.sampled_from(["resolved", "returned_to_bot"]) | ODD_TEXT,
+            "score": st.integers(min_value=-1, max_value=6) | ODD_TEXT,
+        },
+    ).map(lambda v: json.dumps(v).encode())
     deep = st.sampled_from([50, 1500, 8000]).map(lambda n: b"[" * n + b"]" * n)  # 8000: 16,000 bytes
-    return st.one_of(st.just(b""), st.binary(max_size=200), as_json, as_json, deep)
+    return st.one_of(st.just(b""), st.binary(max_size=200), as_json, fields, fields, deep)
 
 
 @contextmanager
@@ -157,10 +167,31 @@ async def test_no_request_gets_a_5xx_or_logs_a_traceback(tmp_path: Path, caplog:
                 statuses.append(response.status_code)
                 assert response.status_code < 500, (method, path, query, header_values, body[:200])
 
+        writes = [route for route, method in ROUTES if method == "POST"]
+
+        @settings(
+            max_examples=BODY_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        @given(route=st.sampled_from(writes), body=_bodies())
+        def fuzz_bodies(route: str, body: bytes) -> None:
+            """Well-formed, authenticated writes with random bodies, each on a fresh conversation (not ended, no
+            turn running), so every handler parses and acts on the body."""
+            created = client.post("/api/conversations", json={}).json()
+            path = route.replace("{cid}", created["conversation_id"]).replace("{hid}", "HO-000001")
+            headers = {"Content-Type": "application/json", "X-Conversation-Secret": created["secret"], **AGENT}
+            with client.stream("POST", path, content=body, headers=headers) as response:
+                statuses.append(response.status_code)
+                assert response.status_code < 500, (path, body[:200])
+
         with _capture_errors(caplog) as records, httpx.Client(base_url=served.url, timeout=30) as client:
             await anyio.to_thread.run_sync(fuzz)
+            await anyio.to_thread.run_sync(fuzz_bodies)
             errors = [r for r in records if r.levelno >= logging.ERROR or r.exc_info]
 
     assert errors == [], [r.getMessage() for r in errors]
-    assert len(statuses) >= EXAMPLES
+    assert len(statuses) >= EXAMPLES + BODY_EXAMPLES
     assert {s // 100 for s in statuses} >= {2, 4}  # the fuzz reached handlers as well as refusals
