@@ -68,6 +68,17 @@ def _mostly(usual: st.SearchStrategy[str], odd: st.SearchStrategy[str]) -> st.Se
     return st.sampled_from([usual, usual, usual, odd]).flatmap(lambda chosen: chosen)
 
 
+def _bounded(examples: int) -> settings:
+    """A fixed number of derandomized examples, no deadline (the server shares a busy machine), no database."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def _header_bytes(text: str) -> bytes:
     """Latin-1 when it fits (how servers decode headers), else the UTF-8 bytes; no surrounding spaces."""
     text = text.strip()
@@ -150,13 +161,7 @@ async def test_no_request_gets_a_5xx_or_logs_a_traceback(tmp_path: Path, caplog:
             max_size=3,
         )
 
-        @settings(
-            max_examples=EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
+        @_bounded(EXAMPLES)
         @given(request=requests, query=queries, header_values=headers, body=_bodies())
         def fuzz(request: tuple[str, str], query: dict[str, str], header_values: dict[str, str], body: bytes) -> None:
             method, path = request
@@ -169,13 +174,7 @@ async def test_no_request_gets_a_5xx_or_logs_a_traceback(tmp_path: Path, caplog:
 
         writes = [route for route, method in ROUTES if method == "POST"]
 
-        @settings(
-            max_examples=BODY_EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-        )
+        @_bounded(BODY_EXAMPLES)
         @given(route=st.sampled_from(writes), body=_bodies())
         def fuzz_bodies(route: str, body: bytes) -> None:
             """Well-formed, authenticated writes with random bodies, each on a fresh conversation (not ended, no
