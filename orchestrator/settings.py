@@ -163,6 +163,9 @@ class RateLimits(_Frozen):
     """Missing or wrong agent tokens per client address; past it, even the right token waits for the window."""
 
 
+HostPattern = Annotated[str, Field(pattern=r"^(?:\*|(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?)$")]
+
+
 class WebConfig(_Frozen):
     """`switchboard serve`: the web chat, human-agent console and dashboard."""
 
@@ -176,6 +179,19 @@ class WebConfig(_Frozen):
     keepalive_s: float = Field(default=15, gt=0, le=300)
     """Seconds between keepalive comments on open event streams (each one also re-reads missed events)."""
     rate_limits: RateLimits = RateLimits()
+    allowed_hosts: list[HostPattern] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
+    """`Host` headers served (a name on any port, `name:port`, or `*` for any); others get 421. Add the public
+    name when serving behind a proxy or on another address."""
+    turn_heartbeat_s: float = Field(default=5, gt=0, le=60)
+    """How often each serve process records that it is alive (its turns stay its own while it does)."""
+    turn_takeover_s: float = Field(default=20, gt=0, le=300)
+    """A process silent this long is presumed dead: another process may take over its conversations' turns."""
+
+    @model_validator(mode="after")
+    def _takeover_outlasts_heartbeats(self) -> Self:
+        if self.turn_takeover_s < 2 * self.turn_heartbeat_s:
+            raise ValueError("web.turn_takeover_s must be at least twice web.turn_heartbeat_s")
+        return self
 
 
 class Settings(_Frozen):

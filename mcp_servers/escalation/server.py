@@ -14,6 +14,7 @@ from pydantic import Field
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.identity import Email, IdentityError, bound_customer, normalise_email
+from mcp_servers._common.text import UnsafeTextGuard
 
 from .models import (
     AgentName,
@@ -106,7 +107,9 @@ def _not_found(handoff_id: str) -> ToolError:
 
 def create_server(store: EscalationStore) -> MCPServer:
     """Build the escalation server on a prepared store."""
-    server = MCPServer("escalation", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING")
+    server = MCPServer(
+        "escalation", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING", middleware=[UnsafeTextGuard()]
+    )
 
     def console_only(ctx: Context) -> None:
         if bound_customer(ctx) is not None:

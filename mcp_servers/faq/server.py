@@ -5,6 +5,8 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import Resource, ToolAnnotations
 
+from mcp_servers._common.text import UnsafeTextGuard
+
 from .models import Article, ArticleMatch, CategoryFilter, Limit, Query, SearchResults, Slug
 from .store import ArticleRecord, FaqStore
 
@@ -44,7 +46,9 @@ class _FaqServer(MCPServer):
     """
 
     def __init__(self, store: FaqStore) -> None:
-        super().__init__("faq", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING")
+        super().__init__(
+            "faq", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING", middleware=[UnsafeTextGuard()]
+        )
         self._store = store
 
     async def list_resources(self) -> list[Resource]:

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from mcp_servers._common.clock import today
 from mcp_servers._common.identity import Email, bound_customer, check_customer, normalise_email
+from mcp_servers._common.text import UnsafeTextGuard
 
 from .models import Order, OrderId, OrderItem, OrderList, OrderStatus, OrderSummary, VerifiedCustomer
 from .store import OrderRecord, OrdersStore
@@ -22,8 +23,9 @@ NOT_FOUND = (
     "No order matches that order number and email. Ask the customer to check both exactly as they appear "
     "on the order confirmation email."
 )
-INSTRUCTIONS = """ShopExpress orders. Every lookup needs the order number (ORD-12345) together with the email \
-on the order; ask the customer for whichever is missing. Never guess either."""
+INSTRUCTIONS = """ShopExpress orders. A lookup needs the order number (ORD-12345) together with the email on \
+the order, unless the customer was already verified in this conversation; ask the customer for whichever is \
+missing. Never guess either."""
 
 _READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 
@@ -75,24 +77,27 @@ def order_view(record: OrderRecord, on: date) -> Order:
 
 def create_server(store: OrdersStore) -> MCPServer:
     """Build the orders server on a prepared store."""
-    server = MCPServer("orders", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING")
+    server = MCPServer(
+        "orders", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING", middleware=[UnsafeTextGuard()]
+    )
 
-    def owned(ctx: Context, order_id: str, customer_email: str) -> OrderRecord:
+    def owned(ctx: Context, order_id: str, customer_email: str | None) -> OrderRecord:
         record = store.get_order(order_id)
         check_customer(ctx, customer_email, record.customer_email if record else None, not_found=NOT_FOUND)
         assert record is not None  # check_customer refuses a missing record
         return record
 
     @server.tool(title="Look up an order", annotations=_READ)
-    def lookup_order(order_id: OrderId, customer_email: Email, ctx: Context) -> Order:
+    def lookup_order(order_id: OrderId, ctx: Context, customer_email: Email | None = None) -> Order:
         """Look up an order's status, items, totals, tracking and dates.
 
-        Use it whenever the customer asks about an order. Both arguments are required: ask the customer for the
-        order number and the email used for the order before calling.
+        Use it whenever the customer asks about an order. Ask the customer for the order number and the email
+        used for the order, and pass both; the email may be left out only once the customer has been verified
+        in this conversation.
 
         Args:
             order_id: The order number, e.g. ORD-78432.
-            customer_email: The email address on the order.
+            customer_email: The email address on the order (proof that the customer owns it).
         """
         return order_view(owned(ctx, order_id, customer_email), today())
 

@@ -9,6 +9,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from mcp_servers._common.identity import Email, bound_customer, check_customer, normalise_email
+from mcp_servers._common.text import UnsafeTextGuard
 
 from .models import (
     Description,
@@ -94,7 +95,9 @@ def _transition_message(error: TransitionError) -> str:
 
 def create_server(store: TicketsStore) -> MCPServer:
     """Build the tickets server on a prepared store."""
-    server = MCPServer("tickets", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING")
+    server = MCPServer(
+        "tickets", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING", middleware=[UnsafeTextGuard()]
+    )
 
     def owner(ctx: Context, ticket_id: str, customer_email: str) -> None:
         check_customer(ctx, customer_email, store.ticket_owner(ticket_id), not_found=NOT_FOUND)

@@ -29,6 +29,7 @@ __all__ = [
     "mentions_competitor",
     "normalize_text",
     "topic_reply",
+    "with_apostrophes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,15 @@ def topic_reply(kind: TopicKind, *, french: bool = False) -> str | None:
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _NON_WORD = re.compile(r"[^\w']+")
 _DIGITS = re.compile(r"\d+")
+_BARE_NEGATION = re.compile(
+    r"\b(won|don|doesn|didn|isn|aren|wasn|weren|can|couldn|wouldn|shouldn|hasn|haven|hadn|ain)t\b", re.IGNORECASE
+)
+"""Negations typed without their apostrophe ("wont", "doesnt"): read as the contraction, as customers mean it."""
+
+
+def with_apostrophes(text: str) -> str:
+    """`text` with typographic apostrophes made plain and bare negations ("wont", "cant") given theirs back."""
+    return _BARE_NEGATION.sub(r"\1't", text.translate(_APOSTROPHES))
 
 
 def normalize_text(text: str) -> str:
@@ -100,7 +110,7 @@ def normalize_text(text: str) -> str:
 
     Training and inference share it, so the model cannot learn the datasets' punctuation or casing habits.
     """
-    lowered = text.lower().translate(_APOSTROPHES)
+    lowered = with_apostrophes(text).lower()
     return " ".join(_DIGITS.sub("0", _NON_WORD.sub(" ", lowered)).split())
 
 
@@ -195,10 +205,14 @@ _SUPPORT_ANCHOR = _rx(
 _PRODUCT_PROBLEM = _rx(
     r"\b(?:is|are|was|were|got|arrived|came|seems?) (?:\w+ )?(?:broken|cracked|damaged|defective|faulty|scratched|"
     r"dented|torn|ripped|missing|leaking)\b|\b(?:stopped|stops|isn't|is not|aren't|doesn't|does not|won't|will not) "
-    r"(?:work|working|charge|charging|turn on|turning on|connect|connecting|fit|fitting|start)\b"
+    r"(?:work|working|charge|charging|turn on|turning on|power on|connect|connecting|pair|pairing|sync|syncing|"
+    r"fit|fitting|start|boot|light up)\b"
     r"|\b(?:est|sont|suis) (?:arrivée?s? )?(?:cassée?s?|abîmée?s?|endommagée?s?|défectueu(?:x|se))"
     r"|\bne (?:marche|fonctionne|s'allume|charge) (?:plus|pas)\b"
 )
+_CARD_NUMBER = re.compile(r"(?<![\d*])(?:(?:\d{4}|\*{4})[ -]?){3}\d{1,7}(?!\d)|(?<!\d)\d{13,19}(?!\d)")
+"""A payment card number, as typed (13-19 digits, grouped or not) or as the PII check masks it (`**** **** ****
+4242`): customers give one to talk about a payment, never to leave the support scope."""
 _CONVERSATIONAL = _rx(
     r"\b(?:are you|you are|you're) (?:an? )?(?:bot|robot|human|real|ai|person|machine|artificial)|\byour name\b"
     r"|\bcall you\b"
@@ -263,6 +277,7 @@ def decide_topic(text: str, probability: float | None, threshold: float) -> Topi
         threshold: the probability at and above which a message is steered back.
     """
     french = is_french(text)
+    text = text if french else with_apostrophes(text)  # French "dont" is a word, not a negation
     p = None if french else probability
     kind, strong, rule = _rule_kind(text)
     anchored = bool(_SUPPORT_ANCHOR.search(text))
@@ -282,6 +297,8 @@ def decide_topic(text: str, probability: float | None, threshold: float) -> Topi
         return TopicVerdict("in_scope", 0.8, "rule:conversational", french)
     if _PRODUCT_PROBLEM.search(text):
         return TopicVerdict("in_scope", 0.8, "rule:product-problem", french)
+    if _CARD_NUMBER.search(text):
+        return TopicVerdict("in_scope", 0.8, "rule:payment-card", french)
     if p >= limit and len(normalize_text(text).split()) >= MIN_MODEL_WORDS:
         return TopicVerdict(_term_kind(text), p, "model:topic", french)
     return TopicVerdict("in_scope", 1.0 - p, "model:topic", french)

@@ -14,6 +14,7 @@ from .chat_routes import SSE_HEADERS, last_event_id, read_json
 from .dashboard import dashboard_data
 from .desk import HelpDesk
 from .errors import WebError
+from .inputs import ascii_int
 from .security import AgentGate
 from .sse import AGENT_KINDS, agent_view, event_stream
 
@@ -79,8 +80,8 @@ def agent_routes(
 
     async def dashboard(request: Request) -> Response:
         await gate.require(request)
-        days_raw = request.query_params.get("days", "7")
-        if not days_raw.isdigit() or not 1 <= int(days_raw) <= 90:
+        days = ascii_int(request.query_params.get("days", "7"), max_digits=2)
+        if days is None or not 1 <= days <= 90:
             raise WebError("invalid_request", "days: a whole number from 1 to 90")
         bucket = request.query_params.get("bucket", "day")
         if bucket not in ("hour", "day"):
@@ -90,7 +91,7 @@ def agent_routes(
             dashboard_data,
             orchestrator.kpi,
             orchestrator.store,
-            days=int(days_raw),
+            days=days,
             bucket=bucket,
             approvals=approvals.approvals if approvals else None,
         )

@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..blocking import blocking
 from ..policy.approvals import ApprovalStore
 from ..service import Orchestrator
 from .agent_routes import agent_routes
@@ -27,6 +28,7 @@ from .chat_routes import chat_routes
 from .desk import HelpDesk
 from .errors import ErrorCode, WebError, error_response
 from .hub import Hub
+from .instances import Instance
 from .security import AgentGate, Guard
 from .store import WebStore
 from .throttle import Throttle
@@ -62,7 +64,9 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
     store = WebStore(orchestrator.store.db)
     store.prepare()
     hub = Hub()
-    desk = HelpDesk(orchestrator, store, hub)
+    instance = Instance(store.db, heartbeat_s=settings.web.turn_heartbeat_s, takeover_s=settings.web.turn_takeover_s)
+    instance.register()
+    desk = HelpDesk(orchestrator, store, hub, instance.owner)
     followed = ApprovalStore(orchestrator.store.db)
     followed.prepare()
     approvals = ApprovalDesk(desk, followed)
@@ -76,6 +80,7 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
         async with anyio.create_task_group() as tg:
             tasks.group = tg
+            tg.start_soon(instance.run)
             if not store.db.is_sqlite:
                 tg.start_soon(hub.listen, store.db.url)
             try:
@@ -83,6 +88,8 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
             finally:
                 tasks.group = None
                 tg.cancel_scope.cancel()
+        with anyio.CancelScope(shield=True):  # the turns were cancelled above: free their slots for other processes
+            await blocking(instance.retire)
 
     def page(name: str) -> Callable[[Request], Awaitable[Response]]:
         async def serve_page(_request: Request) -> Response:
@@ -118,8 +125,24 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
         logger.exception("unhandled error in a web request")
         return error_response(WebError("internal", "Something went wrong on our side."))
 
+    routes = [
+        Route("/", page("index.html")),
+        Route("/agent", page("agent.html")),
+        Route("/dashboard", page("dashboard.html")),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        *chat_routes(desk, spawn=tasks.spawn, keepalive_s=settings.web.keepalive_s, throttle=throttle),
+        *agent_routes(desk, settings, gate, approvals),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
     middleware = [
-        Middleware(Guard, max_body_bytes=settings.web.max_body_bytes, allowed_origins=settings.web.allowed_origins)
+        Middleware(
+            Guard,
+            max_body_bytes=settings.web.max_body_bytes,
+            allowed_origins=settings.web.allowed_origins,
+            allowed_hosts=settings.web.allowed_hosts,
+            routes=routes,
+        )
     ]
     if settings.web.allowed_origins:
         middleware.append(
@@ -136,16 +159,6 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
                 ],
             )
         )
-    routes = [
-        Route("/", page("index.html")),
-        Route("/agent", page("agent.html")),
-        Route("/dashboard", page("dashboard.html")),
-        Route("/healthz", healthz),
-        Route("/metrics", metrics),
-        *chat_routes(desk, spawn=tasks.spawn, keepalive_s=settings.web.keepalive_s, throttle=throttle),
-        *agent_routes(desk, settings, gate, approvals),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-    ]
     app = Starlette(
         routes=routes,
         middleware=middleware,

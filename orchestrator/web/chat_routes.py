@@ -5,13 +5,14 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, cast
 
 import anyio
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..errors import ModelError
 from .desk import ASSISTANT, GREETING, HelpDesk
 from .errors import WebError
+from .inputs import ascii_int
 from .security import client_address
 from .sse import CUSTOMER_KINDS, customer_view, event_stream, format_event
 from .store import WebConversation
@@ -34,7 +35,9 @@ async def read_json(request: Request) -> dict[str, Any]:
     """
     try:
         body = await request.json()
-    except ValueError as exc:
+    except ClientDisconnect as exc:  # the client left mid-body: nobody reads the answer, nothing to log
+        raise WebError("invalid_request", "the request body was cut off", status=400) from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested thousands of levels deep
         raise WebError("invalid_request", "the body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise WebError("invalid_request", "the body must be a JSON object")
@@ -44,9 +47,10 @@ async def read_json(request: Request) -> dict[str, Any]:
 def last_event_id(request: Request) -> int:
     """Where a stream resumes: `Last-Event-ID` (sent by reconnecting clients), else `?after=`, else 0."""
     raw = request.headers.get("last-event-id") or request.query_params.get("after") or "0"
-    if not raw.isdigit() or len(raw) > 18:
+    found = ascii_int(raw)
+    if found is None:
         raise WebError("invalid_request", "after: must be a non-negative event id")
-    return int(raw)
+    return found
 
 
 def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn) -> AsyncIterator[str]:

@@ -5,6 +5,7 @@ server owns the handoffs); the channel's own state and visible timeline live in 
 """
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal, cast
@@ -23,7 +24,9 @@ from ..registry import ToolCallFailedError, UnknownToolError
 from ..service import MAX_MESSAGE_CHARS, Orchestrator
 from .errors import ErrorCode, WebError
 from .hub import Hub
-from .store import StateConflictError, StoredEvent, WebConversation, WebStore
+from .inputs import conversation_id as valid_id
+from .inputs import safe_text
+from .store import StateConflictError, StoredEvent, TurnOwner, WebConversation, WebStore
 
 __all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view", "sentiment_trend"]
 
@@ -34,7 +37,8 @@ GREETING = "Hi, I'm Alex from ShopExpress support. How can I help you today?"
 HANDED_BACK = "You're back with Alex, our assistant."
 BUSY = "Please wait for the current reply."
 TURN_LEASE = timedelta(minutes=10)
-"""How long a turn may hold its conversation's slot; only matters when the process running it dies."""
+"""The longest a turn may hold its conversation's slot, even on a live process (a dead one loses it sooner:
+see `web.turn_takeover_s`)."""
 ROLES = {
     "customer_message": "customer",
     "assistant_message": "assistant",
@@ -81,6 +85,15 @@ def _stream_event(event: Event) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def _message(text: object) -> str:
+    """A message's text, stripped; refused when empty, too long, or holding what no database stores."""
+    if not isinstance(text, str) or not text.strip():
+        raise WebError("invalid_request", "text: the message is empty")
+    if len(text.strip()) > MAX_MESSAGE_CHARS:
+        raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
+    return safe_text(text.strip(), "text")
+
+
 def _with_human(conv: WebConversation) -> bool:
     return conv.state in ("waiting_for_human", "with_human")
 
@@ -92,11 +105,15 @@ def _text_of(result: CallToolResult) -> str:
 class HelpDesk:
     """One per `serve` process; safe for concurrent requests (turns are serialised per conversation)."""
 
-    def __init__(self, orchestrator: Orchestrator, store: WebStore, hub: Hub) -> None:
-        """Serve through `orchestrator`, keeping channel state in `store` and waking subscribers through `hub`."""
+    def __init__(self, orchestrator: Orchestrator, store: WebStore, hub: Hub, owner: TurnOwner) -> None:
+        """Serve through `orchestrator`, keeping channel state in `store` and waking subscribers through `hub`.
+
+        Turns run here are owned by `owner` (this process's instance, kept alive by its heartbeat).
+        """
         self.orchestrator = orchestrator
         self.store = store
         self.hub = hub
+        self.owner = owner
         route = orchestrator.registry.route(orchestrator.settings.policy.escalation_tool)
         self.escalation_server = route.server if route is not None else None
 
@@ -119,7 +136,7 @@ class HelpDesk:
             WebError: `not_found`.
         """
         conv = None
-        if secret and len(conversation_id) <= 64:
+        if secret and valid_id(conversation_id):
             conv = await blocking(self.store.authenticate, conversation_id, secret)
         if conv is None:
             raise WebError("not_found", "no such conversation")
@@ -150,20 +167,17 @@ class HelpDesk:
         Raises:
             WebError: `invalid_request` (empty, too long, not a string) or `conflict` (ended, or a turn is running).
         """
-        if not isinstance(text, str) or not text.strip():
-            raise WebError("invalid_request", "text: the message is empty")
-        if len(text.strip()) > MAX_MESSAGE_CHARS:
-            raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
+        text = _message(text)
         if conv.state == "ended":
             raise WebError("conflict", "This conversation has ended; please start a new one.")
-        text = text.strip()
         if _with_human(conv):
             lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
         else:
             lease, data = TURN_LEASE, {}
         said = ("customer_message", None, mask(text), data)
-        if not await blocking(self.store.begin_turn, conv.conversation_id, lease, [said]):
-            raise WebError("conflict", BUSY)
+        if not await blocking(self.store.begin_turn, conv.conversation_id, lease, [said], owner=self.owner):
+            free_in = await blocking(self.store.turn_free_in, conv.conversation_id, self.owner)
+            raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
         return text
 
     async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
@@ -188,19 +202,19 @@ class HelpDesk:
             events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
                 ("assistant_message", ASSISTANT, mask(reply.text), {})
             ]
-            values: dict[str, Any] = {"turn_until": None}
+            values: dict[str, Any] = {}
             if escalations:
                 handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
                 values |= {"state": "waiting_for_human", "handoff_id": handoff}
                 events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
-            updated, _ = await blocking(self.store.update, cid, events=events, **values)
+            updated, _ = await blocking(self.store.update, cid, events=events, release=self.owner, **values)
             held = False  # before "done": the customer may send the next message at once
             self.hub.wake(cid)
             await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
         finally:
             if held:
                 with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
-                    await blocking(self.store.end_turn, cid)
+                    await blocking(self.store.end_turn, cid, self.owner)
 
     async def end(self, conv: WebConversation, *, by: Literal["customer", "agent"] = "customer") -> dict[str, Any]:
         """End the conversation (idempotent); returns its status and KPI outcome."""
@@ -291,15 +305,12 @@ class HelpDesk:
 
     async def reply(self, handoff_id: str, agent: str, text: object) -> dict[str, Any]:
         """Send an agent's message to the customer (the escalation server checks the agent holds the handoff)."""
-        if not isinstance(text, str) or not text.strip():
-            raise WebError("invalid_request", "text: the message is empty")
-        if len(text.strip()) > MAX_MESSAGE_CHARS:
-            raise WebError("invalid_request", f"text: the message is longer than {MAX_MESSAGE_CHARS} characters")
-        handoff = await self._console("add_handoff_reply", handoff_id=handoff_id, agent=agent, message=text.strip())
+        text = _message(text)
+        handoff = await self._console("add_handoff_reply", handoff_id=handoff_id, agent=agent, message=text)
         conv = await blocking(self._linked, handoff)
         if conv is None:
             return {"id": None}
-        said = [("agent_message", agent, mask(text.strip()), {"handoff_id": handoff_id})]
+        said = [("agent_message", agent, mask(text), {"handoff_id": handoff_id})]
         _, ids = await blocking(self.store.update, conv.conversation_id, events=said)
         self.hub.wake(conv.conversation_id)
         return {"id": ids[0]}
@@ -310,6 +321,7 @@ class HelpDesk:
             raise WebError("invalid_request", "outcome: must be 'resolved' or 'returned_to_bot'")
         if not isinstance(note, str) or not note.strip():
             raise WebError("invalid_request", "note: a resolution note is required")
+        safe_text(note, "note")
         handoff = await self._console(
             "resolve_handoff", handoff_id=handoff_id, agent=agent, resolution_note=note.strip()[:2000], outcome=outcome
         )

@@ -13,6 +13,7 @@ ErrorCode = Literal[
     "unauthorized",
     "cross_origin",
     "forbidden",
+    "misdirected_request",
     "not_found",
     "method_not_allowed",
     "conflict",
@@ -28,6 +29,7 @@ _STATUS: dict[ErrorCode, int] = {
     "unauthorized": 401,
     "cross_origin": 403,
     "forbidden": 403,
+    "misdirected_request": 421,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
@@ -44,7 +46,13 @@ class WebError(OrchestratorError):
     """A request the web surface refuses; `code` and `status` become the JSON error."""
 
     def __init__(
-        self, code: ErrorCode, message: str, *, status: int | None = None, retry_after: int | None = None
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.code: ErrorCode = code
@@ -52,11 +60,13 @@ class WebError(OrchestratorError):
         self.message = message
         self.retry_after = retry_after
         """Seconds the client should wait before trying again (sent as `Retry-After`)."""
+        self.headers = headers or {}
+        """More response headers (e.g. `Allow` on a 405)."""
 
 
 def error_response(error: WebError) -> JSONResponse:
     """The JSON response for `error` (401s carry `WWW-Authenticate`, rate limits `Retry-After`)."""
-    headers: dict[str, str] = {}
+    headers = dict(error.headers)
     if error.code == "unauthorized":
         headers["WWW-Authenticate"] = 'Bearer realm="switchboard-agents"'
     if error.retry_after is not None:

@@ -6,14 +6,16 @@ from collections.abc import Sequence
 from pydantic import SecretStr
 from starlette.datastructures import Headers
 from starlette.requests import Request
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..blocking import blocking
 from .agents import AGENT_NAME, AgentDirectory
 from .errors import WebError, error_response
+from .inputs import ascii_int
 from .throttle import Throttle
 
-__all__ = ["SECURITY_HEADERS", "AgentGate", "Guard", "agent_name", "client_address"]
+__all__ = ["SECURITY_HEADERS", "AgentGate", "Guard", "agent_name", "client_address", "host_allowed"]
 
 SECURITY_HEADERS: dict[str, str] = {
     "content-security-policy": (
@@ -34,16 +36,28 @@ class Guard:
     """ASGI middleware applied to every HTTP request, outermost, so that refusals carry the headers too.
 
     - Adds `SECURITY_HEADERS` (and `Cache-Control: no-store` under `/api/`).
+    - Refuses a `Host` not in `allowed_hosts` (421), against DNS rebinding, as the MCP servers do.
     - Refuses bodies over `max_body_bytes` (413), by `Content-Length` and by counting what arrives.
-    - CSRF: API writes must be `application/json` (415), and a foreign `Origin` or `Sec-Fetch-Site: cross-site`
-      is refused (403) unless the origin is in `allowed_origins`.
+    - A write to an API path whose route does not take that method is a 405 (with `Allow`), before the CSRF
+      rules: API writes must be `application/json` (415), and a foreign `Origin` or `Sec-Fetch-Site:
+      cross-site` is refused (403) unless the origin is in `allowed_origins`.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, allowed_origins: Sequence[str] = ()) -> None:
-        """Wrap `app`."""
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        allowed_origins: Sequence[str] = (),
+        allowed_hosts: Sequence[str] = ("*",),
+        routes: Sequence[BaseRoute] = (),
+    ) -> None:
+        """Wrap `app`, whose `routes` tell which methods each API path takes."""
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.allowed_origins = frozenset(allowed_origins)
+        self.allowed_hosts = tuple(h.lower() for h in allowed_hosts)
+        self.routes = tuple(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the request, then run the app with a counting `receive` and a header-adding `send`."""
@@ -80,11 +94,15 @@ class Guard:
 
     def _refusal(self, scope: Scope) -> WebError | None:
         headers = Headers(scope=scope)
+        if not host_allowed(headers.get("host", ""), self.allowed_hosts):
+            return WebError("misdirected_request", "this server does not answer for that host name")
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+        if length is not None and ((size := ascii_int(length)) is None or size > self.max_body_bytes):
             return WebError("body_too_large", f"the request body is over {self.max_body_bytes} bytes")
         if scope["method"] not in _WRITES or not str(scope["path"]).startswith("/api/"):
             return None
+        if (refusal := self._method_refusal(scope)) is not None:
+            return refusal
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
             return WebError("unsupported_media_type", "send the body as application/json")
@@ -95,6 +113,37 @@ class Guard:
         if headers.get("sec-fetch-site") == "cross-site" and origin not in self.allowed_origins:
             return WebError("cross_origin", "cross-origin writes are not allowed")
         return None
+
+    def _method_refusal(self, scope: Scope) -> WebError | None:
+        """A 405 when some route has this path but none takes this method (None: let the app answer)."""
+        allowed: set[str] = set()
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return None
+            if match is Match.PARTIAL and isinstance(route, Route) and route.methods:
+                allowed |= route.methods
+        if not allowed:
+            return None
+        return WebError("method_not_allowed", "Method Not Allowed", headers={"Allow": ", ".join(sorted(allowed))})
+
+
+def host_allowed(host: str, allowed: Sequence[str]) -> bool:
+    """Whether a `Host` header names an allowed host: `name` (any port), `name:port`, or `*` (anything)."""
+    if "*" in allowed:
+        return True
+    host = host.strip().lower()
+    if host.startswith("["):
+        name, _, rest = host.partition("]")
+        name, port = name + "]", rest.removeprefix(":") if rest.startswith(":") else None
+        if rest and port is None:
+            return False
+    else:
+        name, sep, port_text = host.partition(":")
+        port = port_text if sep else None
+    if not name or (port is not None and ascii_int(port, max_digits=5) is None):
+        return False
+    return name in allowed or (port is not None and f"{name}:{port}" in allowed)
 
 
 def client_address(request: Request) -> str:

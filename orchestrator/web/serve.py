@@ -16,6 +16,7 @@ __all__ = ["KEEP_ALIVE_S", "bind", "serve", "serve_command"]
 
 KEEP_ALIVE_S = 75
 """Seconds an idle HTTP connection stays open."""
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -52,6 +53,12 @@ async def serve(settings: Settings, sock: socket.socket, *, access_log: bool = F
         click.echo(f"Switchboard serving on http://{shown}:{port}")
         console = "on" if settings.agent_token is not None else f"off (set {settings.web.agent_token_env})"
         click.echo(f"model: {orchestrator.model.label} · agent console and dashboard: {console}")
+        if host not in _LOOPBACK and not set(settings.web.allowed_hosts) - _LOOPBACK:
+            click.echo(
+                "note: web.allowed_hosts lists only loopback names, so requests for any other host name get 421; "
+                "add the name clients use (see docs/web.md)",
+                err=True,
+            )
         await uvicorn.Server(config).serve(sockets=[sock])
 
 

@@ -20,8 +20,11 @@ __all__ = [
     "NOTIFY_CHANNEL",
     "ChannelState",
     "StoredEvent",
+    "TurnOwner",
     "WebConversation",
     "WebStore",
+    "web_conversations",
+    "web_instances",
 ]
 
 ChannelState = Literal["active", "waiting_for_human", "with_human", "ended"]
@@ -43,7 +46,15 @@ web_conversations = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("ended_at", UTCDateTime()),
     Column("turn_until", UTCDateTime()),  # a customer turn runs (on some process) until then, unless released
+    Column("turn_owner", String(40)),  # the web_instances row of the process running it
     Index("ix_web_conversations_handoff", "handoff_id"),
+)
+web_instances = Table(  # one row per running `serve` process, kept fresh by its heartbeat
+    "web_instances",
+    metadata,
+    Column("instance_id", String(40), primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("heartbeat_at", UTCDateTime(), nullable=False),
 )
 web_events = Table(
     "web_events",
@@ -76,7 +87,23 @@ def _v2(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE web_conversations ADD COLUMN turn_until {column_type}"))
 
 
-MIGRATIONS = (_v1, _v2)
+def _v3(conn: Connection) -> None:
+    """Turns owned by a process instance with a heartbeat (`turn_owner`, `web_instances`)."""
+    if "turn_owner" not in {c["name"] for c in inspect(conn).get_columns("web_conversations")}:
+        conn.execute(text("ALTER TABLE web_conversations ADD COLUMN turn_owner VARCHAR(40)"))
+    web_instances.create(conn, checkfirst=True)
+
+
+MIGRATIONS = (_v1, _v2, _v3)
+
+
+@dataclass(frozen=True)
+class TurnOwner:
+    """Who takes a turn slot: this process's instance, and how long a silent instance still counts as alive."""
+
+    instance_id: str
+    expiry: timedelta
+    """An owner whose last heartbeat is older than this is presumed dead, and its turns are free to take."""
 
 
 @dataclass(frozen=True)
@@ -181,9 +208,13 @@ class WebStore:
         *,
         events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
         expect: Collection[ChannelState] | None = None,
+        release: TurnOwner | None = None,
         **values: Any,
     ) -> tuple[WebConversation, list[int]]:
         """Change the conversation's columns and append events (kind, author, body, data) in one transaction.
+
+        With `release`, also free the turn slot if that owner still holds it (a turn presumed dead and taken
+        over by another process must not free its successor's slot).
 
         Raises:
             KeyError: unknown conversation.
@@ -209,6 +240,13 @@ class WebStore:
                     .where(web_conversations.c.conversation_id == conversation_id)
                     .values(**values)
                 )
+            if release is not None:
+                conn.execute(
+                    update(web_conversations)
+                    .where(web_conversations.c.conversation_id == conversation_id)
+                    .where(web_conversations.c.turn_owner == release.instance_id)
+                    .values(turn_until=None, turn_owner=None)
+                )
             ids = [self._append(conn, conversation_id, *event) for event in events]
             row = (
                 conn.execute(select(web_conversations).where(web_conversations.c.conversation_id == conversation_id))
@@ -222,39 +260,77 @@ class WebStore:
         conversation_id: str,
         lease: timedelta | None,
         events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
+        *,
+        owner: TurnOwner | None = None,
     ) -> bool:
         """Append `events` if no turn holds the conversation, taking the turn slot for `lease` (None: not taking it).
 
-        One transaction with the conversation's row locked, so two processes cannot both win; a holder that dies
-        frees the slot when its lease ends. False (and nothing written) while another turn holds it.
+        One transaction with the conversation's row locked, so two processes cannot both win. A turn holds the
+        slot until its lease ends, and, when it has an owner, only while that owner's heartbeat is fresher than
+        the taker's `owner.expiry` (a crashed process frees its turns within that time). False (and nothing
+        written) while another turn holds it.
         """
         now = utcnow()
         with self.db.write() as conn:
             row = conn.execute(
-                select(web_conversations.c.turn_until)
+                select(web_conversations.c.turn_until, web_conversations.c.turn_owner)
                 .where(web_conversations.c.conversation_id == conversation_id)
                 .with_for_update()
             ).first()
-            if row is None or (row.turn_until is not None and row.turn_until >= now):
+            if row is None or self._held(conn, row.turn_until, row.turn_owner, now, owner):
                 return False
             if lease is not None:
                 conn.execute(
                     update(web_conversations)
                     .where(web_conversations.c.conversation_id == conversation_id)
-                    .values(turn_until=now + lease)
+                    .values(turn_until=now + lease, turn_owner=owner.instance_id if owner else None)
                 )
             for event in events:
                 self._append(conn, conversation_id, *event)
         return True
 
-    def end_turn(self, conversation_id: str) -> None:
-        """Free the conversation's turn slot."""
-        with self.db.write() as conn:
-            conn.execute(
-                update(web_conversations)
+    def turn_free_in(self, conversation_id: str, owner: TurnOwner | None = None) -> float | None:
+        """Seconds until the conversation's turn slot frees itself if its holder stops (None: it is free now)."""
+        now = utcnow()
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(web_conversations.c.turn_until, web_conversations.c.turn_owner, web_instances.c.heartbeat_at)
+                .select_from(
+                    web_conversations.outerjoin(
+                        web_instances, web_instances.c.instance_id == web_conversations.c.turn_owner
+                    )
+                )
                 .where(web_conversations.c.conversation_id == conversation_id)
-                .values(turn_until=None)
-            )
+            ).first()
+        if row is None or row.turn_until is None or row.turn_until < now:
+            return None
+        ends = row.turn_until
+        if row.turn_owner is not None and owner is not None:
+            if row.heartbeat_at is None:
+                return None
+            ends = min(ends, row.heartbeat_at + owner.expiry)
+        return max((ends - now).total_seconds(), 0.0)
+
+    @staticmethod
+    def _held(
+        conn: Connection, until: datetime | None, holder: str | None, now: datetime, owner: TurnOwner | None
+    ) -> bool:
+        if until is None or until < now:
+            return False
+        if holder is None or owner is None:  # a turn from before owners, or a caller that cannot judge liveness
+            return True
+        beat = conn.execute(
+            select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == holder)
+        ).scalar_one_or_none()
+        return beat is not None and beat >= now - owner.expiry
+
+    def end_turn(self, conversation_id: str, owner: TurnOwner | None = None) -> None:
+        """Free the conversation's turn slot (only if `owner` still holds it, when given)."""
+        query = update(web_conversations).where(web_conversations.c.conversation_id == conversation_id)
+        if owner is not None:
+            query = query.where(web_conversations.c.turn_owner == owner.instance_id)
+        with self.db.write() as conn:
+            conn.execute(query.values(turn_until=None, turn_owner=None))
 
     def append(
         self, conversation_id: str, kind: str, *, author: str | None = None, body: str | None = None, **data: Any

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from mcp import Client
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, RequestParamsMeta, TextContent
 from sqlalchemy import select
 
 from mcp_servers._common.storage import Database
@@ -43,7 +43,10 @@ async def test_tools_list_is_the_published_contract(client: Client) -> None:
     tools = {t.name: t for t in (await client.list_tools()).tools}
     assert sorted(tools) == ["list_customer_orders", "lookup_order", "verify_customer"]
     lookup = tools["lookup_order"]
-    assert lookup.input_schema["required"] == ["order_id", "customer_email"]
+    assert lookup.input_schema["required"] == ["order_id"]  # the seed's contract: the email is optional
+    email = lookup.input_schema["properties"]["customer_email"]
+    assert email["default"] is None and {"type": "null"} in email["anyOf"]
+    assert email["anyOf"][0]["pattern"] == r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     assert lookup.input_schema["properties"]["order_id"]["pattern"] == r"^ORD-\d{5}$"
     assert tools["verify_customer"].input_schema["required"] == ["order_id", "customer_email"]
     assert tools["list_customer_orders"].input_schema["required"] == ["customer_email"]
@@ -112,6 +115,30 @@ async def test_another_customers_order_with_its_email_is_refused_when_a_customer
     assert not own.is_error
 
 
+@pytest.mark.parametrize("order_id", ["ORD-78432", "ORD-00001"], ids=["existing", "unknown"])
+@pytest.mark.parametrize("arguments", [{}, {"customer_email": None}], ids=["left-out", "null"])
+async def test_lookup_order_without_email_or_bound_customer_gets_the_neutral_refusal(
+    client: Client, order_id: str, arguments: dict[str, object]
+) -> None:
+    result = await client.call_tool("lookup_order", {"order_id": order_id, **arguments})
+    assert result.is_error
+    assert _text(result) == NEUTRAL.format(tool="lookup_order")  # the same whether the order exists or not
+
+
+async def test_lookup_order_without_email_answers_for_the_bound_customer_only(
+    client: Client, store: OrdersStore
+) -> None:
+    bound: RequestParamsMeta = {"switchboard/customer": JORDAN}
+    own = await client.call_tool("lookup_order", {"order_id": "ORD-78432"}, meta=bound)
+    victim = await client.call_tool("lookup_order", {"order_id": _someone_else_order(store).order_id}, meta=bound)
+    unknown = await client.call_tool("lookup_order", {"order_id": "ORD-00001"}, meta=bound)
+
+    assert not own.is_error and own.structured_content is not None
+    assert own.structured_content["order_id"] == "ORD-78432"
+    assert victim.is_error and unknown.is_error
+    assert _text(victim) == _text(unknown) == NEUTRAL.format(tool="lookup_order")
+
+
 def _someone_else_order(store: OrdersStore) -> OrderRecord:
     for n in range(10000, 100000):
         record = store.get_order(f"ORD-{n}")
@@ -124,11 +151,11 @@ def _someone_else_order(store: OrdersStore) -> OrderRecord:
     "arguments",
     [
         {"order_id": "78432", "customer_email": JORDAN},
-        {"order_id": "ORD-78432"},
+        {"customer_email": JORDAN},
         {"order_id": "ORD-78432", "customer_email": "not-an-email"},
         {"order_id": "ORD-78432", "customer_email": "a@b.c" + "x" * 300},
     ],
-    ids=["no-prefix", "missing-email", "bad-email", "too-long"],
+    ids=["no-prefix", "missing-order-id", "bad-email", "too-long"],
 )
 async def test_lookup_order_rejects_schema_invalid_arguments(client: Client, arguments: dict[str, object]) -> None:
     result = await client.call_tool("lookup_order", arguments)

@@ -1,5 +1,7 @@
 """A refund approved in the console reaches a CLI customer: `switchboard chat --conversation ID` shows it."""
 
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import anyio
@@ -14,7 +16,7 @@ from orchestrator.settings import load_settings
 from orchestrator.web.approvals import ApprovalDesk
 from orchestrator.web.desk import HelpDesk
 from orchestrator.web.hub import Hub
-from orchestrator.web.store import WebStore
+from orchestrator.web.store import TurnOwner, WebStore
 from tests.orchestrator.test_cli import _config, _env  # pyright: ignore[reportPrivateUsage]
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +39,8 @@ async def _request_and_approve(config: Path, env: dict[str, str]) -> tuple[str, 
             web, followed = WebStore(db), ApprovalStore(db)
             web.prepare()
             followed.prepare()
-            approvals = ApprovalDesk(HelpDesk(orchestrator, web, Hub()), followed)
+            owner = TurnOwner(uuid.uuid4().hex, timedelta(seconds=20))
+            approvals = ApprovalDesk(HelpDesk(orchestrator, web, Hub(), owner), followed)
             [pending] = (await approvals.pending())["items"]
             return cid, replies[-1], await approvals.decide(pending["refund_id"], "sam.rivera", approve=True)
 

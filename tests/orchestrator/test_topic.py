@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from orchestrator.hooks import TurnContext
+from orchestrator.policy.pii import mask
 from orchestrator.policy.textclf import HashedLinearModel
 from orchestrator.policy.topic import (
     COMPETITOR_REPLY,
@@ -20,6 +21,7 @@ from orchestrator.policy.topic import (
     mentions_competitor,
     normalize_text,
     topic_reply,
+    with_apostrophes,
 )
 
 pytestmark = pytest.mark.anyio
@@ -226,6 +228,60 @@ def test_is_french_detects_french_messages(text: str, expected: bool) -> None:
 )
 def test_normalize_text_removes_casing_punctuation_and_digits(text: str, expected: str) -> None:
     assert normalize_text(text) == expected
+
+
+NO_APOSTROPHE = [
+    # Each of these was steered back before the bare negation was read as the contraction.
+    "the blender wont turn on",
+    "my headphones wont connect",
+    "it wont turn on at all",
+    "the tv wont show a picture",
+    "my speaker doesnt pair anymore",
+]
+
+
+@pytest.mark.parametrize("text", NO_APOSTROPHE)
+def test_a_negation_typed_without_its_apostrophe_is_still_a_support_request(text: str) -> None:
+    assert classify_topic(text).kind == "in_scope"
+    assert classify_topic(text).kind == classify_topic(with_apostrophes(text)).kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("it wont charge", "it won't charge", id="wont"),
+        pytest.param("Doesnt work, I CANT log in", "Doesn't work, I CAN't log in", id="case-kept"),
+        pytest.param("it won\u2019t", "it won't", id="curly"),
+        pytest.param("wonton soup, dont", "wonton soup, don't", id="only-whole-words"),
+    ],
+)
+def test_with_apostrophes_restores_bare_negations(text: str, expected: str) -> None:
+    assert with_apostrophes(text) == expected
+
+
+CARD_MESSAGES = [
+    # Each of these was steered back as off-topic before: the model read the card number as noise.
+    "card number 4242424242424242 please",
+    "my card is 4111-1111-1111-1111 please update it",
+    "my new card is 5500 0000 0000 0004",
+    "here is my card 4242 4242 4242 4242 exp 12/28",
+]
+
+
+@pytest.mark.parametrize("text", CARD_MESSAGES)
+def test_a_message_with_a_card_number_is_in_scope_raw_and_as_masked(text: str) -> None:
+    masked = mask(text)  # what the topic check sees: the PII check runs first
+    assert "****" in masked
+
+    assert classify_topic(text).kind == "in_scope"
+    assert classify_topic(masked) == classify_topic(text)
+    assert classify_topic(masked).reason == "rule:payment-card"
+
+
+def test_a_card_number_does_not_excuse_advice_or_unrelated_numbers() -> None:
+    assert classify_topic("should I invest in bitcoin with my card 4242 4242 4242 4242").kind == "financial"
+    assert classify_topic("is Amazon cheaper, my card is 4242424242424242").kind == "competitor"
+    assert classify_topic("tell me a joke about the number 123456").kind == "off_topic"
 
 
 def test_shipped_topic_model_loads_with_a_tuned_threshold() -> None:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
 from mcp_servers._common.storage import Database, UTCDateTime
-from orchestrator.web.store import EVENTS_LOCK_KEY, StateConflictError, WebStore, web_events
+from orchestrator.web.instances import Instance
+from orchestrator.web.store import EVENTS_LOCK_KEY, StateConflictError, WebStore, web_events, web_instances
 
 
 @pytest.fixture
@@ -83,6 +84,60 @@ def test_a_message_is_recorded_only_with_the_slot(store: WebStore) -> None:
     assert [e.body for e in store.events("conv-1")] == ["first", "third"]
 
 
+def _instance(db: Database) -> Instance:
+    instance = Instance(db, heartbeat_s=1, takeover_s=20)
+    instance.register()
+    return instance
+
+
+def _silence(db: Database, instance: Instance, seconds: float) -> None:
+    """Make `instance` look silent for `seconds` (its last heartbeat moved back), as if its process had died."""
+    with db.write() as conn:
+        conn.execute(
+            web_instances.update()
+            .where(web_instances.c.instance_id == instance.instance_id)
+            .values(heartbeat_at=datetime.now(UTC) - timedelta(seconds=seconds))
+        )
+
+
+def test_a_turn_of_a_live_process_holds_and_a_dead_ones_is_taken_over(store: WebStore, db: Database) -> None:
+    a, b = _instance(db), _instance(db)
+    store.register("conv-1")
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is True
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is False
+    wait = store.turn_free_in("conv-1", b.owner)
+    assert wait is not None and 0 < wait <= 20  # bounded by the takeover time, not the 10-minute lease
+
+    _silence(db, a, 30)
+    a.beat()  # ...but a process that is still alive beats again and keeps its turn
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is False
+
+    _silence(db, a, 21)  # a's process died: no heartbeat for longer than the takeover time
+    assert store.turn_free_in("conv-1", b.owner) == 0.0
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is True
+
+    store.end_turn("conv-1", a.owner)  # a stale owner waking up frees nothing...
+    store.update("conv-1", release=a.owner, events=[("assistant_message", None, "late", {})])
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is False
+    store.update("conv-1", release=b.owner)  # ...the current owner's last write does
+    assert store.turn_free_in("conv-1", a.owner) is None
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is True
+
+
+def test_a_process_stopping_cleanly_frees_its_turns_at_once(store: WebStore, db: Database) -> None:
+    a, b = _instance(db), _instance(db)
+    for cid in ("conv-1", "conv-2"):
+        store.register(cid)
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is True
+    assert store.begin_turn("conv-2", timedelta(minutes=10), owner=b.owner) is True
+    a.retire()
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is True
+    assert store.begin_turn("conv-2", timedelta(minutes=10), owner=a.owner) is False  # b's turn is untouched
+    a.beat()  # a heartbeat after its row was removed registers the instance again
+    with db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM web_instances")).scalar_one() == 2
+
+
 def test_a_database_from_before_the_turn_lease_is_migrated(db: Database) -> None:
     old = MetaData()
     Table(  # web_conversations as version 1 created it
@@ -113,8 +168,9 @@ def test_a_database_from_before_the_turn_lease_is_migrated(db: Database) -> None
     store = WebStore(db)
     store.prepare()
     assert store.authenticate("conv-old", "s3cret") is not None  # the old rows are kept
-    assert store.begin_turn("conv-old", timedelta(minutes=1)) is True
-    assert store.begin_turn("conv-old", timedelta(minutes=1)) is False
+    a, b = _instance(db), _instance(db)  # the turn owners' table and column were added too
+    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=a.owner) is True
+    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=b.owner) is False
 
 
 @pytest.mark.postgres
