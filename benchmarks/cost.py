@@ -32,8 +32,8 @@ from typing import Any
 import anyio
 import httpx2
 from anthropic import AsyncAnthropic
-
 from cost_seed import SEED_SENTIMENT_OUTPUT, SEED_SENTIMENT_PROMPT, SEED_SYSTEM_PROMPT, SEED_TOOLS
+
 from mcp_servers._common.runner import parse_args
 from mcp_servers._common.storage import Database
 from orchestrator import Orchestrator
