@@ -36,7 +36,8 @@ class Guard:
     """ASGI middleware applied to every HTTP request, outermost, so that refusals carry the headers too.
 
     - Adds `SECURITY_HEADERS` (and `Cache-Control: no-store` under `/api/`).
-    - Refuses a `Host` not in `allowed_hosts` (421), against DNS rebinding, as the MCP servers do.
+    - Refuses a `Host` not in `allowed_hosts` (421), against DNS rebinding, as the MCP servers do (`GET /healthz`
+      excepted: probes from load balancers and Kubernetes name no host, or the pod's address).
     - Refuses bodies over `max_body_bytes` (413), by `Content-Length` and by counting what arrives.
     - A write to an API path whose route does not take that method is a 405 (with `Allow`), before the CSRF
       rules: API writes must be `application/json` (415), and a foreign `Origin` or `Sec-Fetch-Site:
@@ -94,7 +95,10 @@ class Guard:
 
     def _refusal(self, scope: Scope) -> WebError | None:
         headers = Headers(scope=scope)
-        if not host_allowed(headers.get("host", ""), self.allowed_hosts):
+        # Health probes (a load balancer's check, a kubelet's httpGet) name no host or the pod's address; the
+        # endpoint reads no secret and changes nothing, so it answers whatever the Host.
+        probe = scope["path"] == "/healthz" and scope["method"] in ("GET", "HEAD")
+        if not probe and not host_allowed(headers.get("host", ""), self.allowed_hosts):
             return WebError("misdirected_request", "this server does not answer for that host name")
         length = headers.get("content-length")
         if length is not None and ((size := ascii_int(length)) is None or size > self.max_body_bytes):
