@@ -227,7 +227,6 @@ class Orchestrator:
             self.registry,
             ctx,
             checks=self.tool_checks,
-            identity_tools=self.settings.policy.identity_tools,
             emit=fan_out,
             inspect=self.policy.inspect_tool_result if self.policy else None,
             tracing=self.tracing,

@@ -55,7 +55,6 @@ class ToolRunner:
         ctx: TurnContext,
         *,
         checks: Sequence[ToolCheck] = (),
-        identity_tools: Sequence[str] = ("verify_customer", "lookup_order"),
         emit: EventSink,
         inspect: Callable[[str, TurnContext], str] | None = None,
         tracing: Tracing | None = None,
@@ -65,7 +64,6 @@ class ToolRunner:
         self.registry = registry
         self.ctx = ctx
         self.checks = list(checks)
-        self.identity_tools = set(identity_tools)
         self.emit = emit
         self.inspect = inspect
         self.tracing = tracing or Tracing()
@@ -106,7 +104,7 @@ class ToolRunner:
             else:
                 content, is_error = await self._call(use.name, arguments)
                 self.ctx.turn_tools.append((route.tool, is_error))
-                if not is_error and route.tool in self.identity_tools:
+                if not is_error and route.verifies_identity:  # only the server configured to verify identity
                     await self._bind(arguments, use.name)
                 if self.inspect is not None:
                     content = self.inspect(content, self.ctx)

@@ -493,7 +493,7 @@ async def test_a_server_that_fails_to_start_is_recorded_and_the_others_still_wor
             assert text(await registry.call("lookup", {"sku": "1"})) == "shop:1"
             with pytest.raises(ServerUnavailableError):
                 await registry.reconnect("broken")
-            assert health_of(registry, "broken").reconnects == 1
+            assert health_of(registry, "broken").reconnects >= 1  # the supervisor keeps trying too
 
 
 @pytest.mark.e2e
