@@ -280,7 +280,7 @@ class Connection:
             await self.changed.wait()
 
     async def connect(self, tg: TaskGroup) -> Client:
-        """Replace any current client with a new one started in a new task of `tg`.
+        """Replace any current client with a new one started in a new task of `tg` (`mark_connected` follows).
 
         A link already known dead is abandoned to finish closing on its own (a frozen stdio child can take a few
         seconds to kill), so the new child starts at once; a live one is closed first.
@@ -307,10 +307,17 @@ class Connection:
         if error is not None or link is None or link.client is None:
             self.fail(error or "the connection closed while starting")
             raise ServerUnavailableError(self.name, self.last_error or "")
-        self.last_error = None
         self.generation += 1
-        self._set_state("connected")
         return link.client
+
+    def mark_connected(self) -> None:
+        """Declare the server usable (after its tools were listed), unless its link died meanwhile."""
+        link = self.link
+        if link is None or link.lost.is_set():
+            self.fail("the connection closed while listing tools")
+            return
+        self.last_error = None
+        self._set_state("connected")
 
     async def discover(self, client: Client) -> None:
         """List every page of tools and judge each definition.

@@ -475,6 +475,9 @@ class ServerRegistry:
         """Connect `conn` afresh and list its tools; the caller holds `conn.lock`."""
         client = await conn.connect(self._task_group())
         await self._discover(conn, client)
+        conn.mark_connected()
+        if not conn.up:
+            raise ServerUnavailableError(conn.name, conn.last_error or "")
         self._breakers[conn.name].succeeded()  # a fresh handshake and a full listing are a successful probe
         logger.info(
             "MCP server %r connected over %s (%d tools offered)", conn.name, conn.transport, len(self._routes_of(conn))

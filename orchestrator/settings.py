@@ -84,7 +84,7 @@ class ServerConfig(_Frozen):
     `customer_email` argument). Only first-party servers that check identity should list any."""
     ping_interval_s: float = Field(default=0.5, gt=0, le=60)
     """Seconds between heartbeat pings of a connected server."""
-    ping_timeout_s: float = Field(default=2, gt=0, le=60)
+    ping_timeout_s: float = Field(default=1.5, gt=0, le=60)
     """A ping unanswered this long marks the server down (it is then reconnected)."""
     reconnect_wait_s: float = Field(default=5, ge=0, le=120)
     """How long a call to a server that is down waits for the background reconnect before failing."""
