@@ -54,6 +54,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def spawn(argv: list[str]) -> "subprocess.Popen[bytes]":
+    """Start a server process in the repository root, its output discarded."""
+    return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def stdio_children(module: str) -> list[int]:
     """Live child processes of this test process running `module`, oldest first (Linux /proc)."""
     found: list[tuple[int, int]] = []
@@ -110,9 +115,7 @@ class HttpServer:
 
     def start(self) -> None:
         argv = [sys.executable, "-m", f"mcp_servers.{self.name}", "--transport", "http", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            [*argv, "--db", self.db_url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self.process = spawn([*argv, "--db", self.db_url])
 
     def stop(self) -> None:
         if self.process is not None:
