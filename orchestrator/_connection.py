@@ -4,106 +4,33 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 import anyio
-import httpx2
 from anyio.abc import TaskGroup, TaskStatus
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client import Transport
 from mcp.client._transport import TransportStreams
 from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.server import MCPServer, Server
 from mcp.shared.message import SessionMessage
 from mcp.types import CONNECTION_CLOSED, Tool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from .errors import ConfigError, ServerUnavailableError
+from ._targets import Target, TargetFactory, TransportKind, transport_kind
+from .errors import ServerUnavailableError
 from .settings import ServerConfig
 
-__all__ = [
-    "Connection",
-    "Link",
-    "Target",
-    "TargetFactory",
-    "TransportKind",
-    "describe_error",
-    "fingerprint",
-    "target_for",
-]
+__all__ = ["Connection", "ConnectionState", "Link", "describe_error", "fingerprint"]
 
 logger = logging.getLogger(__name__)
 
-Target = str | StdioServerParameters | MCPServer | Server[Any] | Transport
-"""Anything `mcp.Client` connects to: a URL, stdio parameters, an in-process server, or a transport."""
-TargetFactory = Callable[[], Target]
-"""Builds a fresh target for every (re)connect: HTTP transports and their httpx2 clients are single-use."""
-TransportKind = Literal["stdio", "http", "memory"]
 ConnectionState = Literal["connected", "failed", "stopped"]
 
 _CLOSE_TIMEOUT_S = 10.0
-_SSE_READ_TIMEOUT_S = 300.0
 _MAX_PAGES = 1000
-
-
-def target_for(config: ServerConfig, environ: Mapping[str, str]) -> TargetFactory:
-    """Build the target factory for one configured server.
-
-    Stdio servers get `config.env` plus the `config.pass_env` variables present in `environ` (and the SDK's basic
-    variables such as PATH and HOME), nothing else of Switchboard's environment. HTTP servers get a
-    fresh httpx2 client per connect, carrying `Authorization: Bearer <token>` when `config.token_env` is set.
-
-    Args:
-        config: The server's configuration block.
-        environ: The environment to read `pass_env` variables and the bearer token from.
-
-    Returns:
-        A factory called at every (re)connect.
-
-    Raises:
-        ConfigError: `config.token_env` names a variable that is missing or empty in `environ`.
-    """
-    if config.command is not None:
-        env = dict(config.env) | {key: environ[key] for key in config.pass_env if key in environ}
-        params = StdioServerParameters(command=config.command, args=list(config.args), env=env, cwd=config.cwd)
-        return lambda: params
-    assert config.url is not None  # ServerConfig guarantees exactly one of command and url
-    url = config.url
-    headers: dict[str, str] = {}
-    if config.token_env:
-        token = environ.get(config.token_env)
-        if not token:
-            raise ConfigError(f"server {config.name!r}: environment variable {config.token_env} (token_env) is not set")
-        headers["Authorization"] = f"Bearer {token}"
-    timeout = httpx2.Timeout(
-        config.connect_timeout_s, read=max(_SSE_READ_TIMEOUT_S, config.call_timeout_s + config.connect_timeout_s)
-    )
-    return lambda: _http_transport(url, headers, timeout)
-
-
-@asynccontextmanager
-async def _http_transport(
-    url: str, headers: dict[str, str], http_timeout: httpx2.Timeout
-) -> AsyncGenerator[TransportStreams]:
-    # streamable_http_client never closes an http_client it was given, so this transport owns its client.
-    async with (
-        httpx2.AsyncClient(headers=headers, timeout=http_timeout) as http,
-        streamable_http_client(url, http_client=http) as streams,
-    ):
-        yield streams
-
-
-def transport_kind(target: Target) -> TransportKind:
-    """How the client reaches `target` (for health reports)."""
-    if isinstance(target, StdioServerParameters):
-        return "stdio"
-    if isinstance(target, MCPServer | Server):
-        return "memory"
-    return "http"
 
 
 def _leaves(exc: BaseException) -> Iterator[BaseException]:
@@ -273,6 +200,29 @@ class Connection:
         self.state = state
         changed, self.changed = self.changed, anyio.Event()
         changed.set()
+
+    async def supervise(self, reconnect: Callable[[], Awaitable[None]]) -> None:
+        """Run `reconnect` (under `lock`) whenever the server is down, until `request_stop`.
+
+        While it stays down the delay between attempts doubles up to `reconnect_backoff_max_s`; a set `wake` (a
+        caller waiting for this server) cuts a delay short.
+        """
+        delay = self.config.reconnect_backoff_s
+        while not self.stopping:
+            if self.up:
+                await self.changed.wait()
+                continue
+            try:
+                async with self.lock:
+                    if not self.up and not self.stopping:
+                        await reconnect()
+            except ServerUnavailableError:
+                with anyio.move_on_after(delay):
+                    await self.wake.wait()
+                self.wake = anyio.Event()
+                delay = min(delay * 2, self.config.reconnect_backoff_max_s)
+            else:
+                delay = self.config.reconnect_backoff_s
 
     async def wait_connected(self) -> None:
         """Return once the server is connected (callers bound the wait)."""

@@ -5,6 +5,7 @@ import os
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 from types import TracebackType
 from typing import Literal, Self, cast
 
@@ -15,12 +16,23 @@ from mcp import Client, MCPError
 from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, RequestParamsMeta, Tool
 
 from ._breaker import BreakerState, CircuitBreaker
-from ._connection import Connection, Target, TargetFactory, TransportKind, fingerprint, target_for
-from ._naming import UNSAFE_CHARS, claude_names
-from .errors import ConfigError, OrchestratorError, ServerUnavailableError
+from ._catalog import Catalog, ToolRoute
+from ._connection import Connection, fingerprint
+from ._targets import Target, TargetFactory, TransportKind, target_for
+from .errors import (
+    CallInterruptedError,
+    CircuitOpenError,
+    ConfigError,
+    OrchestratorError,
+    ServerUnavailableError,
+    ToolCallFailedError,
+    ToolWithheldError,
+    UnknownToolError,
+)
 from .settings import ServerConfig
 
 __all__ = [
+    "CallInterruptedError",
     "CircuitOpenError",
     "ServerHealth",
     "ServerRegistry",
@@ -40,67 +52,6 @@ _NO_TOOL = Tool(name="hidden", input_schema={"type": "object"})
 """Stands in for a hidden tool's definition in the one-off route of `call_hidden`."""
 
 
-class UnknownToolError(OrchestratorError):
-    """No connected server offers a tool by this name."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"there is no tool named {name!r}")
-        self.name = name
-
-
-class ToolWithheldError(OrchestratorError):
-    """The tool's definition is not accepted (changed, new, or unlike its pin), so calls to it are refused."""
-
-    def __init__(self, server: str, tool: str) -> None:
-        super().__init__(
-            f"tool {tool!r} of MCP server {server!r} is withheld: its definition changed since it was first seen "
-            "(or it is new, or it does not match its pinned fingerprint). An operator must accept it by pinning "
-            "its new fingerprint in the server's trusted_tools."
-        )
-        self.server = server
-        self.tool = tool
-
-
-class CircuitOpenError(ServerUnavailableError):
-    """The server's circuit breaker is open after consecutive timeouts: calls fail fast until a probe succeeds."""
-
-    def __init__(self, server: str, retry_in_s: float) -> None:
-        super().__init__(
-            server,
-            "it stopped answering (consecutive timeouts), so calls to it are paused for about "
-            f"{max(retry_in_s, 1):.0f} s; nothing was sent",
-        )
-        self.retry_in_s = retry_in_s
-
-
-class ToolCallFailedError(OrchestratorError):
-    """A tool call failed at the protocol level (timeout or JSON-RPC error), not with an `is_error` result."""
-
-    def __init__(self, server: str, tool: str, reason: str, *, code: int | None = None) -> None:
-        super().__init__(f"the call to tool {tool!r} on MCP server {server!r} failed: {reason}")
-        self.server = server
-        self.tool = tool
-        self.reason = reason
-        self.code = code
-
-
-@dataclass(frozen=True)
-class ToolRoute:
-    """Where a Claude-facing tool name leads."""
-
-    claude_name: str
-    """The name the model sees and calls."""
-    server: str
-    tool: str
-    """The tool's own name on its server."""
-    read_only: bool
-    """The server annotates the tool `read_only_hint=True`, so a call may be retried after a reconnect."""
-    fingerprint: str
-    definition: Tool
-    verifies_identity: bool = False
-    """The tool is listed in its own server's `identity_tools`: a success binds the customer."""
-
-
 @dataclass(frozen=True)
 class ServerHealth:
     """One server's state, for operators and health endpoints."""
@@ -116,18 +67,6 @@ class ServerHealth:
     reconnects: int
     circuit: BreakerState = "closed"
     """The server's circuit breaker (`open`: calls fail fast after consecutive timeouts)."""
-
-
-class CallInterruptedError(ServerUnavailableError):
-    """The connection dropped after the request was sent: the call may or may not have run, so it was not retried."""
-
-    def __init__(self, server: str, tool: str) -> None:
-        super().__init__(
-            server,
-            f"the connection was lost during the call to {tool!r}; the call may or may not have run, so it was not "
-            "retried (the server is being reconnected)",
-        )
-        self.tool = tool
 
 
 _UNSENT, _LOST = "unsent", "lost"
@@ -177,8 +116,7 @@ class ServerRegistry:
             s.name: CircuitBreaker(s.breaker_timeouts, s.breaker_cooldown_s) for s in servers if s.enabled
         }
         self._strict = strict
-        self._routes: dict[str, ToolRoute] = {}
-        self._warned_collisions: set[tuple[str, ...]] = set()
+        self._catalog = Catalog()
         self._stack: AsyncExitStack | None = None
         self._tg: TaskGroup | None = None
         self._supervisors = anyio.CancelScope()
@@ -196,7 +134,7 @@ class ServerRegistry:
         try:
             async with anyio.create_task_group() as starters:
                 for conn in self._connections.values():
-                    starters.start_soon(self._connect_quietly, conn)
+                    starters.start_soon(self._refresh_quietly, conn)  # not connected yet: connects
             failed = [c for c in self._connections.values() if c.state != "connected"]
             if self._strict and failed:
                 others = f" (also unavailable: {', '.join(c.name for c in failed[1:])})" if failed[1:] else ""
@@ -231,7 +169,7 @@ class ServerRegistry:
     def tools(self) -> list[ToolParam]:
         """The tools to offer Claude now: hidden and withheld tools excluded, in config order then server order."""
         params: list[ToolParam] = []
-        for route in self._routes.values():
+        for route in self._catalog.routes.values():
             param: ToolParam = {"name": route.claude_name, "input_schema": dict(route.definition.input_schema)}
             if route.definition.description:
                 param["description"] = route.definition.description
@@ -240,7 +178,7 @@ class ServerRegistry:
 
     def route(self, claude_name: str) -> ToolRoute | None:
         """Where `claude_name` leads, or None if no offered tool has that name."""
-        return self._routes.get(claude_name)
+        return self._catalog.routes.get(claude_name)
 
     def fingerprints(self) -> dict[str, dict[str, str]]:
         """Server -> tool -> fingerprint of every tool last listed (withheld and hidden ones included), to pin."""
@@ -261,7 +199,7 @@ class ServerRegistry:
                     name=config.name,
                     transport=conn.transport,
                     state=conn.state,
-                    tools=len(self._routes_of(conn)),
+                    tools=len(self._catalog.of(conn.name)),
                     withheld=conn.withheld,
                     last_error=conn.last_error,
                     reconnects=conn.reconnects,
@@ -308,7 +246,7 @@ class ServerRegistry:
             CallInterruptedError: the connection dropped after the request was sent (it may have run).
             ServerUnavailableError: the server is down and did not come back in time; nothing was sent.
         """
-        route = self._routes.get(claude_name)
+        route = self._catalog.routes.get(claude_name)
         if route is None:
             raise self._unroutable(claude_name)
         conn = self._connections[route.server]
@@ -399,26 +337,7 @@ class ServerRegistry:
         with self._supervisors:
             async with anyio.create_task_group() as tg:
                 for conn in self._connections.values():
-                    tg.start_soon(self._supervise, conn)
-
-    async def _supervise(self, conn: Connection) -> None:
-        """Reconnect `conn` whenever it is down, backing off exponentially while it stays down."""
-        delay = conn.config.reconnect_backoff_s
-        while not conn.stopping:
-            if conn.up:
-                await conn.changed.wait()
-                continue
-            try:
-                async with conn.lock:
-                    if not conn.up and not conn.stopping:
-                        await self._connect_and_discover(conn)
-            except ServerUnavailableError:
-                with anyio.move_on_after(delay):
-                    await conn.wake.wait()
-                conn.wake = anyio.Event()
-                delay = min(delay * 2, conn.config.reconnect_backoff_max_s)
-            else:
-                delay = conn.config.reconnect_backoff_s
+                    tg.start_soon(conn.supervise, partial(self._connect_and_discover, conn))
 
     async def _await_connected(self, conn: Connection) -> None:
         """Wait (up to `reconnect_wait_s`) for a server that is down to be reconnected in the background."""
@@ -440,25 +359,18 @@ class ServerRegistry:
         if conn.up:
             return route
         await self._await_connected(conn)
-        for candidate in self._routes.values():
+        for candidate in self._catalog.routes.values():
             if candidate.server == route.server and candidate.tool == route.tool:
                 return candidate
         if route.tool in conn.withheld:
             raise ToolWithheldError(route.server, route.tool)
         raise UnknownToolError(route.claude_name)
 
-    async def _connect_quietly(self, conn: Connection) -> None:
-        try:
-            async with conn.lock:
-                await self._connect_and_discover(conn)
-        except ServerUnavailableError:
-            pass  # recorded in conn.state/last_error and logged by Connection.fail
-
     async def _refresh_quietly(self, conn: Connection) -> None:
         try:
             await self._refresh_one(conn)
         except ServerUnavailableError:
-            pass  # recorded and logged
+            pass  # recorded in conn.state/last_error and logged by Connection.fail
 
     async def _refresh_one(self, conn: Connection) -> None:
         async with conn.lock:
@@ -480,7 +392,10 @@ class ServerRegistry:
             raise ServerUnavailableError(conn.name, conn.last_error or "")
         self._breakers[conn.name].succeeded()  # a fresh handshake and a full listing are a successful probe
         logger.info(
-            "MCP server %r connected over %s (%d tools offered)", conn.name, conn.transport, len(self._routes_of(conn))
+            "MCP server %r connected over %s (%d tools offered)",
+            conn.name,
+            conn.transport,
+            len(self._catalog.of(conn.name)),
         )
 
     async def _discover(self, conn: Connection, client: Client) -> None:
@@ -488,45 +403,14 @@ class ServerRegistry:
         self._rebuild_routes()
 
     def _rebuild_routes(self) -> None:
-        entries = [
-            (name, tool, fp)
-            for name in self._connections  # config order
-            for tool, fp in self._connections[name].accepted  # server order
-        ]
-        names = claude_names([(server, tool.name) for server, tool, _ in entries])
-        self._warn_collisions([(server, tool.name) for server, tool, _ in entries], names)
-        routes: dict[str, ToolRoute] = {}
-        for server, tool, fp in entries:
-            claude_name = names[(server, tool.name)]
-            read_only = bool(tool.annotations and tool.annotations.read_only_hint)
-            identity = tool.name in self._connections[server].config.identity_tools
-            routes[claude_name] = ToolRoute(claude_name, server, tool.name, read_only, fp, tool, identity)
-        self._routes = routes
-
-    def _warn_collisions(self, keys: Sequence[tuple[str, str]], names: Mapping[tuple[str, str], str]) -> None:
-        owners: dict[str, list[str]] = {}
-        for server, tool in keys:
-            owners.setdefault(tool, []).append(server)
-        for tool, servers in owners.items():
-            signature = (tool, *servers)
-            if len(servers) > 1 and signature not in self._warned_collisions:
-                self._warned_collisions.add(signature)
-                logger.warning(
-                    "tool name %r is offered by MCP servers %s; they are offered as %s",
-                    tool,
-                    " and ".join(repr(s) for s in servers),
-                    ", ".join(names[(s, tool)] for s in servers),
-                )
-
-    def _routes_of(self, conn: Connection) -> list[ToolRoute]:
-        return [route for route in self._routes.values() if route.server == conn.name]
+        self._catalog.rebuild(
+            [(name, conn.accepted, conn.config.identity_tools) for name, conn in self._connections.items()]
+        )
 
     def _unroutable(self, claude_name: str) -> OrchestratorError:
-        for server, conn in self._connections.items():
-            for tool in conn.withheld:
-                if claude_name in (tool, f"{server}__{tool}", UNSAFE_CHARS.sub("_", tool)):
-                    return ToolWithheldError(server, tool)
-        return UnknownToolError(claude_name)
+        withheld = {name: conn.withheld for name, conn in self._connections.items()}
+        found = self._catalog.withheld_match(claude_name, withheld)
+        return ToolWithheldError(*found) if found is not None else UnknownToolError(claude_name)
 
     async def _attempt(
         self, conn: Connection, route: ToolRoute, arguments: dict[str, object], meta: dict[str, object] | None
