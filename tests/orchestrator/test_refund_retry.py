@@ -12,7 +12,9 @@ from mcp.server import MCPServer
 
 from orchestrator import Orchestrator
 from orchestrator.errors import ServerUnavailableError
+from orchestrator.model import ModelClient
 from orchestrator.offline import OfflineModel
+from orchestrator.testing import ScriptedModel, text_reply, tool_use
 
 from .support import SERVERS, in_memory, real_server_factory, real_targets, settings_for
 
@@ -59,13 +61,13 @@ def assert_plain(text: str) -> None:
 
 
 @asynccontextmanager
-async def support(tmp_path: Path) -> AsyncGenerator[tuple[Orchestrator, Switch]]:
+async def support(tmp_path: Path, model: ModelClient | None = None) -> AsyncGenerator[tuple[Orchestrator, Switch]]:
     servers = [in_memory(n, reconnect_wait_s=0.2, reconnect_backoff_s=0.01) for n in SERVERS]
     targets = real_targets(tmp_path)
     switch = Switch(f"sqlite:///{tmp_path / 'servers.db'}")
     targets["refunds"] = switch
     async with Orchestrator.open(
-        settings_for(tmp_path, servers), model=OfflineModel(), targets=targets, policies=True
+        settings_for(tmp_path, servers), model=model or OfflineModel(), targets=targets, policies=True
     ) as orch:
         yield orch, switch
 
@@ -106,3 +108,35 @@ async def test_a_retry_that_fails_too_is_not_offered_a_third_time(tmp_path: Path
             last = await orch.respond(conversation, "yes")
             assert not [c for c in last.tool_calls if c.name == "process_refund" and not c.refused]
             assert refunds_of(tmp_path) == 0
+
+
+async def test_with_claude_the_kept_confirmation_allows_the_same_call_once_and_nothing_else(tmp_path: Path) -> None:
+    refund: dict[str, object] = {
+        "order_id": "ORD-78432",
+        "reason": "defective",
+        "customer_email": "jordan.lee@example.com",
+    }
+    model = ScriptedModel(
+        [
+            tool_use(("lookup_order", {"order_id": "ORD-78432", "customer_email": "jordan.lee@example.com"})),
+            text_reply("I can refund $89.99 to your Visa ending 4242. Shall I go ahead with the refund?"),
+            tool_use(("process_refund", refund)),  # the refunds server is down: nothing is sent
+            text_reply("Sorry, our refunds system is not responding. Shall I try again?"),
+            tool_use(("process_refund", {**refund, "reason": "other"})),  # not the same call: refused
+            tool_use(("process_refund", refund)),  # the same call: allowed once
+            text_reply("Done: $89.99 refunded."),
+        ]
+    )
+    with anyio.fail_after(60):
+        async with support(tmp_path, model) as (orch, switch):
+            conversation = orch.start()
+            await orch.respond(conversation, ASK)
+            await take_down(orch, switch)
+            failed = await orch.respond(conversation, "Yes, please go ahead.")
+            assert_plain(failed.text)
+            await bring_up(orch, switch)
+            done = await orch.respond(conversation, "yes")
+    assert [(c.is_error, c.refused) for c in done.tool_calls] == [(True, True), (False, False)]
+    assert "exactly as before" in done.tool_calls[0].content
+    assert done.text == "Done: $89.99 refunded." and refunds_of(tmp_path) == 1
+    model.assert_complete()
