@@ -71,7 +71,11 @@ async def test_an_http_server_killed_mid_call_fails_a_write_cleanly_and_retries_
     argv = [sys.executable, THIRD_PARTY, "--http", str(port)]
     processes = [spawn(argv)]
     config = ServerConfig(
-        name="vendor", url=f"http://127.0.0.1:{port}/mcp", reconnect_backoff_s=0.1, reconnect_backoff_max_s=1
+        name="vendor",
+        url=f"http://127.0.0.1:{port}/mcp",
+        reconnect_backoff_s=0.1,
+        reconnect_backoff_max_s=1,
+        reconnect_wait_s=30,
     )
     outcome: list[object] = []
     try:

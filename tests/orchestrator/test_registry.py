@@ -75,7 +75,9 @@ def memory(
 
 
 def stdio(name: str, *args: str, connect_timeout_s: float = 20) -> ServerConfig:
-    return ServerConfig(name=name, command=sys.executable, args=list(args), connect_timeout_s=connect_timeout_s)
+    return ServerConfig(
+        name=name, command=sys.executable, args=list(args), connect_timeout_s=connect_timeout_s, reconnect_wait_s=30
+    )
 
 
 def shop_server(prefix: str = "shop") -> MCPServer:
