@@ -4,92 +4,33 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import AsyncGenerator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Literal, cast
+from dataclasses import dataclass, field
+from typing import Literal, cast
 
 import anyio
-import httpx2
 from anyio.abc import TaskGroup, TaskStatus
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client import Transport
 from mcp.client._transport import TransportStreams
-from mcp.client.streamable_http import streamable_http_client
-from mcp.server import MCPServer, Server
-from mcp.types import Tool
+from mcp.client.stdio import stdio_client
+from mcp.shared.message import SessionMessage
+from mcp.types import CONNECTION_CLOSED, Tool
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from .errors import ConfigError, ServerUnavailableError
+from ._targets import Target, TargetFactory, TransportKind, transport_kind
+from .errors import ServerUnavailableError
 from .settings import ServerConfig
 
-__all__ = ["Connection", "Target", "TargetFactory", "TransportKind", "describe_error", "fingerprint", "target_for"]
+__all__ = ["Connection", "ConnectionState", "Link", "describe_error", "fingerprint"]
 
 logger = logging.getLogger(__name__)
 
-Target = str | StdioServerParameters | MCPServer | Server[Any] | Transport
-"""Anything `mcp.Client` connects to: a URL, stdio parameters, an in-process server, or a transport."""
-TargetFactory = Callable[[], Target]
-"""Builds a fresh target for every (re)connect: HTTP transports and their httpx2 clients are single-use."""
-TransportKind = Literal["stdio", "http", "memory"]
 ConnectionState = Literal["connected", "failed", "stopped"]
 
 _CLOSE_TIMEOUT_S = 10.0
-_SSE_READ_TIMEOUT_S = 300.0
 _MAX_PAGES = 1000
-
-
-def target_for(config: ServerConfig, environ: Mapping[str, str]) -> TargetFactory:
-    """Build the target factory for one configured server.
-
-    Stdio servers get `config.env` plus the `config.pass_env` variables present in `environ`. HTTP servers get a
-    fresh httpx2 client per connect, carrying `Authorization: Bearer <token>` when `config.token_env` is set.
-
-    Args:
-        config: The server's configuration block.
-        environ: The environment to read `pass_env` variables and the bearer token from.
-
-    Returns:
-        A factory called at every (re)connect.
-
-    Raises:
-        ConfigError: `config.token_env` names a variable that is missing or empty in `environ`.
-    """
-    if config.command is not None:
-        env = dict(config.env) | {key: environ[key] for key in config.pass_env if key in environ}
-        params = StdioServerParameters(command=config.command, args=list(config.args), env=env, cwd=config.cwd)
-        return lambda: params
-    assert config.url is not None  # ServerConfig guarantees exactly one of command and url
-    url = config.url
-    headers: dict[str, str] = {}
-    if config.token_env:
-        token = environ.get(config.token_env)
-        if not token:
-            raise ConfigError(f"server {config.name!r}: environment variable {config.token_env} (token_env) is not set")
-        headers["Authorization"] = f"Bearer {token}"
-    timeout = httpx2.Timeout(
-        config.connect_timeout_s, read=max(_SSE_READ_TIMEOUT_S, config.call_timeout_s + config.connect_timeout_s)
-    )
-    return lambda: _http_transport(url, headers, timeout)
-
-
-@asynccontextmanager
-async def _http_transport(
-    url: str, headers: dict[str, str], http_timeout: httpx2.Timeout
-) -> AsyncGenerator[TransportStreams]:
-    # streamable_http_client never closes an http_client it was given, so this transport owns its client.
-    async with (
-        httpx2.AsyncClient(headers=headers, timeout=http_timeout) as http,
-        streamable_http_client(url, http_client=http) as streams,
-    ):
-        yield streams
-
-
-def transport_kind(target: Target) -> TransportKind:
-    """How the client reaches `target` (for health reports)."""
-    if isinstance(target, StdioServerParameters):
-        return "stdio"
-    if isinstance(target, MCPServer | Server):
-        return "memory"
-    return "http"
 
 
 def _leaves(exc: BaseException) -> Iterator[BaseException]:
@@ -116,6 +57,15 @@ def describe_error(exc: BaseException) -> str:
         if part not in parts:
             parts.append(part)
     return "; ".join(parts) or type(exc).__name__
+
+
+async def _probe(client: Client) -> None:
+    """The cheapest request a server must answer: `server/discover` (2026-07-28 protocol), else `ping`."""
+    version = client.protocol_version
+    if version in MODERN_PROTOCOL_VERSIONS:
+        await client.session.send_discover(version)
+    else:
+        await client.session.send_ping()
 
 
 def fingerprint(tool: Tool) -> str:
@@ -146,18 +96,62 @@ async def _list_all_tools(client: Client) -> list[Tool]:
     raise ValueError(f"tools/list did not end after {_MAX_PAGES} pages")
 
 
+@asynccontextmanager
+async def _eof_watched(inner: Transport, on_eof: Callable[[], None]) -> AsyncGenerator[TransportStreams]:
+    """Relay `inner`'s read stream and call `on_eof` the moment it ends (a stdio child exited or closed stdout)."""
+    async with inner as (read, write):
+        send, receive = anyio.create_memory_object_stream[SessionMessage | Exception](16)
+
+        async def relay() -> None:
+            async with send:
+                try:
+                    async for item in read:
+                        await send.send(item)
+                except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                    return  # our own shutdown: the client closed its end first
+            on_eof()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(relay)
+            try:
+                yield receive, write
+            finally:
+                tg.cancel_scope.cancel()
+
+
+@dataclass(eq=False)
+class Link:
+    """One connect's client task: how to stop it, and what it has seen."""
+
+    scope: anyio.CancelScope
+    stop: anyio.Event = field(default_factory=anyio.Event)
+    done: anyio.Event = field(default_factory=anyio.Event)
+    client: Client | None = None
+    eof_at: float | None = None
+    """When the transport reported end of stream: a request written after that never reached the server."""
+    lost: anyio.Event = field(default_factory=anyio.Event)
+    """Set when the link is known dead (end of stream, a closed connection, or an unanswered heartbeat)."""
+
+    def mark_eof(self) -> None:
+        """Record the end of the transport's stream, once."""
+        if self.eof_at is None:
+            self.eof_at = anyio.current_time()
+        self.lost.set()
+
+
 class Connection:
     """One server's `Client`, owned by its own task in the registry's task group, and the tools it lists.
 
     Each connect starts a fresh task (and a fresh target); closing sets an event that task waits on, so
-    clients are entered and exited in their own tasks and can close in any order. Each discovery judges the
-    listed definitions against the first one in this process and the configured pins.
+    clients are entered and exited in their own tasks and can close in any order. While connected, the task
+    watches the link: the end of the transport's stream (a stdio child that exited) or a heartbeat ping left
+    unanswered for `ping_timeout_s` (a frozen server) marks the server failed at once, and the client is closed.
+    Each discovery judges the listed definitions against the first one in this process and the configured pins.
     """
 
     def __init__(self, config: ServerConfig, factory: TargetFactory) -> None:
         self.config = config
         self.factory = factory
-        self.client: Client | None = None
         self.state: ConnectionState = "stopped"
         self.last_error: str | None = None
         self.transport: TransportKind = "stdio" if config.command is not None else "http"
@@ -166,9 +160,13 @@ class Connection:
         self.generation = 0
         """Bumped by every successful connect, so concurrent callers reconnect once, not once each."""
         self.lock = anyio.Lock()
-        self._stop: anyio.Event | None = None
-        self._done: anyio.Event | None = None
-        self._scope: anyio.CancelScope | None = None
+        self.link: Link | None = None
+        """The current client task (None before the first connect)."""
+        self.changed = anyio.Event()
+        """Set (and replaced) at every change of `state`."""
+        self.wake = anyio.Event()
+        """Set to cut the supervisor's back-off short (a caller is waiting for this server)."""
+        self.stopping = False
         self.baseline: dict[str, str] | None = None
         """Fingerprints at the first discovery in this process."""
         self.accepted: list[tuple[Tool, str]] = []
@@ -183,12 +181,59 @@ class Connection:
         return self.config.name
 
     @property
+    def client(self) -> Client | None:
+        """The connected client, or None while the server is down."""
+        link = self.link
+        return link.client if link is not None and self.state == "connected" else None
+
+    @property
+    def up(self) -> bool:
+        """Whether the server is connected."""
+        return self.state == "connected"
+
+    @property
     def reconnects(self) -> int:
         """Connect attempts after the first one."""
         return max(0, self.attempts - 1)
 
+    def _set_state(self, state: ConnectionState) -> None:
+        self.state = state
+        changed, self.changed = self.changed, anyio.Event()
+        changed.set()
+
+    async def supervise(self, reconnect: Callable[[], Awaitable[None]]) -> None:
+        """Run `reconnect` (under `lock`) whenever the server is down, until `request_stop`.
+
+        While it stays down the delay between attempts doubles up to `reconnect_backoff_max_s`; a set `wake` (a
+        caller waiting for this server) cuts a delay short.
+        """
+        delay = self.config.reconnect_backoff_s
+        while not self.stopping:
+            if self.up:
+                await self.changed.wait()
+                continue
+            try:
+                async with self.lock:
+                    if not self.up and not self.stopping:
+                        await reconnect()
+            except ServerUnavailableError:
+                with anyio.move_on_after(delay):
+                    await self.wake.wait()
+                self.wake = anyio.Event()
+                delay = min(delay * 2, self.config.reconnect_backoff_max_s)
+            else:
+                delay = self.config.reconnect_backoff_s
+
+    async def wait_connected(self) -> None:
+        """Return once the server is connected (callers bound the wait)."""
+        while not self.up:
+            await self.changed.wait()
+
     async def connect(self, tg: TaskGroup) -> Client:
-        """Close any current client, then start a new one in a new task of `tg`.
+        """Replace any current client with a new one started in a new task of `tg` (`mark_connected` follows).
+
+        A link already known dead is abandoned to finish closing on its own (a frozen stdio child can take a few
+        seconds to kill), so the new child starts at once; a live one is closed first.
 
         Returns:
             The connected client.
@@ -196,7 +241,10 @@ class Connection:
         Raises:
             ServerUnavailableError: the server could not be reached within `connect_timeout_s`.
         """
-        await self.close()
+        if self.link is not None and self.link.lost.is_set():
+            self.link.stop.set()
+        else:
+            await self.close()
         self.attempts += 1
         try:
             target = self.factory()
@@ -205,12 +253,21 @@ class Connection:
         else:
             self.transport = transport_kind(target)
             error = await tg.start(self._serve, target)
-        if error is not None or self.client is None:
+        link = self.link
+        if error is not None or link is None or link.client is None:
             self.fail(error or "the connection closed while starting")
             raise ServerUnavailableError(self.name, self.last_error or "")
-        self.state, self.last_error = "connected", None
         self.generation += 1
-        return self.client
+        return link.client
+
+    def mark_connected(self) -> None:
+        """Declare the server usable (after its tools were listed), unless its link died meanwhile."""
+        link = self.link
+        if link is None or link.lost.is_set():
+            self.fail("the connection closed while listing tools")
+            return
+        self.last_error = None
+        self._set_state("connected")
 
     async def discover(self, client: Client) -> None:
         """List every page of tools and judge each definition.
@@ -270,54 +327,109 @@ class Connection:
 
     def fail(self, error: str) -> None:
         """Record that the server is down (the client, if any, is closed separately with `close`)."""
-        self.state, self.last_error = "failed", error
-        logger.warning("MCP server %r is unavailable: %s", self.name, error)
+        repeated = self.state == "failed" and self.last_error == error
+        self.last_error = error
+        self._set_state("failed")
+        logger.log(logging.DEBUG if repeated else logging.WARNING, "MCP server %r is unavailable: %s", self.name, error)
+
+    def lose(self, link: Link, error: str) -> None:
+        """Mark `link` dead and, if it is still the current one, the server failed; its task then closes it."""
+        link.lost.set()
+        link.stop.set()
+        if link is self.link and self.state == "connected" and not self.stopping:
+            self.fail(error)
 
     async def close(self) -> None:
         """Stop the current client task, if any, and wait until it has exited (bounded)."""
-        stop, done, scope = self._stop, self._done, self._scope
-        if stop is None or done is None or scope is None:
+        link = self.link
+        if link is None:
             return
-        stop.set()
+        link.stop.set()
         with anyio.CancelScope(shield=True):
             with anyio.move_on_after(_CLOSE_TIMEOUT_S):
-                await done.wait()
-            if not done.is_set():
+                await link.done.wait()
+            if not link.done.is_set():
                 logger.warning("MCP server %r did not close in %.0f s; cancelling it", self.name, _CLOSE_TIMEOUT_S)
-                scope.cancel()
-                await done.wait()
+                link.scope.cancel()
+                await link.done.wait()
         if self.state == "connected":
-            self.state = "stopped"
+            self._set_state("stopped")
 
     def request_stop(self) -> None:
-        """Ask the client task to exit without waiting (`close` waits)."""
-        if self._stop is not None:
-            self._stop.set()
+        """Ask the client task to exit without waiting (`close` waits); supervision stops for good."""
+        self.stopping = True
+        self.wake.set()
+        if self.link is not None:
+            self.link.stop.set()
 
     async def _serve(self, target: Target, *, task_status: TaskStatus[str | None]) -> None:
-        stop, done = anyio.Event(), anyio.Event()
-        scope = anyio.CancelScope(deadline=anyio.current_time() + self.config.connect_timeout_s)
-        self._stop, self._done, self._scope = stop, done, scope
+        link = Link(scope=anyio.CancelScope(deadline=anyio.current_time() + self.config.connect_timeout_s))
+        self.link = link
         started = False
         error: str | None = None
+        watched: Target = (
+            _eof_watched(stdio_client(target), link.mark_eof) if isinstance(target, StdioServerParameters) else target
+        )
         try:
-            with scope:
-                async with Client(target, read_timeout_seconds=self.config.call_timeout_s) as client:
-                    scope.deadline = math.inf  # the connect timeout covers the handshake only
-                    self.client, started = client, True
+            with link.scope:
+                async with Client(watched, read_timeout_seconds=self.config.call_timeout_s) as client:
+                    link.scope.deadline = math.inf  # the connect timeout covers the handshake only
+                    link.client, started = client, True
                     task_status.started(None)
-                    await stop.wait()
-            if scope.cancelled_caught and not started:
+                    reason = await self._watch(link, client)
+                    if reason is not None:
+                        self.lose(link, reason)  # at once: closing a frozen child takes a while
+            if link.scope.cancelled_caught and not started:
                 error = f"no connection within {self.config.connect_timeout_s:g} s"
         except BaseException as exc:  # the task boundary: one server's failure must never cancel its siblings
             if not _is_failure(exc):
                 raise
             error = describe_error(exc)
         finally:
-            if self._done is done:
-                self.client = None
-            done.set()
+            link.client = None
+            link.lost.set()
+            link.done.set()
         if not started:
             task_status.started(error or "the connection closed while starting")
-        elif error is not None and not stop.is_set() and self._done is done:
-            self.fail(error)
+        elif error is not None:
+            self.lose(link, error)
+
+    async def _watch(self, link: Link, client: Client) -> str | None:
+        """Wait until the link is stopped (None) or found dead (the reason)."""
+        reasons: list[str | None] = []
+        async with anyio.create_task_group() as tg:
+
+            async def finish(reason: str | None) -> None:
+                reasons.append(reason)
+                tg.cancel_scope.cancel()
+
+            async def stopped() -> None:
+                await link.stop.wait()
+                await finish(None)
+
+            async def ended() -> None:
+                await link.lost.wait()
+                await finish("the server closed the connection (its process exited or the stream ended)")
+
+            async def heartbeat() -> None:
+                await finish(await self._heartbeat(client))
+
+            tg.start_soon(stopped)
+            tg.start_soon(ended)
+            tg.start_soon(heartbeat)
+        return reasons[0] if reasons else None
+
+    async def _heartbeat(self, client: Client) -> str:
+        """Ping every `ping_interval_s`; return why the server is considered dead."""
+        timeout = self.config.ping_timeout_s
+        while True:
+            await anyio.sleep(self.config.ping_interval_s)
+            try:
+                with anyio.fail_after(timeout):
+                    await _probe(client)
+            except TimeoutError:
+                return f"no answer to a heartbeat ping within {timeout:g} s"
+            except MCPError as exc:
+                if exc.code == CONNECTION_CLOSED:
+                    return "the connection closed"
+                # any other answer (even an error) shows the server is alive and reading

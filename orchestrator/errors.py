@@ -3,13 +3,18 @@
 from typing import Any
 
 __all__ = [
+    "CallInterruptedError",
+    "CircuitOpenError",
     "ConfigError",
     "ModelError",
     "ModelRefused",
     "ModelStreamInterrupted",
     "OrchestratorError",
     "ServerUnavailableError",
+    "ToolCallFailedError",
     "ToolLoopLimitExceeded",
+    "ToolWithheldError",
+    "UnknownToolError",
 ]
 
 
@@ -54,6 +59,62 @@ class ModelError(OrchestratorError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class UnknownToolError(OrchestratorError):
+    """No connected server offers a tool by this name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"there is no tool named {name!r}")
+        self.name = name
+
+
+class ToolWithheldError(OrchestratorError):
+    """The tool's definition is not accepted (changed, new, or unlike its pin), so calls to it are refused."""
+
+    def __init__(self, server: str, tool: str) -> None:
+        super().__init__(
+            f"tool {tool!r} of MCP server {server!r} is withheld: its definition changed since it was first seen "
+            "(or it is new, or it does not match its pinned fingerprint). An operator must accept it by pinning "
+            "its new fingerprint in the server's trusted_tools."
+        )
+        self.server = server
+        self.tool = tool
+
+
+class CircuitOpenError(ServerUnavailableError):
+    """The server's circuit breaker is open after consecutive timeouts: calls fail fast until a probe succeeds."""
+
+    def __init__(self, server: str, retry_in_s: float) -> None:
+        super().__init__(
+            server,
+            "it stopped answering (consecutive timeouts), so calls to it are paused for about "
+            f"{max(retry_in_s, 1):.0f} s; nothing was sent",
+        )
+        self.retry_in_s = retry_in_s
+
+
+class ToolCallFailedError(OrchestratorError):
+    """A tool call failed at the protocol level (timeout or JSON-RPC error), not with an `is_error` result."""
+
+    def __init__(self, server: str, tool: str, reason: str, *, code: int | None = None) -> None:
+        super().__init__(f"the call to tool {tool!r} on MCP server {server!r} failed: {reason}")
+        self.server = server
+        self.tool = tool
+        self.reason = reason
+        self.code = code
+
+
+class CallInterruptedError(ServerUnavailableError):
+    """The connection dropped after the request was sent: the call may or may not have run, so it was not retried."""
+
+    def __init__(self, server: str, tool: str) -> None:
+        super().__init__(
+            server,
+            f"the connection was lost during the call to {tool!r}; the call may or may not have run, so it was not "
+            "retried (the server is being reconnected)",
+        )
+        self.tool = tool
 
 
 class ModelStreamInterrupted(ModelError):

@@ -7,6 +7,7 @@ from .events import EventSink
 
 __all__ = [
     "ExtraUsage",
+    "FailedCall",
     "InputCheck",
     "InputVerdict",
     "OutputCheck",
@@ -17,6 +18,17 @@ __all__ = [
     "TurnOutcome",
     "TurnPolicy",
 ]
+
+
+@dataclass(frozen=True)
+class FailedCall:
+    """A tool call that failed outside the tool: its server was down or stopped answering, or the link dropped."""
+
+    tool: str
+    """The server-side tool name."""
+    arguments: dict[str, object]
+    may_have_run: bool
+    """False when the request provably never reached the server (nothing changed)."""
 
 
 @dataclass
@@ -31,6 +43,8 @@ class TurnContext:
     """Free-form per-conversation state kept by policies (e.g. abuse warnings, injection detected)."""
     turn_tools: list[tuple[str, bool]] = field(default_factory=list[tuple[str, bool]])
     """This turn's tool calls so far: (server-side tool name, is_error). Not persisted."""
+    failed_calls: list[FailedCall] = field(default_factory=list[FailedCall])
+    """This turn's calls that failed outside the tool (see `FailedCall`). Not persisted."""
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,11 @@
 """`ServerRegistry`: connects every configured MCP server, names and routes their tools, and guards definitions."""
 
-import hashlib
 import logging
 import os
-import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 from types import TracebackType
 from typing import Literal, Self, cast
 
@@ -17,11 +15,25 @@ from anyio.abc import TaskGroup
 from mcp import Client, MCPError
 from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, RequestParamsMeta, Tool
 
-from ._connection import Connection, Target, TargetFactory, TransportKind, fingerprint, target_for
-from .errors import ConfigError, OrchestratorError, ServerUnavailableError
+from ._breaker import BreakerState, CircuitBreaker
+from ._catalog import Catalog, ToolRoute
+from ._connection import Connection, fingerprint
+from ._targets import Target, TargetFactory, TransportKind, target_for
+from .errors import (
+    CallInterruptedError,
+    CircuitOpenError,
+    ConfigError,
+    OrchestratorError,
+    ServerUnavailableError,
+    ToolCallFailedError,
+    ToolWithheldError,
+    UnknownToolError,
+)
 from .settings import ServerConfig
 
 __all__ = [
+    "CallInterruptedError",
+    "CircuitOpenError",
     "ServerHealth",
     "ServerRegistry",
     "Target",
@@ -36,58 +48,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_CLAUDE_SAFE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-_UNSAFE_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
-_MAX_NAME = 64
 _NO_TOOL = Tool(name="hidden", input_schema={"type": "object"})
 """Stands in for a hidden tool's definition in the one-off route of `call_hidden`."""
-
-
-class UnknownToolError(OrchestratorError):
-    """No connected server offers a tool by this name."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"there is no tool named {name!r}")
-        self.name = name
-
-
-class ToolWithheldError(OrchestratorError):
-    """The tool's definition is not accepted (changed, new, or unlike its pin), so calls to it are refused."""
-
-    def __init__(self, server: str, tool: str) -> None:
-        super().__init__(
-            f"tool {tool!r} of MCP server {server!r} is withheld: its definition changed since it was first seen "
-            "(or it is new, or it does not match its pinned fingerprint). An operator must accept it by pinning "
-            "its new fingerprint in the server's trusted_tools."
-        )
-        self.server = server
-        self.tool = tool
-
-
-class ToolCallFailedError(OrchestratorError):
-    """A tool call failed at the protocol level (timeout or JSON-RPC error), not with an `is_error` result."""
-
-    def __init__(self, server: str, tool: str, reason: str, *, code: int | None = None) -> None:
-        super().__init__(f"the call to tool {tool!r} on MCP server {server!r} failed: {reason}")
-        self.server = server
-        self.tool = tool
-        self.reason = reason
-        self.code = code
-
-
-@dataclass(frozen=True)
-class ToolRoute:
-    """Where a Claude-facing tool name leads."""
-
-    claude_name: str
-    """The name the model sees and calls."""
-    server: str
-    tool: str
-    """The tool's own name on its server."""
-    read_only: bool
-    """The server annotates the tool `read_only_hint=True`, so a call may be retried after a reconnect."""
-    fingerprint: str
-    definition: Tool
 
 
 @dataclass(frozen=True)
@@ -103,43 +65,20 @@ class ServerHealth:
     """Tools refused because their definition differs from the accepted one."""
     last_error: str | None
     reconnects: int
+    circuit: BreakerState = "closed"
+    """The server's circuit breaker (`open`: calls fail fast after consecutive timeouts)."""
 
 
-def _hashed_name(stem: str, key: tuple[str, str], taken: set[str]) -> str:
-    for salt in range(1000):
-        digest = hashlib.sha256(f"{key[0]}\0{key[1]}\0{salt}".encode()).hexdigest()[:8]
-        prefix = stem[: _MAX_NAME - len(digest) - 1]
-        name = f"{prefix}_{digest}" if prefix else digest
-        if name not in taken:
-            return name
-    raise AssertionError("unreachable: 1000 sha256 prefixes collided")
-
-
-def _claude_names(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Give every (server, tool) a unique Claude-safe name; names that are safe and unique stay as they are."""
-    counts = Counter(tool for _, tool in keys)
-    bases = {key: key[1] if counts[key[1]] == 1 else f"{key[0]}__{key[1]}" for key in keys}
-    names: dict[tuple[str, str], str] = {}
-    taken: set[str] = set()
-    for key, base in bases.items():  # first pass: names that need no change win
-        if _CLAUDE_SAFE.fullmatch(base) and base not in taken:
-            names[key] = base
-            taken.add(base)
-    for key, base in bases.items():
-        if key in names:
-            continue
-        cleaned = _UNSAFE_CHARS.sub("_", base)
-        name = cleaned if cleaned and len(cleaned) <= _MAX_NAME and cleaned not in taken else None
-        names[key] = name or _hashed_name(cleaned, key, taken)
-        taken.add(names[key])
-    return {key: names[key] for key in keys}
+_UNSENT, _LOST = "unsent", "lost"
 
 
 class ServerRegistry:
     """Connects every enabled MCP server and exposes their tools to Claude under unique, safe names.
 
     Use as an async context manager. Each server's `mcp.Client` lives in its own task, so servers connect in
-    parallel, close in any order, and reconnect independently after a crash. Tool definitions are fingerprinted:
+    parallel, close in any order, and reconnect independently. A supervisor task per server reconnects it in the
+    background, with exponential back-off, whenever it is down (at start, after its process exits, or after a
+    missed heartbeat); tools of a server that comes up join `tools()` at once. Tool definitions are fingerprinted:
     a definition that changes after the first discovery (a "rug pull") is withheld until an operator pins it.
     """
 
@@ -173,14 +112,17 @@ class ServerRegistry:
         self._connections = {
             s.name: Connection(s, overrides.get(s.name) or target_for(s, environ)) for s in servers if s.enabled
         }
+        self._breakers = {
+            s.name: CircuitBreaker(s.breaker_timeouts, s.breaker_cooldown_s) for s in servers if s.enabled
+        }
         self._strict = strict
-        self._routes: dict[str, ToolRoute] = {}
-        self._warned_collisions: set[tuple[str, ...]] = set()
+        self._catalog = Catalog()
         self._stack: AsyncExitStack | None = None
         self._tg: TaskGroup | None = None
+        self._supervisors = anyio.CancelScope()
 
     async def __aenter__(self) -> Self:
-        """Connect every enabled server concurrently and discover their tools.
+        """Connect every enabled server concurrently, discover their tools, and start supervising them.
 
         Raises:
             ServerUnavailableError: with `strict=True`, when any enabled server fails to connect.
@@ -192,7 +134,7 @@ class ServerRegistry:
         try:
             async with anyio.create_task_group() as starters:
                 for conn in self._connections.values():
-                    starters.start_soon(self._connect_quietly, conn)
+                    starters.start_soon(self._refresh_quietly, conn)  # not connected yet: connects
             failed = [c for c in self._connections.values() if c.state != "connected"]
             if self._strict and failed:
                 others = f" (also unavailable: {', '.join(c.name for c in failed[1:])})" if failed[1:] else ""
@@ -200,32 +142,34 @@ class ServerRegistry:
         except BaseException:
             await self._close()
             raise
+        self._tg.start_soon(self._supervise_all)
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        """Close every client (concurrently, in any order)."""
+        """Stop supervising and close every client (concurrently, in any order)."""
         await self._close()
 
     async def _close(self) -> None:
         stack, self._stack, self._tg = self._stack, None, None
         if stack is None:
             return
+        self._supervisors.cancel()
         for conn in self._connections.values():
             conn.request_stop()
         with anyio.CancelScope(shield=True):
             async with anyio.create_task_group() as closers:
                 for conn in self._connections.values():
                     closers.start_soon(conn.close)
-        await stack.aclose()  # every client task has ended, so the task group exits at once
+        await stack.aclose()  # every client task has ended or is closing within its own bound
         for conn in self._connections.values():
             conn.state = "stopped"
 
     def tools(self) -> list[ToolParam]:
-        """The tools to offer Claude: hidden and withheld tools excluded, in config order then server order."""
+        """The tools to offer Claude now: hidden and withheld tools excluded, in config order then server order."""
         params: list[ToolParam] = []
-        for route in self._routes.values():
+        for route in self._catalog.routes.values():
             param: ToolParam = {"name": route.claude_name, "input_schema": dict(route.definition.input_schema)}
             if route.definition.description:
                 param["description"] = route.definition.description
@@ -234,7 +178,7 @@ class ServerRegistry:
 
     def route(self, claude_name: str) -> ToolRoute | None:
         """Where `claude_name` leads, or None if no offered tool has that name."""
-        return self._routes.get(claude_name)
+        return self._catalog.routes.get(claude_name)
 
     def fingerprints(self) -> dict[str, dict[str, str]]:
         """Server -> tool -> fingerprint of every tool last listed (withheld and hidden ones included), to pin."""
@@ -243,6 +187,7 @@ class ServerRegistry:
     def health(self) -> list[ServerHealth]:
         """The state of every configured server, in config order (disabled servers read as stopped)."""
         report: list[ServerHealth] = []
+        now = anyio.current_time() if self._tg is not None else 0.0
         for config in self._configs:
             conn = self._connections.get(config.name)
             if conn is None:
@@ -254,21 +199,35 @@ class ServerRegistry:
                     name=config.name,
                     transport=conn.transport,
                     state=conn.state,
-                    tools=len(self._routes_of(conn)),
+                    tools=len(self._catalog.of(conn.name)),
                     withheld=conn.withheld,
                     last_error=conn.last_error,
                     reconnects=conn.reconnects,
+                    circuit=self._breakers[config.name].state(now),
                 )
             )
         return report
 
+    async def wait_for(self, name: str, state: Literal["connected", "failed"]) -> None:
+        """Return once server `name` is in `state` (callers bound the wait, e.g. with `anyio.fail_after`).
+
+        Raises:
+            ServerUnavailableError: no enabled server has this name.
+        """
+        conn = self._connection(name)
+        while conn.state != state:
+            await conn.changed.wait()
+
     async def call(
         self, claude_name: str, arguments: dict[str, object], *, meta: dict[str, object] | None = None
     ) -> CallToolResult:
-        """Call a tool by its Claude-facing name, reconnecting its server first if it is down.
+        """Call a tool by its Claude-facing name.
 
-        A read-only tool whose connection drops mid-call is retried once on a fresh connection; any other tool
-        is never retried, because it may already have acted.
+        A call to a server known to be down waits up to `reconnect_wait_s` for the background reconnect. A call
+        whose request provably never reached the server (its connection had already ended) is retried once; a
+        read-only tool whose connection drops mid-call is retried once on the fresh connection; any other tool is
+        never retried, because it may already have acted. After `breaker_timeouts` consecutive timeouts the
+        server's calls fail fast (`CircuitOpenError`) for `breaker_cooldown_s`, then one probe call decides.
 
         Args:
             claude_name: The name from `tools()`.
@@ -281,38 +240,39 @@ class ServerRegistry:
         Raises:
             UnknownToolError: no offered tool has this name.
             ToolWithheldError: the tool's definition changed and is not accepted.
-            ToolCallFailedError: the call timed out (`call_timeout_s`) or the server answered with a JSON-RPC error.
-            ServerUnavailableError: the server cannot be reached, or its connection dropped during a call that
-                may have had effects.
+            ToolCallFailedError: the call timed out (`call_timeout_s` or the tool's `tool_timeouts_s`) or the
+                server answered with a JSON-RPC error.
+            CircuitOpenError: the server's breaker is open; nothing was sent.
+            CallInterruptedError: the connection dropped after the request was sent (it may have run).
+            ServerUnavailableError: the server is down and did not come back in time; nothing was sent.
         """
-        route = self._routes.get(claude_name)
+        route = self._catalog.routes.get(claude_name)
         if route is None:
             raise self._unroutable(claude_name)
         conn = self._connections[route.server]
-        if conn.state != "connected" or conn.client is None:
-            route = await self._revive(conn, route, conn.generation)
-        generation = conn.generation
-        result = await self._attempt(conn, route, arguments, meta)
-        if result is not None:
-            return result
-        if not route.read_only:
-            raise ServerUnavailableError(
-                route.server,
-                f"the connection was lost during the call to {route.tool!r}; the call may or may not have run, "
-                "so it was not retried (the server is reconnected on the next call)",
-            )
-        logger.info("MCP server %r dropped a read-only call to %r; reconnecting and retrying", route.server, route.tool)
-        route = await self._revive(conn, route, generation)
-        result = await self._attempt(conn, route, arguments, meta)
-        if result is None:
-            raise ServerUnavailableError(route.server, f"the connection was lost again retrying {route.tool!r}")
-        return result
+        breaker = self._breakers[route.server]
+        if (wait := breaker.admit(anyio.current_time())) is not None:
+            raise CircuitOpenError(route.server, wait)
+        retried = False
+        try:
+            while True:
+                route = await self._ready(conn, route)
+                outcome = await self._attempt(conn, route, arguments, meta)
+                if isinstance(outcome, CallToolResult):
+                    breaker.succeeded()
+                    return outcome
+                if retried or not (outcome == _UNSENT or route.read_only):
+                    raise CallInterruptedError(route.server, route.tool)
+                retried = True
+                logger.info("MCP server %r dropped a call to %r that is safe to retry; retrying", conn.name, route.tool)
+        finally:
+            breaker.abandoned()
 
     async def call_hidden(self, server: str, tool: str, arguments: dict[str, object]) -> CallToolResult:
         """Call one of `server`'s hidden tools for an operator (e.g. the human-agent console), never for the model.
 
         Only tools listed in the server's `hidden_tools` can be called this way, and never with a customer bound.
-        The call is not retried.
+        The call is retried only when it provably never reached the server.
 
         Raises:
             UnknownToolError: the server is not configured, or `tool` is not one of its hidden tools.
@@ -322,17 +282,17 @@ class ServerRegistry:
         conn = self._connections.get(server)
         if conn is None or tool not in conn.config.hidden_tools:
             raise UnknownToolError(f"{server}.{tool}")
-        if conn.state != "connected" or conn.client is None:
-            async with conn.lock:
-                if conn.state != "connected" or conn.client is None:
-                    await self._connect_and_discover(conn)
-        if tool not in conn.fingerprints:
-            raise UnknownToolError(f"{server}.{tool}")
-        route = ToolRoute(tool, server, tool, read_only=False, fingerprint=conn.fingerprints[tool], definition=_NO_TOOL)
-        result = await self._attempt(conn, route, arguments, None)
-        if result is None:
-            raise ServerUnavailableError(server, f"the connection was lost during the call to {tool!r}")
-        return result
+        for _ in range(2):
+            await self._await_connected(conn)
+            if tool not in conn.fingerprints:
+                raise UnknownToolError(f"{server}.{tool}")
+            route = ToolRoute(tool, server, tool, False, conn.fingerprints[tool], _NO_TOOL)
+            outcome = await self._attempt(conn, route, arguments, None)
+            if isinstance(outcome, CallToolResult):
+                return outcome
+            if outcome != _UNSENT:
+                break
+        raise CallInterruptedError(server, tool)
 
     async def reconnect(self, name: str) -> None:
         """Close and reconnect one server, then rediscover its tools (e.g. one that failed at start).
@@ -373,23 +333,49 @@ class ServerRegistry:
             raise RuntimeError("ServerRegistry must be used inside `async with`")
         return self._tg
 
-    async def _connect_quietly(self, conn: Connection) -> None:
-        try:
-            async with conn.lock:
-                await self._connect_and_discover(conn)
-        except ServerUnavailableError:
-            pass  # recorded in conn.state/last_error and logged by Connection.fail
+    async def _supervise_all(self) -> None:
+        with self._supervisors:
+            async with anyio.create_task_group() as tg:
+                for conn in self._connections.values():
+                    tg.start_soon(conn.supervise, partial(self._connect_and_discover, conn))
+
+    async def _await_connected(self, conn: Connection) -> None:
+        """Wait (up to `reconnect_wait_s`) for a server that is down to be reconnected in the background."""
+        if conn.up:
+            return
+        conn.wake.set()  # cut the supervisor's back-off short: someone is waiting
+        wait = conn.config.reconnect_wait_s
+        with anyio.move_on_after(wait):
+            await conn.wait_connected()
+        if not conn.up:
+            if self._breakers[conn.name].timed_out(anyio.current_time()):
+                logger.warning("MCP server %r: circuit breaker opened (it did not come back in time)", conn.name)
+            raise ServerUnavailableError(
+                conn.name, f"it is down and did not come back within {wait:g} s; nothing was sent"
+            )
+
+    async def _ready(self, conn: Connection, route: ToolRoute) -> ToolRoute:
+        """Wait for `conn` if it is down, then find `route`'s tool again (a rediscovery may have withheld it)."""
+        if conn.up:
+            return route
+        await self._await_connected(conn)
+        for candidate in self._catalog.routes.values():
+            if candidate.server == route.server and candidate.tool == route.tool:
+                return candidate
+        if route.tool in conn.withheld:
+            raise ToolWithheldError(route.server, route.tool)
+        raise UnknownToolError(route.claude_name)
 
     async def _refresh_quietly(self, conn: Connection) -> None:
         try:
             await self._refresh_one(conn)
         except ServerUnavailableError:
-            pass  # recorded and logged
+            pass  # recorded in conn.state/last_error and logged by Connection.fail
 
     async def _refresh_one(self, conn: Connection) -> None:
         async with conn.lock:
             client = conn.client
-            if conn.state != "connected" or client is None:
+            if client is None:
                 await self._connect_and_discover(conn)
                 return
             try:
@@ -401,8 +387,15 @@ class ServerRegistry:
         """Connect `conn` afresh and list its tools; the caller holds `conn.lock`."""
         client = await conn.connect(self._task_group())
         await self._discover(conn, client)
+        conn.mark_connected()
+        if not conn.up:
+            raise ServerUnavailableError(conn.name, conn.last_error or "")
+        self._breakers[conn.name].succeeded()  # a fresh handshake and a full listing are a successful probe
         logger.info(
-            "MCP server %r connected over %s (%d tools offered)", conn.name, conn.transport, len(self._routes_of(conn))
+            "MCP server %r connected over %s (%d tools offered)",
+            conn.name,
+            conn.transport,
+            len(self._catalog.of(conn.name)),
         )
 
     async def _discover(self, conn: Connection, client: Client) -> None:
@@ -410,86 +403,47 @@ class ServerRegistry:
         self._rebuild_routes()
 
     def _rebuild_routes(self) -> None:
-        entries = [
-            (name, tool, fp)
-            for name in self._connections  # config order
-            for tool, fp in self._connections[name].accepted  # server order
-        ]
-        names = _claude_names([(server, tool.name) for server, tool, _ in entries])
-        self._warn_collisions([(server, tool.name) for server, tool, _ in entries], names)
-        routes: dict[str, ToolRoute] = {}
-        for server, tool, fp in entries:
-            claude_name = names[(server, tool.name)]
-            read_only = bool(tool.annotations and tool.annotations.read_only_hint)
-            routes[claude_name] = ToolRoute(claude_name, server, tool.name, read_only, fp, tool)
-        self._routes = routes
-
-    def _warn_collisions(self, keys: Sequence[tuple[str, str]], names: Mapping[tuple[str, str], str]) -> None:
-        owners: dict[str, list[str]] = {}
-        for server, tool in keys:
-            owners.setdefault(tool, []).append(server)
-        for tool, servers in owners.items():
-            signature = (tool, *servers)
-            if len(servers) > 1 and signature not in self._warned_collisions:
-                self._warned_collisions.add(signature)
-                logger.warning(
-                    "tool name %r is offered by MCP servers %s; they are offered as %s",
-                    tool,
-                    " and ".join(repr(s) for s in servers),
-                    ", ".join(names[(s, tool)] for s in servers),
-                )
-
-    def _routes_of(self, conn: Connection) -> list[ToolRoute]:
-        return [route for route in self._routes.values() if route.server == conn.name]
+        self._catalog.rebuild(
+            [(name, conn.accepted, conn.config.identity_tools) for name, conn in self._connections.items()]
+        )
 
     def _unroutable(self, claude_name: str) -> OrchestratorError:
-        for server, conn in self._connections.items():
-            for tool in conn.withheld:
-                if claude_name in (tool, f"{server}__{tool}", _UNSAFE_CHARS.sub("_", tool)):
-                    return ToolWithheldError(server, tool)
-        return UnknownToolError(claude_name)
-
-    async def _revive(self, conn: Connection, route: ToolRoute, seen: int) -> ToolRoute:
-        """Reconnect `conn` unless another caller already has since `seen`, then find `route`'s tool again."""
-        async with conn.lock:
-            if conn.state != "connected" or conn.generation == seen:
-                await self._connect_and_discover(conn)
-        for candidate in self._routes.values():
-            if candidate.server == route.server and candidate.tool == route.tool:
-                return candidate
-        if route.tool in conn.withheld:
-            raise ToolWithheldError(route.server, route.tool)
-        raise UnknownToolError(route.claude_name)
+        withheld = {name: conn.withheld for name, conn in self._connections.items()}
+        found = self._catalog.withheld_match(claude_name, withheld)
+        return ToolWithheldError(*found) if found is not None else UnknownToolError(claude_name)
 
     async def _attempt(
         self, conn: Connection, route: ToolRoute, arguments: dict[str, object], meta: dict[str, object] | None
-    ) -> CallToolResult | None:
-        """One call; None when the connection was lost (the connection is then marked failed and closed)."""
+    ) -> CallToolResult | str:
+        """One call: the result, `_UNSENT` or `_LOST`.
+
+        `_UNSENT`: the link had already ended when the request was written, so it never reached the server.
+        `_LOST`: the link ended after the request was written. Either way the dead link is marked failed.
+        """
+        link = conn.link
         client = conn.client
-        generation = conn.generation
-        if client is None:
-            return None
+        if link is None or client is None:
+            return _UNSENT
+        timeout = conn.config.timeout_for(route.tool)
+        sent = anyio.current_time()
         try:
             return await client.call_tool(
                 route.tool,
                 arguments,
-                read_timeout_seconds=conn.config.call_timeout_s,
+                read_timeout_seconds=timeout,
                 meta=cast(RequestParamsMeta, meta) if meta is not None else None,  # an open TypedDict of JSON
             )
         except MCPError as exc:
             if exc.code == REQUEST_TIMEOUT:
+                if self._breakers[conn.name].timed_out(anyio.current_time()):
+                    logger.warning("MCP server %r: circuit breaker opened after consecutive timeouts", conn.name)
                 raise ToolCallFailedError(
-                    route.server,
-                    route.tool,
-                    f"no answer within {conn.config.call_timeout_s:g} s",
-                    code=exc.code,
+                    route.server, route.tool, f"no answer within {timeout:g} s", code=exc.code
                 ) from exc
             if exc.code != CONNECTION_CLOSED:
                 raise ToolCallFailedError(
                     route.server, route.tool, f"the server refused the request (MCP error {exc.code})", code=exc.code
                 ) from exc
-        async with conn.lock:
-            if conn.generation == generation and conn.state == "connected":
-                conn.fail("the connection closed during a call")
-                await conn.close()
-        return None
+        unsent = link.eof_at is not None and link.eof_at <= sent
+        conn.lose(link, "the connection closed during a call")
+        return _UNSENT if unsent else _LOST

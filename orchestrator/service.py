@@ -150,7 +150,7 @@ class Orchestrator:
             model = model or build_model(settings)
             async with ServerRegistry(settings.enabled_servers, targets=targets, environ=environ) as registry:
                 if policies:
-                    kwargs = {**_policy_stack(settings, db, model, registry), **kwargs}
+                    kwargs = {**_policy_stack(settings, db, model), **kwargs}
                 yield cls(settings, registry=registry, model=model, store=store, **kwargs)
         finally:
             db.dispose()
@@ -234,7 +234,6 @@ class Orchestrator:
             self.registry,
             ctx,
             checks=self.tool_checks,
-            identity_tools=self.settings.policy.identity_tools,
             emit=fan_out,
             inspect=self.policy.inspect_tool_result if self.policy else None,
             tracing=self.tracing,
@@ -499,11 +498,12 @@ def _ledger_entry(turn: int, usage: ExtraUsage, settings: Settings) -> LedgerEnt
     return LedgerEntry(turn, usage.purpose, usage.model, counted, cost or 0.0, cost is not None)
 
 
-def _policy_stack(settings: Settings, db: Database, model: ModelClient, registry: ServerRegistry) -> dict[str, Any]:
+def _policy_stack(settings: Settings, db: Database, model: ModelClient) -> dict[str, Any]:
     kpi = KpiStore(db, reopen_window_hours=settings.policy.reopen_window_hours)
     kpi.prepare()
-    routes = [r for r in (registry.route(t["name"]) for t in registry.tools()) if r is not None]
-    prometheus = PrometheusSink(tools=[r.claude_name for r in routes], servers=[s.name for s in settings.servers])
+    # Tool labels are not fixed at start: tools of a server that comes up later join the catalog (routed calls
+    # only, so labels stay bounded by the catalog and the sink's cap).
+    prometheus = PrometheusSink(servers=[s.name for s in settings.servers])
     guards = build_guardrails(settings, model=model, kpi=kpi, sinks=[prometheus])
     return {
         "input_checks": guards.input_checks,

@@ -78,8 +78,9 @@ class ServerConfig(_Frozen):
     """Executable for stdio; `{python}` means the interpreter running Switchboard."""
     args: list[str] = Field(default_factory=list[str])
     env: dict[str, str] = Field(default_factory=dict[str, str])
-    pass_env: list[str] = Field(default_factory=lambda: ["SWITCHBOARD_DATABASE_URL", "XDG_DATA_HOME", "HOME"])
-    """Variables copied from Switchboard's own environment into a stdio server's."""
+    pass_env: list[str] = Field(default_factory=list[str])
+    """Variables copied from Switchboard's own environment into a stdio server's (none by default: a server
+    sees only the SDK's basic variables such as PATH and HOME, plus `env`)."""
     cwd: str | None = None
     url: str | None = None
     token_env: str | None = None
@@ -87,6 +88,24 @@ class ServerConfig(_Frozen):
     enabled: bool = True
     connect_timeout_s: float = Field(default=20, gt=0)
     call_timeout_s: float = Field(default=30, gt=0)
+    tool_timeouts_s: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict[str, float])
+    """Per-tool call timeouts (`tool name -> seconds`) overriding `call_timeout_s`."""
+    identity_tools: list[str] = Field(default_factory=list[str])
+    """Tools of this server whose successful result verifies the customer (binds the conversation to the
+    `customer_email` argument). Only first-party servers that check identity should list any."""
+    ping_interval_s: float = Field(default=0.5, gt=0, le=60)
+    """Seconds between heartbeat pings of a connected server."""
+    ping_timeout_s: float = Field(default=1.5, gt=0, le=60)
+    """A ping unanswered this long marks the server down (it is then reconnected)."""
+    reconnect_wait_s: float = Field(default=5, ge=0, le=120)
+    """How long a call to a server that is down waits for the background reconnect before failing."""
+    reconnect_backoff_s: float = Field(default=0.25, gt=0)
+    """First delay between reconnect attempts; it doubles after every failure up to `reconnect_backoff_max_s`."""
+    reconnect_backoff_max_s: float = Field(default=30, gt=0)
+    breaker_timeouts: int = Field(default=2, ge=1, le=2)
+    """Consecutive call timeouts that open the circuit breaker (calls then fail fast)."""
+    breaker_cooldown_s: float = Field(default=30, gt=0)
+    """How long an open breaker fails calls fast before one probe call may close it."""
     trusted_tools: dict[str, str] = Field(default_factory=dict[str, str])
     """Pinned tool fingerprints (`tool name -> sha256`); a definition that differs is withheld."""
     hidden_tools: list[str] = Field(default_factory=list[str])
@@ -104,7 +123,13 @@ class ServerConfig(_Frozen):
             raise ValueError(f"server {self.name!r} needs exactly one of `command` (stdio) or `url` (HTTP)")
         if self.token_env and not self.url:
             raise ValueError(f"server {self.name!r}: `token_env` only applies to `url` servers")
+        if self.reconnect_backoff_max_s < self.reconnect_backoff_s:
+            raise ValueError(f"server {self.name!r}: reconnect_backoff_max_s is below reconnect_backoff_s")
         return self
+
+    def timeout_for(self, tool: str) -> float:
+        """The call timeout of one of this server's tools."""
+        return self.tool_timeouts_s.get(tool, self.call_timeout_s)
 
 
 class ConversationConfig(_Frozen):
@@ -121,10 +146,19 @@ class ConversationConfig(_Frozen):
 class PolicyConfig(_Frozen):
     """Conversation policy knobs (guardrails, sentiment, escalation, KPIs)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: Any) -> Any:  # the raw, untyped TOML table
+        raw: object = data
+        if isinstance(raw, dict) and "identity_tools" in cast(dict[str, object], raw):
+            raise ValueError(
+                "identity_tools moved to the server blocks: list them under the [[servers]] block of the server "
+                'that verifies identity, e.g. identity_tools = ["verify_customer", "lookup_order"] for orders'
+            )
+        return data
+
     money_moving_tools: list[str] = Field(default_factory=lambda: ["process_refund"])
     escalation_tool: str = "escalate_to_human"
-    identity_tools: list[str] = Field(default_factory=lambda: ["verify_customer", "lookup_order"])
-    """Tools whose successful result verifies the customer (binds `customer_email` to the conversation)."""
     sentiment_scorer: Literal["local", "claude"] = "local"
     """`local` (measured in docs/policy-benchmarks.md, free, < 1 ms) or `claude`: the fast model per message,
     forced to its strict `report_sentiment` tool (see docs/claude-path.md for the measurement behind the default)."""

@@ -7,18 +7,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from anthropic.types import ToolParam, ToolResultBlockParam, ToolUseBlock
-from mcp.types import CallToolResult, TextContent
+from mcp.types import REQUEST_TIMEOUT, CallToolResult, TextContent
 from opentelemetry.trace import Span
 
-from .errors import OrchestratorError
+from .errors import OrchestratorError, ServerUnavailableError
 from .events import CustomerBound, EventSink, ToolCallFinished, ToolCallStarted
-from .hooks import ToolCall, ToolCheck, TurnContext
+from .hooks import FailedCall, ToolCall, ToolCheck, TurnContext
 from .offer import LOAD_TOOLS, ToolOffer
 from .policy.tracing import Tracing
 from .redaction import mask_for_model
-from .registry import ServerRegistry, ToolRoute
+from .registry import CallInterruptedError, ServerRegistry, ToolCallFailedError, ToolRoute
 
-__all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text"]
+__all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text", "unavailable_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,42 @@ class ToolRecord:
     content: str
 
 
+_PRIVATE = (
+    " This note is for you only: do not quote it, and do not mention servers, connections or technical details to "
+    "the customer."
+)
+
+
+def unavailable_text(route: ToolRoute, exc: OrchestratorError) -> tuple[str, bool | None]:
+    """What the model is told when a call failed outside the tool, and whether it may have run (None: not such).
+
+    The wording names no server, host or error code, so nothing internal can be echoed to the customer.
+    """
+    if isinstance(exc, CallInterruptedError) or (isinstance(exc, ToolCallFailedError) and exc.code == REQUEST_TIMEOUT):
+        again = (
+            " Trying again with exactly the same arguments is safe: it is never carried out twice."
+            if route.definition.annotations is not None and route.definition.annotations.idempotent_hint
+            else ""
+        )
+        text = (
+            f"The system behind {route.claude_name} stopped responding during the call, so it could not be confirmed "
+            f"whether it was carried out.{again} Apologise, say you could not confirm the result, and ask the customer "
+            "whether you should try again; otherwise offer a ticket or a human agent."
+        )
+        return text + _PRIVATE, True
+    if isinstance(exc, ServerUnavailableError):
+        text = (
+            f"The system behind {route.claude_name} is temporarily unavailable, so this tool could not be run and "
+            "nothing was changed. Apologise, say the system is briefly unavailable, and ask the customer whether you "
+            "should try again in a moment; otherwise offer a ticket or a human agent."
+        )
+        return text + _PRIVATE, False
+    return (
+        "The tool could not be run (the request was refused before it ran). Apologise and offer another way to "
+        "help, such as a ticket or a human agent." + _PRIVATE
+    ), None
+
+
 def result_text(result: CallToolResult) -> str:
     """The tool result as the model reads it: structured JSON when present, else the text blocks."""
     if result.structured_content is not None and not result.is_error:
@@ -57,7 +93,6 @@ class ToolRunner:
         ctx: TurnContext,
         *,
         checks: Sequence[ToolCheck] = (),
-        identity_tools: Sequence[str] = ("verify_customer", "lookup_order"),
         emit: EventSink,
         inspect: Callable[[str, TurnContext], str] | None = None,
         tracing: Tracing | None = None,
@@ -69,7 +104,6 @@ class ToolRunner:
         self.offer = offer
         self.ctx = ctx
         self.checks = list(checks)
-        self.identity_tools = set(identity_tools)
         self.emit = emit
         self.inspect = inspect
         self.tracing = tracing or Tracing()
@@ -102,7 +136,7 @@ class ToolRunner:
         if route is None and use.name == LOAD_TOOLS and self.offer is not None:
             content, is_error = self.offer.load(arguments.get("names"), self.ctx)
         elif route is None:
-            available = ", ".join(t["name"] for t in self.registry.tools())
+            available = ", ".join(t["name"] for t in self.definitions())
             content, is_error = f"Unknown tool {use.name!r}. Available tools: {available}.", True
         else:
             call = ToolCall(use.id, use.name, route.server, route.tool, arguments, route.read_only)
@@ -111,12 +145,12 @@ class ToolRunner:
                 content, is_error, refused = refusal, True, True
             else:
                 sent = self.offer.fill(use.name, arguments, self.ctx) if self.offer is not None else arguments
-                content, is_error = await self._call(use.name, sent)
+                content, is_error, from_server = await self._call(route, sent)
                 content = mask_for_model(content)  # the model never needs a phone, card or street address
                 self.ctx.turn_tools.append((route.tool, is_error))
-                if not is_error and route.tool in self.identity_tools:
+                if not is_error and route.verifies_identity:  # only the server configured to verify identity
                     await self._bind(arguments, use.name)
-                if self.inspect is not None:
+                if self.inspect is not None and from_server:  # our own error notes are not tool output
                     content = self.inspect(content, self.ctx)
         duration = time.perf_counter() - started
         self.records.append(
@@ -132,7 +166,9 @@ class ToolRunner:
                 return refusal
         return None
 
-    async def _call(self, name: str, arguments: dict[str, object]) -> tuple[str, bool]:
+    async def _call(self, route: ToolRoute, arguments: dict[str, object]) -> tuple[str, bool, bool]:
+        """(content, is_error, whether the content came from the server)."""
+        name = route.claude_name
         meta: dict[str, object] | None = (
             {CUSTOMER_META_KEY: self.ctx.customer_email} if self.ctx.customer_email else None
         )
@@ -140,11 +176,18 @@ class ToolRunner:
             result = await self.registry.call(name, arguments, meta=meta)
         except OrchestratorError as exc:
             logger.warning("tool %s failed: %s", name, type(exc).__name__)
-            return f"The tool could not be run: {exc}. Tell the customer and offer another way to help.", True
+            text, may_have_run = unavailable_text(route, exc)
+            if may_have_run is not None:
+                self.ctx.failed_calls.append(FailedCall(route.tool, dict(arguments), may_have_run))
+            return text, True, False
         except Exception:  # the one sanctioned catch-all: the tool-dispatch boundary (STYLE C4)
             logger.exception("tool %s raised unexpectedly", name)
-            return "The tool failed unexpectedly. Apologise and offer a ticket or a human agent.", True
-        return result_text(result), bool(result.is_error)
+            return (
+                "The tool failed unexpectedly. Apologise and offer a ticket or a human agent." + _PRIVATE,
+                True,
+                False,
+            )
+        return result_text(result), bool(result.is_error), True
 
     async def _bind(self, arguments: dict[str, object], via: str) -> None:
         email = arguments.get("customer_email")

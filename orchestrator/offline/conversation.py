@@ -1,6 +1,7 @@
 """Pure parsing of a conversation history (anthropic `MessageParam`s) into the state the offline model acts on."""
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -20,7 +21,24 @@ from .intents import (
 )
 from .lexicon import Lang, Product, detect_language, find_product
 
-__all__ = ["SUMMARY_TAG", "TASKS", "Conversation", "Data", "Exchange", "Turn", "base_name", "read_conversation"]
+__all__ = [
+    "SUMMARY_TAG",
+    "TASKS",
+    "TROUBLE",
+    "Conversation",
+    "Data",
+    "Exchange",
+    "Turn",
+    "base_name",
+    "read_conversation",
+]
+
+TROUBLE = re.compile(
+    r"temporarily unavailable|stopped responding|could not be confirmed|could not be run|failed unexpectedly|"
+    r"unknown tool|timed? ?out",
+    re.IGNORECASE,
+)
+"""The orchestrator's notes for calls that failed outside the tool (as opposed to a tool's own refusal)."""
 
 TASKS = frozenset(
     {Intent.REFUND, Intent.TECHNICAL, Intent.ORDER_STATUS, Intent.ORDER_LIST, Intent.TICKET, Intent.TICKET_STATUS}
@@ -81,6 +99,11 @@ class Exchange:
     """The decoded structured result; None when the call failed or has no result yet."""
     error: str | None = None
     """The error text of an `is_error` result."""
+
+    @property
+    def unavailable(self) -> bool:
+        """The call failed outside the tool (its system was down or stopped responding), not by the tool's rules."""
+        return self.error is not None and TROUBLE.search(self.error) is not None
 
     def arg(self, key: str) -> str | None:
         """A string argument of the call."""
@@ -175,8 +198,12 @@ class Conversation:
 
     @property
     def awaiting_confirmation(self) -> Exchange | None:
-        """The eligible refund check the previous reply asked the customer to confirm, if any."""
-        return _eligible_offer(self.previous) if self.previous is not None else None
+        """What the previous reply asked the customer to confirm, if anything.
+
+        An eligible refund check, or the refund call that failed because its system was unavailable (offered once
+        for a retry, with the same arguments).
+        """
+        return _offer_at(self.turns, len(self.turns) - 2)
 
     @property
     def product(self) -> Product | None:
@@ -284,7 +311,7 @@ def _parse(messages: Sequence[object], notes: list[str]) -> list[Turn]:
                         name=base_name(call[0]),
                         args=call[1],
                         result=None if failed else _decode(text),
-                        error=(text or "error") if failed else None,
+                        error=(unwrap_tool_output(text) or "error") if failed else None,
                     )
                 )
             elif kind == "text" and isinstance(text := _get(block, "text"), str) and text.strip():
@@ -300,10 +327,22 @@ def _parse(messages: Sequence[object], notes: list[str]) -> list[Turn]:
 def _eligible_offer(turn: Turn) -> Exchange | None:
     for e in reversed(turn.exchanges):
         if e.name == "process_refund":
-            return None
+            return e if e.unavailable else None
         if e.name == "check_refund_eligibility":
             return e if e.result is not None and e.result.flag("eligible") is True else None
     return None
+
+
+def _offer_at(turns: Sequence[Turn], index: int) -> Exchange | None:
+    """The offer made in `turns[index]`; a failed refund is offered for a retry only once."""
+    if index < 0:
+        return None
+    offer = _eligible_offer(turns[index])
+    if offer is not None and offer.name == "process_refund" and index > 0:
+        earlier = _eligible_offer(turns[index - 1])
+        if earlier is not None and earlier.name == "process_refund":
+            return None  # that failure was already the one retry
+    return offer
 
 
 def _resolve(turns: list[Turn]) -> None:
@@ -314,7 +353,7 @@ def _resolve(turns: list[Turn]) -> None:
         lang = turn.lang = detect_language(turn.text, lang)
         turn.raw = raw = detect_intent(turn.text)
         answer = yes_or_no(turn.text)
-        if prev is not None and _eligible_offer(prev) is not None and answer is not None:
+        if prev is not None and _offer_at(turns, i - 1) is not None and answer is not None:
             turn.intent = Intent.CONFIRM if answer else Intent.CANCEL
         elif raw is Intent.INFO:
             task = next((t.intent for t in reversed(turns[:i]) if t.intent in TASKS), None)

@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 
 from .actions import Action, Say, Toolbox
-from .conversation import TASKS, Conversation, Exchange
+from .conversation import TASKS, TROUBLE, Conversation, Exchange
 from .intents import (
     EMAIL_RE,
     Intent,
@@ -36,7 +36,7 @@ __all__ = ["plan"]
 
 HUMAN_REASON = "customer asked for a human"
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_TOOL_TROUBLE = re.compile(r"could not be run|failed unexpectedly|unknown tool|timed? ?out", re.IGNORECASE)
+_TOOL_TROUBLE = TROUBLE
 
 
 def _else(conv: Conversation, tools: Toolbox) -> str:
@@ -289,6 +289,12 @@ def _confirm(conv: Conversation, tools: Toolbox) -> Action:
         )
     if done.result is not None:
         return Say(refund_outcome(done.result, conv.lang))
+    order_id = done.arg("order_id") or ""
+    if done.unavailable and check.name == "process_refund":  # the one retry failed too
+        return Say(say("refund_failed_again", conv.lang, order_id=order_id) + _offer(conv, tools))
+    if done.unavailable:
+        maybe = "could not be confirmed" in (done.error or "")
+        return Say(say("refund_unconfirmed" if maybe else "refund_unavailable", conv.lang, order_id=order_id))
     reason = re.split(r"(?<=[.!?])\s", (done.error or "").strip(), maxsplit=1)[0].rstrip(".")
     return Say(say("refund_refused", conv.lang, reason=reason) + _offer(conv, tools))
 

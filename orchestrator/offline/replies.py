@@ -199,6 +199,24 @@ PHRASES: dict[str, tuple[str, str]] = {
         "I couldn't process the refund: the refunds service declined it ({reason}). ",
         "Je n'ai pas pu effectuer le remboursement : le service des remboursements l'a refusé ({reason}). ",
     ),
+    "refund_unavailable": (
+        "I'm sorry, our refunds system isn't responding right now, so I couldn't make the refund for {order_id} "
+        "yet. Shall I try again?",
+        "Désolé, notre système de remboursement ne répond pas pour le moment : je n'ai donc pas encore pu effectuer "
+        "le remboursement de {order_id}. Voulez-vous que je réessaie ?",
+    ),
+    "refund_unconfirmed": (
+        "I'm sorry, our refunds system stopped responding before it confirmed the refund for {order_id}. Shall I try "
+        "again? If it already went through, trying again will not refund you twice.",
+        "Désolé, notre système de remboursement a cessé de répondre avant de confirmer le remboursement de "
+        "{order_id}. Voulez-vous que je réessaie ? S'il a déjà été effectué, réessayer ne vous remboursera pas deux "
+        "fois.",
+    ),
+    "refund_failed_again": (
+        "I'm sorry, our refunds system still isn't responding, so I couldn't complete the refund for {order_id}. ",
+        "Désolé, notre système de remboursement ne répond toujours pas : je n'ai pas pu terminer le remboursement de "
+        "{order_id}. ",
+    ),
     "refund_cancelled": (
         f"No problem: I haven't refunded anything, and order {{order_id}} stays as it is. {_ANYTHING_ELSE[0]}",
         f"Pas de souci : je n'ai rien remboursé, et la commande {{order_id}} reste inchangée. {_ANYTHING_ELSE[1]}",

@@ -14,8 +14,15 @@ final assistant reply; `ConfirmationGate` (a `ToolCheck`) then allows a money-mo
 
 A confirmation is valid for the single customer turn that answers the ask. Without `begin_turn` the turn
 counter never advances and the gate refuses every money-moving call (it fails closed).
+
+A confirmed money-moving call that fails outside the tool (its server was down, stopped answering, or dropped
+the connection) keeps the confirmation for one retry: `note_assistant_reply` records its exact arguments, the
+customer's next explicit "yes" allows that same call once more, and only with the same arguments (so an
+idempotent server replays rather than repeats it; the money never moves twice). A retry that fails again is not
+kept: the customer is then offered a ticket or a human.
 """
 
+import json
 import logging
 import re
 import unicodedata
@@ -23,11 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from ..hooks import ToolCall, TurnContext
+from ..hooks import FailedCall, ToolCall, TurnContext
 
 __all__ = [
     "CONFIRMATION_ORDERS",
     "CONFIRMATION_REQUESTED",
+    "CONFIRMATION_RETRY",
     "CONFIRMATION_TURN",
     "INJECTION_DETECTED",
     "INJECTION_TURN",
@@ -51,6 +59,8 @@ CONFIRMATION_TURN = "confirmation_turn"
 """The turn in which the assistant asked for that confirmation."""
 CONFIRMATION_ORDERS = "confirmation_orders"
 """Order numbers the ask named (a list of `ORD-12345`; empty when it named none)."""
+CONFIRMATION_RETRY = "confirmation_retry"
+"""Set when the pending confirmation is kept for one retry: `{"tool": ..., "arguments": {...}}` of the failed call."""
 INJECTION_DETECTED = "injection_detected"
 """True once a prompt injection was detected in a customer message or a tool result."""
 INJECTION_TURN = "injection_turn"
@@ -68,7 +78,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 # The assistant asks: a confirmation question ...
 _ASK = _rx(
     r"\b(?:shall|should|may|can|could)\s+i\s+(?:go\s+ahead|proceed|process|issue|submit|start|refund|do\s+(?:that|it|this)"
-    r"|go\s+on|send|place|make)\b|\b(?:would|do)\s+you\s+(?:like|want)\s+me\s+to\b|\b(?:do|can|could|would)\s+you\s+"
+    r"|go\s+on|send|place|make|try\s+(?:(?:it|that|this|the\s+\w+)\s+)?again)\b|\b(?:would|do)\s+you\s+(?:like|want)\s+me\s+to\b|\b(?:do|can|could|would)\s+you\s+"
     r"(?:please\s+)?confirm\b|\bplease\s+confirm\b|\b(?:want|like)\s+(?:me\s+)?to\s+(?:go\s+ahead|proceed)\b|"
     r"\bis\s+(?:that|this)\s+(?:ok|okay|alright|all\s+right|correct|right|fine)\b|\bconfirm\s+(?:that\s+)?you\s+want\b|"
     r"\breply\s+['\"]?yes\b|\bready\s+(?:for\s+me\s+)?to\s+(?:go\s+ahead|proceed)\b|"
@@ -174,23 +184,41 @@ def begin_turn(ctx: TurnContext) -> int:
     return turn
 
 
-def note_assistant_reply(text: str, ctx: TurnContext) -> bool:
-    """Record whether the assistant's final reply of this turn asked for a money-moving confirmation.
+def note_assistant_reply(text: str, ctx: TurnContext, money_moving_tools: Sequence[str] = ("process_refund",)) -> bool:
+    """Record whether the customer's next message may confirm a money-moving action.
+
+    It may when this turn's confirmed money-moving call failed outside the tool and was not itself the retry (the
+    confirmation is kept for one retry of that exact call), or when the assistant's final reply asks for one.
 
     Returns:
-        True when the reply asked (the customer's next message may then confirm it).
+        True when the customer's next message may confirm.
     """
+    failed = next((c for c in ctx.failed_calls if c.tool in money_moving_tools), None)
+    if failed is not None and not ctx.flags.get(CONFIRMATION_RETRY):
+        _keep_for_retry(failed, ctx)
+        return True
     if not asks_for_confirmation(text):
         _clear_request(ctx)
         return False
     ctx.flags[CONFIRMATION_REQUESTED] = True
     ctx.flags[CONFIRMATION_TURN] = current_turn(ctx)
     ctx.flags[CONFIRMATION_ORDERS] = sorted({m.upper() for m in _ORDER.findall(text)})
+    if failed is None:
+        ctx.flags.pop(CONFIRMATION_RETRY, None)  # a new ask; after a failed retry, asking again keeps its arguments
     return True
 
 
+def _keep_for_retry(failed: FailedCall, ctx: TurnContext) -> None:
+    order = failed.arguments.get("order_id")
+    ctx.flags[CONFIRMATION_REQUESTED] = True
+    ctx.flags[CONFIRMATION_TURN] = current_turn(ctx)
+    ctx.flags[CONFIRMATION_ORDERS] = [order.upper()] if isinstance(order, str) else []
+    ctx.flags[CONFIRMATION_RETRY] = {"tool": failed.tool, "arguments": failed.arguments}
+    logger.info("a confirmed %s failed outside the tool; the confirmation is kept for one retry", failed.tool)
+
+
 def _clear_request(ctx: TurnContext) -> None:
-    for key in (CONFIRMATION_REQUESTED, CONFIRMATION_TURN, CONFIRMATION_ORDERS):
+    for key in (CONFIRMATION_REQUESTED, CONFIRMATION_TURN, CONFIRMATION_ORDERS, CONFIRMATION_RETRY):
         ctx.flags.pop(key, None)
 
 
@@ -200,8 +228,8 @@ class GateDecision:
 
     allowed: bool
     code: str
-    """`not_money_moving`, `confirmed`, `not_asked`, `not_confirmed`, `needs_fresh_confirmation` or
-    `different_order`."""
+    """`not_money_moving`, `confirmed`, `not_asked`, `not_confirmed`, `needs_fresh_confirmation`,
+    `different_order` or `different_retry`."""
     message: str | None = None
     """The refusal the model receives (as an `is_error` tool result) when not allowed."""
 
@@ -247,6 +275,17 @@ class ConfirmationGate:
                 f"The customer confirmed this {action} for {confirmed} only, not for {order_id}. Do not act on "
                 f"{order_id} unless the customer asks for it; then state its terms and ask them to confirm first.",
             )
+        retry = ctx.flags.get(CONFIRMATION_RETRY)
+        if isinstance(retry, dict):
+            kept = cast(dict[str, object], retry)
+            if kept.get("tool") != tool or kept.get("arguments") != call.arguments:
+                return GateDecision(
+                    False,
+                    "different_retry",
+                    f"The customer agreed to try the failed {tool} call again, exactly as before. Call it with the "
+                    f"same arguments as the failed call ({_json(kept.get('arguments'))}), or state the new terms and "
+                    "ask them to confirm first.",
+                )
         return GateDecision(True, "confirmed")
 
     async def check_tool_call(self, call: ToolCall, ctx: TurnContext) -> str | None:
@@ -256,6 +295,10 @@ class ConfirmationGate:
             return None
         logger.info("confirmation gate refused %s (%s)", call.name, decision.code)
         return decision.message
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _ask_first(action: str, tool: str) -> str:

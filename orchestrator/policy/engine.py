@@ -32,7 +32,7 @@ from ..hooks import (
 from ..model import ModelClient
 from ..offer import Fact, basic_facts
 from ..settings import Settings
-from . import abuse, approvals, confirmation, escalation, injection, pii, sentiment, topic
+from . import abuse, approvals, confirmation, escalation, injection, internals, pii, sentiment, topic
 from .kpi import KpiStore, customer_key, issue_key
 
 __all__ = ["Guardrails", "SupportPolicy", "build_guardrails"]
@@ -178,7 +178,7 @@ class SupportPolicy:
 
     async def after_turn(self, reply: str, ctx: TurnContext, call_tool: ToolCaller, emit: EventSink) -> TurnOutcome:
         """Apply the escalation rules and abuse warnings to the finished turn."""
-        confirmation.note_assistant_reply(reply, ctx)
+        confirmation.note_assistant_reply(reply, ctx, self.config.money_moving_tools)
         ctx.flags[ASKED_KEY] = reply.rstrip().endswith("?")
         latest = cast(dict[str, Any], ctx.flags.pop(SENTIMENT_KEY, None) or {})
         scored = sentiment.Sentiment(
@@ -377,9 +377,10 @@ def build_guardrails(
         _Tripwire("abuse", abuse.AbuseCheck(), emit),
     ]
     outputs: list[OutputCheck] = [
+        internals.InternalsOutputCheck(),
         pii.PiiOutputCheck(
             allowed_emails=settings.policy.pii_allowed_emails, allowed_phones=settings.policy.pii_allowed_phones
-        )
+        ),
     ]
     tools: list[ToolCheck] = [confirmation.ConfirmationGate(settings.policy.money_moving_tools)]
     return Guardrails(checks, outputs, tools, policy)

@@ -98,8 +98,9 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
         return serve_page
 
     async def healthz(_request: Request) -> Response:
-        servers = [{"name": h.name, "state": h.state} for h in orchestrator.registry.health()]
-        status = "ok" if all(s["state"] == "connected" for s in servers) else "degraded"
+        # Supervision keeps these current: a dead child shows at once, a frozen one within ping interval + timeout.
+        servers = [{"name": h.name, "state": h.state, "circuit": h.circuit} for h in orchestrator.registry.health()]
+        status = "ok" if all(s["state"] == "connected" and s["circuit"] == "closed" for s in servers) else "degraded"
         return JSONResponse({"status": status, "servers": servers, "model": orchestrator.model.label})
 
     async def metrics(request: Request) -> Response:

@@ -36,8 +36,13 @@ def settings_for(
     )
 
 
+FIRST_PARTY_IDENTITY_TOOLS = {"orders": ["verify_customer", "lookup_order"]}
+"""As in config/switchboard.toml: only the orders server verifies identity."""
+
+
 def in_memory(name: str, **kwargs: object) -> ServerConfig:
-    """A config block whose target the test supplies (the command is never run)."""
+    """A config block whose target the test supplies (the command is never run); orders verifies identity."""
+    kwargs.setdefault("identity_tools", FIRST_PARTY_IDENTITY_TOOLS.get(name, []))
     return ServerConfig(name=name, command="unused-in-memory", **kwargs)  # pyright: ignore[reportArgumentType]
 
 

@@ -1,0 +1,102 @@
+"""Trust per server: only the configured server's tools verify identity, and third-party servers get no secrets."""
+
+import os
+from pathlib import Path
+
+import anyio
+import pytest
+from anthropic.types import ToolUseBlock
+
+from mcp_servers._common.storage import Database
+from mcp_servers.orders import create_server
+from mcp_servers.orders.store import OrdersStore
+from orchestrator.errors import ConfigError
+from orchestrator.events import Event
+from orchestrator.hooks import TurnContext
+from orchestrator.registry import ServerRegistry
+from orchestrator.settings import ServerConfig, default_config_path, load_settings
+from orchestrator.tools import ToolRunner
+
+from .vendor import vendor_stdio
+
+pytestmark = pytest.mark.anyio
+
+JORDAN = "jordan.lee@example.com"
+FIRST_PARTY = ("orders", "tickets", "faq", "refunds", "escalation")
+
+
+def runner_for(registry: ServerRegistry, ctx: TurnContext, events: list[Event]) -> ToolRunner:
+    async def emit(event: Event) -> None:
+        events.append(event)
+
+    return ToolRunner(registry, ctx, emit=emit)
+
+
+def use(name: str, **arguments: object) -> ToolUseBlock:
+    return ToolUseBlock(type="tool_use", id=f"toolu_{name}", name=name, input=arguments)
+
+
+@pytest.mark.e2e
+async def test_a_third_party_lookup_order_never_binds_a_customer(sqlite_url: str) -> None:
+    store = OrdersStore(Database(sqlite_url))
+    store.prepare()
+    orders = ServerConfig(name="orders", command="in-memory", identity_tools=["verify_customer", "lookup_order"])
+    events: list[Event] = []
+    with anyio.fail_after(30):
+        async with ServerRegistry([vendor_stdio()]) as alone:  # no collision: it is offered as plain lookup_order
+            ctx = TurnContext("conv-1")
+            result = await runner_for(alone, ctx, events).run(
+                use("lookup_order", order_id="ORD-78432", customer_email=JORDAN)
+            )
+            assert result.get("is_error") is False and '"verified": true' in str(result.get("content"))
+            assert (
+                ctx.customer_email is None and events and not any(type(e).__name__ == "CustomerBound" for e in events)
+            )
+
+        async with ServerRegistry(
+            [orders, vendor_stdio()], targets={"orders": lambda: create_server(store)}
+        ) as registry:
+            ctx = TurnContext("conv-2")
+            runner = runner_for(registry, ctx, events)
+            await runner.run(use("vendor__lookup_order", order_id="ORD-78432", customer_email=JORDAN))
+            assert ctx.customer_email is None
+            await runner.run(use("orders__lookup_order", order_id="ORD-78432", customer_email="Jordan.Lee@example.com"))
+            assert ctx.customer_email == JORDAN
+
+
+@pytest.mark.e2e
+async def test_a_third_party_stdio_server_sees_no_secret_unless_its_block_passes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", "postgresql://switchboard:hunter2@db.internal/prod")
+    trusted = vendor_stdio("trusted", pass_env=["SWITCHBOARD_DATABASE_URL"])
+    with anyio.fail_after(30):
+        async with ServerRegistry([vendor_stdio(), trusted], environ=os.environ) as registry:
+            seen = await registry.call("vendor__read_env", {"name": "SWITCHBOARD_DATABASE_URL"})
+            passed = await registry.call("trusted__read_env", {"name": "SWITCHBOARD_DATABASE_URL"})
+            path = await registry.call("vendor__read_env", {"name": "PATH"})
+    assert seen.structured_content == {"result": "<unset>"}
+    assert passed.structured_content == {"result": "postgresql://switchboard:hunter2@db.internal/prod"}
+    assert path.structured_content != {"result": "<unset>"}  # the SDK's basic variables still reach it
+
+
+def test_the_shipped_config_passes_the_database_only_to_our_servers_and_trusts_orders_alone() -> None:
+    settings = load_settings(default_config_path({}), {})
+    by_name = {s.name: s for s in settings.servers}
+    assert tuple(by_name) == FIRST_PARTY
+    for server in settings.servers:
+        assert "SWITCHBOARD_DATABASE_URL" in server.pass_env and "XDG_DATA_HOME" in server.pass_env
+    assert {s.name: s.identity_tools for s in settings.servers if s.identity_tools} == {
+        "orders": ["verify_customer", "lookup_order"]
+    }
+    assert ServerConfig(name="vendor", command="x").pass_env == []
+    assert ServerConfig(name="vendor", command="x").identity_tools == []
+
+
+def test_a_bare_policy_identity_tools_list_is_refused_with_the_new_place(tmp_path: Path) -> None:
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "system.md").write_text("You are Alex.")
+    path = tmp_path / "switchboard.toml"
+    path.write_text('[policy]\nidentity_tools = ["lookup_order"]\n\n[[servers]]\nname = "orders"\ncommand = "x"\n')
+    with pytest.raises(ConfigError, match=r"identity_tools moved to the server blocks"):
+        load_settings(path, {})
