@@ -7,6 +7,7 @@ rest of the conversation (the list is kept in the conversation's state). Argumen
 """
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal, cast
 
@@ -35,8 +36,10 @@ def basic_facts(ctx: TurnContext) -> dict[Fact, str]:
     return facts
 
 
-def _first_line(description: str) -> str:
-    return description.strip().splitlines()[0].rstrip(".") if description.strip() else ""
+def _summary(description: str) -> str:
+    """The first clause of a description's first line: enough to know when to load the tool."""
+    first = description.strip().splitlines()[0] if description.strip() else ""
+    return re.split(r",\s|;\s|\s\(|\.\s|\.$", first, maxsplit=1)[0]
 
 
 class ToolOffer:
@@ -81,7 +84,7 @@ class ToolOffer:
         return list(result)
 
     def _loader(self, waiting: Sequence[ToolParam]) -> ToolParam:
-        lines = "\n".join(f"- {t['name']}: {_first_line(str(t.get('description', '')))}" for t in waiting)
+        lines = "\n".join(f"- {t['name']}: {_summary(str(t.get('description', '')))}" for t in waiting)
         return {
             "name": LOAD_TOOLS,
             "description": f"Load more tools (usable from your next step on):\n{lines}",

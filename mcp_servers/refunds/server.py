@@ -179,9 +179,8 @@ def create_server(store: RefundsStore) -> MCPServer:
 
         Call it only after the customer confirmed the refund. The server decides eligibility and refuses with the
         reason otherwise. Large refunds come back as pending_approval (refund_id): no money moves until a human
-        agent approves; never promise it. Retrying the same request returns the original
-        result (replayed=true) and never refunds twice; to make two separate identical partial refunds, pass a
-        different idempotency_key.
+        agent approves; never promise it. Retrying the same request returns the original result (replayed=true),
+        never a second refund.
 
         Args:
             order_id: The order number, e.g. ORD-78432.
