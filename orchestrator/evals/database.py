@@ -130,16 +130,21 @@ def _tables(db: Database, prefixes: Sequence[str]) -> list[Table]:
 
 
 def snapshot(url: str, servers: Sequence[str]) -> Snapshot:
-    """Every row of the domain tables of `servers`, keyed by primary key."""
+    """Every row of the domain tables of `servers`, keyed by primary key, as the driver returns them.
+
+    Values are not converted (JSON stays text on SQLite, booleans are 0/1): two snapshots of the same backend
+    compare exactly, and reading stays cheap enough to do after every trial.
+    """
     db = Database(url)
     try:
         tables = _tables(db, servers)
         result: Snapshot = {}
         with db.read() as conn:
             for table in tables:
-                keys = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
-                rows = conn.execute(select(table)).mappings()
-                result[table.name] = {tuple(row[k] for k in keys): dict(row) for row in rows}
+                columns = [c.name for c in table.columns]
+                keys = [columns.index(c.name) for c in table.primary_key.columns] or list(range(len(columns)))
+                rows = conn.exec_driver_sql(f'SELECT * FROM "{table.name}"').all()  # names come from reflection
+                result[table.name] = {tuple(row[i] for i in keys): dict(zip(columns, row, strict=True)) for row in rows}
         return result
     finally:
         db.dispose()
