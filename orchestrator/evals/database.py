@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import MetaData, Table, and_, select, text, update
+from sqlalchemy import MetaData, Table, and_, text, update
 from sqlalchemy.engine import make_url
 
 from mcp_servers._common.storage import Database

@@ -17,7 +17,7 @@ from orchestrator.evals import RunOptions, load_suite, pass_hat, run_suite
 from orchestrator.evals.command import parse_only
 from orchestrator.evals.customer import STOP
 from orchestrator.evals.suite import EVALS_DIR, SuiteError
-from orchestrator.fake_api import JSONObject, FakeMessagesAPI, Step, text_message, tool_use_message
+from orchestrator.fake_api import FakeMessagesAPI, JSONObject, Step, text_message, tool_use_message
 from orchestrator.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
