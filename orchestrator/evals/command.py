@@ -13,6 +13,7 @@ import click
 from ..errors import ConfigError
 from ..settings import Settings, load_settings
 from .cases import TrialResult
+from .database import EvalSetupError
 from .report import build_report, render_table
 from .runner import CustomerChoice, ModelChoice, RunOptions, run_suite
 from .suite import Suite, SuiteError, load_suite
@@ -156,7 +157,7 @@ def _run(suite: Suite, settings: Settings, options: RunOptions, total: int) -> l
                 claude = AnthropicModel(settings.model, api_key=settings.api_key, base_url=settings.base_url)
             try:
                 return await run_suite(suite, settings, options, claude=claude, on_trial=lambda _r: bar.update(1))
-            except ValueError as exc:
+            except (ValueError, EvalSetupError) as exc:
                 raise click.ClickException(str(exc)) from exc
             finally:
                 if claude is not None:

@@ -19,7 +19,16 @@ from ..settings import Settings
 from ..tools import ToolRecord
 from .cases import Task, TrialResult
 from .customer import Customer, ScriptedCustomer, SimulatedCustomer
-from .database import ScratchDatabases, Snapshot, apply_setup, diff, first_difference, snapshot, unmatched
+from .database import (
+    EvalSetupError,
+    ScratchDatabases,
+    Snapshot,
+    apply_setup,
+    diff,
+    first_difference,
+    snapshot,
+    unmatched,
+)
 from .oracle import OracleModel
 from .scoring import check_replies, check_tools
 from .servers import TrialServers
@@ -128,6 +137,9 @@ class _Run:
             async with Orchestrator.open(
                 settings, model=self._model(task), targets=built.targets, environ=env, policies=True
             ) as orch:
+                down = [h for h in orch.registry.health() if h.state != "connected"]
+                if down:
+                    raise EvalSetupError(f"MCP server {down[0].name!r} is not available: {down[0].last_error}")
                 talk = await self._converse(orch, customer)
         after = await anyio.to_thread.run_sync(snapshot, url, self.names)
         failures = await self._state_failures(task, before, after)
@@ -197,6 +209,8 @@ async def run_suite(
     """
     if options.model == "claude" and claude is None:
         raise ValueError("--model claude needs ANTHROPIC_API_KEY")
+    if options.model == "oracle" and suite.kind != "tau-bench":
+        raise ValueError(f"--model oracle replays ground-truth actions, and suite {suite.name} has none")
     tasks = [t for t in suite.tasks if options.only is None or t.id in options.only]
     if options.only is not None and (unknown := sorted(options.only - {t.id for t in tasks})):
         raise ValueError(f"no task {', '.join(unknown)} in suite {suite.name}")

@@ -22,6 +22,7 @@ from mcp_servers._common.storage import Database
 
 from ..registry import TargetFactory
 from ..settings import ServerConfig
+from .database import EvalSetupError
 
 __all__ = ["TrialServers", "in_process_module"]
 
@@ -54,7 +55,7 @@ class TrialServers(AbstractContextManager["TrialServers"]):
         """Build every server that can run in process (migrating and seeding `url` on first use).
 
         Raises:
-            SystemExit: a server refused to start (e.g. its data folder is missing), as its `__main__` would.
+            EvalSetupError: a server refused to start (e.g. its data folder is missing).
         """
         self._dbs: list[Database] = []
         self.targets: dict[str, TargetFactory] = {}
@@ -65,7 +66,11 @@ class TrialServers(AbstractContextManager["TrialServers"]):
             module = importlib.import_module(f"{module_name}.__main__")
             db = Database(url)
             self._dbs.append(db)
-            server = _build(module, config.name, config.args[2:], environ, db)
+            try:
+                server = _build(module, config.name, config.args[2:], environ, db)
+            except SystemExit as exc:  # what a server's __main__ raises when it cannot start
+                self.close()
+                raise EvalSetupError(f"server {config.name!r} did not start: {exc}") from exc
             self.targets[config.name] = lambda server=server: server
 
     def __enter__(self) -> Self:
@@ -74,5 +79,9 @@ class TrialServers(AbstractContextManager["TrialServers"]):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the servers' database connections."""
         for db in self._dbs:
             db.dispose()

@@ -16,6 +16,7 @@ from orchestrator.cli import cli
 from orchestrator.evals import RunOptions, load_suite, pass_hat, run_suite
 from orchestrator.evals.command import parse_only
 from orchestrator.evals.customer import STOP
+from orchestrator.evals.database import EvalSetupError
 from orchestrator.evals.suite import EVALS_DIR, SuiteError
 from orchestrator.fake_api import FakeMessagesAPI, JSONObject, Step, text_message, tool_use_message
 from orchestrator.settings import load_settings
@@ -132,6 +133,31 @@ def test_suite_and_scenario_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match="data folder"):
         load_suite("tau-retail", data=tmp_path / "missing")
     assert (EVALS_DIR / "tau-retail" / "switchboard.toml").is_file()
+
+
+def _tasks_without_data(folder: Path) -> Path:
+    suite = load_suite("tau-retail")
+    first = (cast(Path, suite.data) / "tasks_test.jsonl").read_text().splitlines()[0]
+    (folder / "tasks_test.jsonl").write_text(first + "\n")
+    (folder / "retail_policy_wiki.txt").write_text("policy")
+    return folder
+
+
+def test_the_cli_reports_a_server_that_cannot_start(tmp_path: Path) -> None:
+    folder = _tasks_without_data(tmp_path)
+    result = CliRunner().invoke(cli, ["eval", "tau-retail", "--data", str(folder), "--model", "oracle"])
+    assert result.exit_code == 1 and "did not start" in result.output
+
+
+@pytest.mark.anyio
+async def test_a_server_that_cannot_start_or_an_oracle_without_actions_stops_the_run(tmp_path: Path) -> None:
+    no_data = load_suite("tau-retail", data=_tasks_without_data(tmp_path))
+    settings = load_settings(no_data.config, {}, offline=True)
+    with pytest.raises(EvalSetupError, match="server 'retail' did not start: retail: .*users.json not found"):
+        await run_suite(no_data, settings, RunOptions(model="oracle"))
+    shop = load_suite("shopexpress")
+    with pytest.raises(ValueError, match="has none"):
+        await run_suite(shop, load_settings(shop.config, {}, offline=True), RunOptions(model="oracle"))
 
 
 # -- the Claude path, against the fake Messages API ------------------------------------------------------------
