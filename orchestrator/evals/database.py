@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from sqlalchemy import MetaData, Table, and_, text, update
 from sqlalchemy.engine import make_url
@@ -22,6 +22,7 @@ from .cases import RowChange, RowUpdate
 __all__ = [
     "Change",
     "EvalSetupError",
+    "Rows",
     "ScratchDatabases",
     "Snapshot",
     "apply_setup",
@@ -32,8 +33,22 @@ __all__ = [
 ]
 
 Row = dict[str, object]
-Snapshot = dict[str, dict[tuple[object, ...], Row]]
-"""Table name -> primary key -> row."""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One table's rows as the driver returns them, keyed by primary key (plain tuples compare fast)."""
+
+    columns: tuple[str, ...]
+    rows: dict[object, tuple[object, ...]]
+
+    def row(self, key: object) -> Row:
+        """One row as a column -> value mapping."""
+        return dict(zip(self.columns, self.rows[key], strict=True))
+
+
+Snapshot = dict[str, Rows]
+"""Table name -> its rows."""
 
 
 class EvalSetupError(Exception):
@@ -141,10 +156,15 @@ def snapshot(url: str, servers: Sequence[str]) -> Snapshot:
         result: Snapshot = {}
         with db.read() as conn:
             for table in tables:
-                columns = [c.name for c in table.columns]
+                columns = tuple(c.name for c in table.columns)
                 keys = [columns.index(c.name) for c in table.primary_key.columns] or list(range(len(columns)))
                 rows = conn.exec_driver_sql(f'SELECT * FROM "{table.name}"').all()  # names come from reflection
-                result[table.name] = {tuple(row[i] for i in keys): dict(zip(columns, row, strict=True)) for row in rows}
+                if len(keys) == 1:
+                    index = keys[0]
+                    keyed: dict[object, tuple[object, ...]] = {row[index]: tuple(row) for row in rows}
+                else:
+                    keyed = {tuple(row[i] for i in keys): tuple(row) for row in rows}
+                result[table.name] = Rows(columns, keyed)
         return result
     finally:
         db.dispose()
@@ -182,14 +202,18 @@ def diff(before: Snapshot, after: Snapshot) -> list[Change]:
     """The rows inserted, updated or deleted between two snapshots, table by table."""
     changes: list[Change] = []
     for table in sorted(set(before) | set(after)):
-        old, new = before.get(table, {}), after.get(table, {})
-        for key in old.keys() - new.keys():
-            changes.append(Change(table, "delete", old[key], None))
-        for key in new.keys() - old.keys():
-            changes.append(Change(table, "insert", None, new[key]))
-        for key in old.keys() & new.keys():
-            if old[key] != new[key]:
-                changes.append(Change(table, "update", old[key], new[key]))
+        present = cast(Rows, before.get(table) or after.get(table))
+        old = before.get(table) or Rows(present.columns, {})
+        new = after.get(table) or Rows(present.columns, {})
+        if old.rows == new.rows:
+            continue
+        changes += [Change(table, "delete", old.row(k), None) for k in old.rows.keys() - new.rows.keys()]
+        changes += [Change(table, "insert", None, new.row(k)) for k in new.rows.keys() - old.rows.keys()]
+        changes += [
+            Change(table, "update", old.row(k), new.row(k))
+            for k in old.rows.keys() & new.rows.keys()
+            if old.rows[k] != new.rows[k]
+        ]
     return changes
 
 
