@@ -1,4 +1,4 @@
-"""The `switchboard` command line: chat, demo, serve, servers, desktop-config, conversations, metrics."""
+"""The `switchboard` command line: chat, demo, serve, servers, desktop-config, conversations, metrics, eval."""
 
 import json
 import logging
@@ -15,6 +15,7 @@ import click
 
 from .cli_context import context_settings
 from .errors import OrchestratorError
+from .evals import eval_command
 from .events import Event, TextDelta, ToolCallFinished, ToolCallStarted
 from .policy.kpi_report import metrics_command
 from .policy.pii import install_log_masking
@@ -264,6 +265,7 @@ def desktop_config(ctx: click.Context) -> None:
 cli.add_command(metrics_command)
 cli.add_command(serve_command)
 cli.add_command(agents_command)
+cli.add_command(eval_command)
 
 
 @cli.group()

@@ -132,6 +132,7 @@ _STATUS_WORD = _rx(
     r"\b(where|track\w*|status|arriv\w*|deliver\w*|ship\w*|when|o[ùu]|suivi|statut|livr\w*|exp[ée]di\w*|quand)\b"
 )
 _TRACKING = _rx(r"\b(where(?:'s| is) my|track my|tracking|not received|never (?:arrived|came|got)|o[ùu] est)\b")
+_ABOUT_ORDER = _rx(r"(\?\s*$|\b(?:what|how) about\b|\bcheck\b|\bet (?:la|pour la) commande\b)")
 _ORDER_LIST = _rx(r"\b(my (?:recent |past |other |previous )?orders|order history|mes commandes)\b")
 _FAQ_TOPICS: dict[str, re.Pattern[str]] = {
     "shipping": _rx(
@@ -247,6 +248,8 @@ def _detect_task(text: str) -> Intent | None:
     has_order = bool(_ORDER_REF.search(text) or find_order_id(text))
     if _TRACKING.search(text) or (has_order and _STATUS_WORD.search(text)):
         return Intent.ORDER_STATUS
+    if find_order_id(text) and _ABOUT_ORDER.search(text) and not any(p.search(text) for p in _FAQ_TOPICS.values()):
+        return Intent.ORDER_STATUS  # "what about ORD-93034?": a question about that very order
     if any(p.search(text) for p in _FAQ_TOPICS.values()) or (_SYMPTOM.search(text) and find_product(text)):
         return Intent.FAQ
     return None

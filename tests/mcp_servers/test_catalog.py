@@ -15,7 +15,7 @@ from mcp_servers._common.storage import Database
 
 pytestmark = pytest.mark.anyio
 
-SERVERS = ["orders", "tickets", "faq", "refunds", "escalation"]
+SERVERS = ["orders", "tickets", "faq", "refunds", "escalation", "retail"]
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "mcp_servers"
 CLAUDE_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -25,6 +25,7 @@ SEED_CONTRACT = {
     "faq": "search_faq",
     "refunds": "process_refund",
     "escalation": "escalate_to_human",
+    "retail": "get_order_details",
 }
 
 

@@ -22,7 +22,7 @@ from mcp_servers.orders.store import OrdersStore
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVERS = ["orders", "tickets", "faq", "refunds", "escalation"]
+SERVERS = ["orders", "tickets", "faq", "refunds", "escalation", "retail"]
 
 
 @pytest.mark.parametrize("name", SERVERS)

@@ -1,0 +1,47 @@
+"""`python -m mcp_servers.retail`: serve the τ-bench retail domain over stdio or streamable HTTP."""
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from mcp.server import MCPServer
+
+from mcp_servers._common.runner import run_server
+from mcp_servers._common.storage import Database
+
+from ._seed import RetailDataError
+from .server import create_server
+from .store import RetailStore
+
+DATA_ENV = "SWITCHBOARD_RETAIL_DATA"
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "tau-bench-retail"
+
+
+def add_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str] = os.environ) -> None:
+    """The retail server's own flag: where the τ-bench data is read from."""
+    parser.add_argument(
+        "--data",
+        default=environ.get(DATA_ENV) or str(DEFAULT_DATA),
+        help=f"τ-bench retail data folder, loaded into an empty database (default: ${DATA_ENV} or {DEFAULT_DATA})",
+    )
+
+
+def build(db: Database, args: argparse.Namespace) -> MCPServer:
+    """Prepare the store (migrate; load the data folder into an empty database) and build the server."""
+    store = RetailStore(db)
+    try:
+        store.prepare(Path(args.data))
+    except RetailDataError as exc:
+        raise SystemExit(f"retail: {exc}") from exc
+    return create_server(store)
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
+    """Entry point."""
+    return run_server("retail", build, argv, environ, lambda parser: add_arguments(parser, environ))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

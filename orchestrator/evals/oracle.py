@@ -1,0 +1,70 @@
+"""`OracleModel`: replays a task's ground-truth actions as tool calls, then states the required answers.
+
+It stands where the model stands, so every action goes through the orchestrator's real tool path (loop,
+policies, registry, MCP server): a task the oracle fails points at the server, the plumbing or the scorer.
+"""
+
+import json
+from collections.abc import Sequence
+
+from anthropic.types import Message, TextBlock, ToolUseBlock, Usage
+
+from ..model import ModelRequest, TextCallback
+from .cases import Action
+
+__all__ = ["OracleModel"]
+
+MODEL_ID = "oracle"
+
+
+class OracleModel:
+    """A `ModelClient` for one trial: one `tool_use` per call for each action, then one text reply."""
+
+    def __init__(self, actions: Sequence[Action], answers: Sequence[str] = ()) -> None:
+        """Script the actions (in order) and the strings the final reply must contain."""
+        self._actions = list(actions)
+        self._answers = list(answers)
+        self._next = 0
+
+    @property
+    def label(self) -> str:
+        """How the model is named to users."""
+        return "oracle (ground-truth actions)"
+
+    @property
+    def offline(self) -> bool:
+        """True: a local script, not AI (the policies then score sentiment locally, as offline)."""
+        return True
+
+    async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
+        """The next action as a tool call, or, once all are sent, the closing reply."""
+        usage = Usage(input_tokens=0, output_tokens=0)
+        if self._next < len(self._actions):
+            action = self._actions[self._next]
+            self._next += 1
+            use = ToolUseBlock(
+                type="tool_use", id=f"toolu_oracle_{self._next}", name=action.name, input=dict(action.arguments)
+            )
+            return Message(
+                id=f"msg_oracle_{self._next}",
+                type="message",
+                role="assistant",
+                model=MODEL_ID,
+                content=[use],
+                stop_reason="tool_use",
+                stop_sequence=None,
+                usage=usage,
+            )
+        text = "Done." if not self._answers else "Here is what you asked for: " + "; ".join(self._answers) + "."
+        if on_text is not None:
+            await on_text(text)
+        return Message(
+            id=f"msg_oracle_done_{len(json.dumps(self._answers))}",
+            type="message",
+            role="assistant",
+            model=MODEL_ID,
+            content=[TextBlock(type="text", text=text)],
+            stop_reason="end_turn",
+            stop_sequence=None,
+            usage=usage,
+        )
