@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -58,6 +59,7 @@ __all__ = ["MAX_MESSAGE_CHARS", "Orchestrator", "Reply", "build_model"]
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 REFUSAL_REPLY = "I'm sorry, I can't help with that. Is there anything about your ShopExpress order I can help with?"
 WITHHELD_MESSAGE = "[The customer's message here was declined by the assistant and is not repeated.]"
 """Stored in place of a message the model refused, so the refused content is never sent again."""
@@ -522,6 +524,8 @@ def _validated(text: str) -> str:
         raise ValueError("the message is empty")
     if len(text) > MAX_MESSAGE_CHARS:
         raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+    if _UNSTORABLE.search(text):  # PostgreSQL refuses NUL; no database can encode a lone surrogate
+        raise ValueError("the message contains a NUL character or invalid Unicode (a lone surrogate)")
     return text
 
 

@@ -345,3 +345,14 @@ async def test_an_exceeded_context_window_condenses_earlier_turns_and_retries(cl
     assert reply == "Returns are free within 30 days."
     assert conversation is not None and conversation.summary
     assert history_problems(stored) == []
+
+
+@pytest.mark.parametrize("text", ["Where is my order\x00?", "Where is my order \ud800?"])
+async def test_a_message_no_database_can_store_is_refused_before_anything_runs(claude: Any, text: str) -> None:
+    fake = FakeMessagesAPI()
+    async with await claude(fake) as orch:
+        chat = Harness(orch, fake)
+        with pytest.raises(ValueError, match="NUL character or invalid Unicode"):
+            await chat.say(text)
+        stored = chat.stored()
+    assert stored == [] and fake.requests == []
