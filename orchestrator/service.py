@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 import anyio
 from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
@@ -31,7 +31,7 @@ from .events import (
 )
 from .history import history_problems
 from .hooks import ExtraUsage, InputCheck, OutputCheck, ToolCheck, TurnContext, TurnPolicy
-from .ledger import cost_usd, usage_of
+from .ledger import cost_usd, price_for, usage_of
 from .loop import TurnResult, run_turn
 from .memory import (
     SUMMARY_PROMPT,
@@ -116,7 +116,7 @@ class Orchestrator:
         self.settings = settings
         self.registry = registry
         self.tracing = tracing or Tracing(TracingConfig(include_text=settings.policy.include_message_text_in_traces))
-        self.model = TracedModel(model, self.tracing)
+        self.model = TracedModel(model, self.tracing, prices=settings.model.prices)
         self.store = store
         self.kpi = kpi
         self.prometheus = prometheus
@@ -146,6 +146,7 @@ class Orchestrator:
         KPI recording and Prometheus metrics (see `orchestrator.policy.engine`).
         """
         db = Database(settings.database_url)
+        built = model is None
         try:
             store = ConversationStore(db)
             store.prepare()
@@ -155,6 +156,9 @@ class Orchestrator:
                     kwargs = {**_policy_stack(settings, db, model), **kwargs}
                 yield cls(settings, registry=registry, model=model, store=store, **kwargs)
         finally:
+            if built and isinstance(model, AsyncClosable):  # the HTTP connections of a client built here
+                with anyio.CancelScope(shield=True):
+                    await model.aclose()
             db.dispose()
 
     def start(self, *, channel: str = "cli") -> str:
@@ -256,7 +260,7 @@ class Orchestrator:
 
         async def record(event: Event) -> None:
             if isinstance(event, ModelCalled):
-                priced = event.model in self.settings.model.prices or self.model.offline
+                priced = price_for(event.model, self.settings.model.prices) is not None or self.model.offline
                 usage_entries.append(LedgerEntry(turn, "reply", event.model, event.usage, event.cost_usd, priced))
             await fan_out(event)
 
@@ -475,6 +479,15 @@ class Orchestrator:
         entry = LedgerEntry(turn, "summary", message.model, usage, cost or 0.0, cost is not None)
         await blocking(self.store.append, conversation_id, turn, [], usage=[entry])
         return "".join(b.text for b in message.content if b.type == "text").strip()
+
+
+@runtime_checkable
+class AsyncClosable(Protocol):
+    """A model that holds connections (e.g. `AnthropicModel`)."""
+
+    async def aclose(self) -> None:
+        """Close them."""
+        ...
 
 
 class _ToolCallerFor:
