@@ -225,6 +225,11 @@ _STORE_PRODUCT = _rx(
     + r"\b"
 )
 """The store's own products, by brand or as the customer's own item: their use and care are support questions."""
+_STORE_SERVICE = _rx(
+    r"\b(?:do|can|will) you (?:guys )?(?:ship|deliver|send|post|accept|sell|stock|offer|take returns|price match)"
+    r"\b|\b(?:livrez|exp[ée]diez|acceptez|vendez)-vous\b"
+)
+"""A question about what the store itself does (ships abroad, accepts a payment method, sells a product)."""
 _CARD_NUMBER = re.compile(r"(?<![\d*])(?:(?:\d{4}|\*{4})[ -]?){3}\d{1,7}(?!\d)|(?<!\d)\d{13,19}(?!\d)")
 """A payment card number, as typed (13-19 digits, grouped or not) or as the PII check masks it (`**** **** ****
 4242`): customers give one to talk about a payment, never to leave the support scope."""
@@ -312,7 +317,7 @@ def decide_topic(text: str, probability: float | None, threshold: float) -> Topi
         return TopicVerdict("in_scope", 0.8, "rule:conversational", french)
     if _PRODUCT_PROBLEM.search(text):
         return TopicVerdict("in_scope", 0.8, "rule:product-problem", french)
-    if _STORE_PRODUCT.search(text):
+    if _STORE_PRODUCT.search(text) or _STORE_SERVICE.search(text):
         return TopicVerdict("in_scope", 0.8, "rule:store-product", french)
     if _CARD_NUMBER.search(text):
         return TopicVerdict("in_scope", 0.8, "rule:payment-card", french)
