@@ -350,7 +350,8 @@ def _resolve(turns: list[Turn]) -> None:
     lang = Lang.EN
     for i, turn in enumerate(turns):
         prev = turns[i - 1] if i else None
-        lang = turn.lang = detect_language(turn.text, lang, margin=2 if i else 1)
+        # later turns need more than one marker word to switch language (every word counts twice)
+        lang = turn.lang = detect_language(turn.text, lang, margin=3 if i else 1)
         turn.raw = raw = message_intent(turn.text)
         answer = yes_or_no(turn.text)
         if prev is not None and _offer_at(turns, i - 1) is not None and answer is not None:

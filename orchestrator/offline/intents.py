@@ -72,6 +72,7 @@ _OTHERS_DATA = _rx(
     r"(?:customers?|clients?|users?|people|buyers?|accounts?)(?:'s?)?\b.{0,30}\b(?:orders?|e-?mails?|emails?|data|"
     r"addresses|details|info\w*|names|phone\w*|records|purchases|list)\b|"
     r"\b(?:everyone|everybody)'?s?\s+(?:orders?|e-?mails?|data|addresses|details|info\w*)|"
+    r"\b(?:orders?|e-?mails?|data|details|addresses|info\w*)\s+of\s+(?:all|every|everyone|everybody|other)\b|"
     r"\b(?:list|dump|export|give me|show me|send me)\s+(?:all|every)\s+(?:the\s+)?(?:orders|customers|e-?mails|users)|"
     r"\b(?:de|des)\s+(?:tous les|autres)\s+clients\b|\btous les clients\b|\btoutes les commandes\b)"
 )
@@ -139,7 +140,7 @@ _PROBLEM = _rx(
 )
 _PROBLEM_WITH = _rx(r"\b(problem|issue|trouble|probl[èe]me|souci)s?\b")
 _SYMPTOM = _rx(
-    r"\b(bluetooth|connect\w*|pair(?!\s+of\b)\w*|appair\w*|charg\w*|battery|batterie|"
+    r"\b(bluetooth|(?:dis)?con+ect\w*|pair(?!\s+of\b)\w*|appair\w*|charg\w*|battery|batterie|"
     r"power(?:s|ed|ing)?(?: on| off| button)?|turn(?:s|ing)? on|s'allume|"
     r"sound|audio|\bson\b|sync\w*|wi-?fi|led|light|screen|display|app|descal\w*|noise|crackl\w*|overheat\w*|"
     r"connexion|volume|microphone|mic|cut(?:s|ting)? out|drops?|dropping|dead|dies|drains?|flicker\w*|"
