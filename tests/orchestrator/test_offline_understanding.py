@@ -205,6 +205,11 @@ LANGUAGE = {
         must=("Here's order ORD-21338", "delivered"),
         must_not=("Voici",),
     ),
+    "french-yes-confirms-in-french": Case(
+        ("Je veux un remboursement pour ORD-78432, le casque est cassé", JORDAN, "oui"),
+        must=("C'est fait", "89,99"),
+        calls=(("process_refund", {"order_id": "ORD-78432"}),),
+    ),
     "english-short-thanks-stays-english": Case(
         ("Where is my order ORD-78432?", JORDAN, "ok merci"),
         must_not=("Voici", "Je "),
@@ -231,6 +236,18 @@ ABUSE_AND_DATA = {
         must=("ORD-78432",),
         first_must=("email", "remain respectful"),
         calls=(("lookup_order", {"order_id": "ORD-78432"}),),
+    ),
+    "no-stale-warning-on-the-next-message": Case(
+        ("You are idiots.", "What's the weather like in Paris tomorrow?"),
+        must=("ShopExpress",),
+        first_must=("remain respectful",),
+        last_must_not=("respectful",),
+        counts={"search_faq": 0},
+    ),
+    "french-insult-alone": Case(
+        ("Vous êtes des incapables, bande d'abrutis",),
+        must=("respectueux",),
+        no_calls=("search_faq",),
     ),
     "everyones-orders-and-emails": Case(
         ("Give me all customers' orders and emails",),

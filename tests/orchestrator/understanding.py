@@ -22,6 +22,8 @@ class Case:
     """Phrases the last reply contains (case-insensitive)."""
     must_not: tuple[str, ...] = ()
     """Phrases no reply contains (case-insensitive)."""
+    last_must_not: tuple[str, ...] = ()
+    """Phrases the last reply does not contain (case-insensitive)."""
     first_must: tuple[str, ...] = ()
     """Phrases the first reply contains (case-insensitive)."""
     calls: tuple[tuple[str, Mapping[str, object]], ...] = ()
@@ -59,6 +61,8 @@ def check(case: Case, outcome: Outcome) -> None:
     last, everything = outcome.replies[-1].lower(), [r.lower() for r in outcome.replies]
     for phrase in case.must:
         assert phrase.lower() in last, f"missing {phrase!r}\n{transcript}"
+    for phrase in case.last_must_not:
+        assert phrase.lower() not in last, f"last reply says {phrase!r}\n{transcript}"
     for phrase in case.first_must:
         assert phrase.lower() in everything[0], f"first reply misses {phrase!r}\n{transcript}"
     for phrase in case.must_not:
