@@ -9,7 +9,6 @@ from typing import cast
 from ..policy.injection import unwrap_tool_output
 from .intents import (
     Intent,
-    detect_intent,
     find_email,
     find_order_id,
     find_ticket_id,
@@ -20,6 +19,7 @@ from .intents import (
     yes_or_no,
 )
 from .lexicon import Lang, Product, detect_language, find_product
+from .requests import message_intent
 
 __all__ = [
     "SUMMARY_TAG",
@@ -350,8 +350,9 @@ def _resolve(turns: list[Turn]) -> None:
     lang = Lang.EN
     for i, turn in enumerate(turns):
         prev = turns[i - 1] if i else None
-        lang = turn.lang = detect_language(turn.text, lang)
-        turn.raw = raw = detect_intent(turn.text)
+        # later turns need more than one marker word to switch language (every word counts twice)
+        lang = turn.lang = detect_language(turn.text, lang, margin=3 if i else 1)
+        turn.raw = raw = message_intent(turn.text)
         answer = yes_or_no(turn.text)
         if prev is not None and _offer_at(turns, i - 1) is not None and answer is not None:
             turn.intent = Intent.CONFIRM if answer else Intent.CANCEL

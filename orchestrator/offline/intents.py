@@ -8,6 +8,7 @@ from .lexicon import Lang, Product, detect_language, english_keywords, find_prod
 
 __all__ = [
     "EMAIL_RE",
+    "ORDER_RE",
     "Intent",
     "Lang",
     "Product",
@@ -32,6 +33,8 @@ __all__ = [
 class Intent(StrEnum):
     """What a customer message asks for."""
 
+    OTHERS_DATA = "others_data"
+    ABUSE = "abuse_only"
     RESTRICTED = "restricted_advice"
     COMPETITOR = "competitor"
     OFF_TOPIC = "off_topic"
@@ -64,6 +67,16 @@ ORDER_WORD_RE = _rx(r"\b(?:order|commande)\s*(?:number|no\.?|num[ée]ro|n°)?\s*
 EMAIL_RE = _rx(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 TICKET_RE = _rx(r"\bTCK-?(\d{6})\b")
 
+_OTHERS_DATA = _rx(
+    r"(\b(?:all|every|other|others'?|everyone'?s|everybody'?s)\s+(?:the\s+|of\s+(?:the|your)\s+|your\s+|other\s+)?"
+    r"(?:customers?|clients?|users?|people|buyers?|accounts?)(?:'s?)?\b.{0,30}\b(?:orders?|e-?mails?|emails?|data|"
+    r"addresses|details|info\w*|names|phone\w*|records|purchases|list)\b|"
+    r"\b(?:everyone|everybody)'?s?\s+(?:orders?|e-?mails?|data|addresses|details|info\w*)|"
+    r"\b(?:orders?|e-?mails?|data|details|addresses|info\w*)\s+of\s+(?:all|every|everyone|everybody|other)\b|"
+    r"\b(?:list|dump|export|give me|show me|send me)\s+(?:all|every)\s+(?:the\s+)?(?:orders|customers|e-?mails|users)|"
+    r"\b(?:de|des)\s+(?:tous les|autres)\s+clients\b|\btous les clients\b|\btoutes les commandes\b)"
+)
+"""A request for other customers' data (every customer's orders or emails): refused whatever the wording."""
 _MEDICAL = _rx(
     r"\b(medical|medicine|medication|doctor|diagnos\w*|symptoms?|disease|illness|prescription|pills?|dosage|"
     r"headaches?|migraines?|pregnan\w*|m[ée]decin|m[ée]dicaments?|maladie|ordonnance|sympt[ôo]mes?)\b"
@@ -113,19 +126,25 @@ _QUESTION_ABOUT = _rx(
     r"combien de temps|d[ée]lai|politique|comment)\b"
 )
 _PROBLEM = _rx(
-    r"(\b(?:do(?:es)?n'?t|do(?:es)? not|won'?t|will not|can'?t|cannot|isn'?t|is not|are not|aren'?t|stopped)\s+"
-    r"(?:work\w*|connect\w*|charg\w*|turn(?:ing)? on|power\w*|pair\w*|sync\w*|play\w*|respond\w*)|"
-    r"\bnot (?:working|charging|connecting|pairing|syncing|turning on)|\bnothing works\b|\bbroken\b|\bdefective\b|"
-    r"\bfaulty\b|\bno sound\b|\bkeeps? (?:disconnecting|dropping|turning off)|"
-    r"\bne (?:fonctionne|marche|s'allume|se connecte|charge|s'appaire)(?: plus| pas)|\bcass[ée]e?s?\b|"
-    r"\ben panne\b|\bd[ée]fectueu(?:x|se)\b)"
+    r"(\b(?:do(?:es)?n'?t|dosen'?t|dose not|do(?:es)? not|dont|won'?t|will not|can'?t|cannot|isn'?t|is not|are not|"
+    r"aren'?t|stopped|no longer)\s+(?:\w+\s+)?(?:work\w*|con+ect\w*|charg\w*|turn(?:ing)? on|power\w*|pair\w*|"
+    r"sync\w*|play\w*|respond\w*|hold (?:a |the )?charge|stay (?:on|connected)|start\w*|boot\w*)|"
+    r"\bnot (?:working|charging|connecting|pairing|syncing|turning on|holding (?:a |the )?charge)|\bnothing works\b|"
+    r"\bbroken\b|\bdefective\b|\bfaulty\b|\bno (?:sound|power|audio)\b|\bdead\b|\bdies\b|\bdrains?\b|"
+    r"\bkeeps? (?:on )?(?:disconnecting|dropping|turning off|cutting out|switching off|restarting|crashing|"
+    r"freezing|losing)|\bcut(?:s|ting)? out\b|\bdrops? (?:out|the connection|every)|\bcrackl\w*|\bbuzz\w*|"
+    r"\bflicker\w*|\boverheat\w*|"
+    r"\bne (?:fonctionne|marche|s'allume|se connecte|charge|s'appaire|d[ée]marre|se synchronise|se recharge|"
+    r"tient)(?: plus| pas)|\bse (?:coupe|d[ée]connecte|[ée]teint)\w*|\bgr[ée]sill\w*|\b(?:plus|pas) de son\b|"
+    r"\bcass[ée]e?s?\b|\ben panne\b|\bd[ée]fectueu(?:x|se)\b)"
 )
 _PROBLEM_WITH = _rx(r"\b(problem|issue|trouble|probl[èe]me|souci)s?\b")
 _SYMPTOM = _rx(
-    r"\b(bluetooth|connect\w*|pair(?!\s+of\b)\w*|appair\w*|charg\w*|battery|batterie|"
+    r"\b(bluetooth|(?:dis)?con+ect\w*|pair(?!\s+of\b)\w*|appair\w*|charg\w*|battery|batterie|"
     r"power(?:s|ed|ing)?(?: on| off| button)?|turn(?:s|ing)? on|s'allume|"
     r"sound|audio|\bson\b|sync\w*|wi-?fi|led|light|screen|display|app|descal\w*|noise|crackl\w*|overheat\w*|"
-    r"connexion|volume|microphone|mic)\b"
+    r"connexion|volume|microphone|mic|cut(?:s|ting)? out|drops?|dropping|dead|dies|drains?|flicker\w*|"
+    r"coupe|d[ée]connecte|[ée]teint|gr[ée]sill\w*|tient|crackl\w*|buzz\w*)\b"
 )
 _ORDER_REF = _rx(r"\b(my (?:order|package|parcel|delivery|shipment)|ma commande|mon colis|ma livraison)\b")
 _STATUS_WORD = _rx(
@@ -258,6 +277,8 @@ def _detect_task(text: str) -> Intent | None:
 def detect_intent(text: str) -> Intent:
     """The raw intent of one customer message, by rule priority (refusals first, pleasantries last)."""
     text = normalise(text)
+    if _OTHERS_DATA.search(text):
+        return Intent.OTHERS_DATA
     if _MEDICAL.search(text) or _LEGAL.search(text) or _FINANCIAL.search(text):
         return Intent.RESTRICTED
     if _COMPETITOR.search(text):

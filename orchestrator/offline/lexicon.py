@@ -17,7 +17,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-_EMAIL_OR_ORDER = _rx(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|\bORD-?\d{5}\b")
+_EMAIL_OR_ORDER = _rx(r"\S+@\S+|\b(?:ORD|TCK)[-\s#]?\d{5,6}\b|#?\d+")
 
 Product = tuple[str, str, str]
 """A catalogue product as (name, English noun, French noun)."""
@@ -75,7 +75,12 @@ _GLOSSARY: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"charge"), "charge charging"),
     (_rx(r"batterie"), "battery"),
     (_rx(r"s'allume"), "turn on power"),
-    (_rx(r"\bson\b"), "sound"),
+    (_rx(r"\bson\b|gr[ée]sill"), "sound"),
+    (_rx(r"tient (?:pas|plus)|autonomie|se d[ée]charge"), "battery life charging"),
+    (_rx(r"se coupe|coupe|se d[ée]connecte"), "bluetooth connection drops"),
+    (_rx(r"r[ée]initialis"), "reset"),
+    (_rx(r"d[ée]tartr"), "descaling"),
+    (_rx(r"synchronis"), "sync app"),
     (_rx(r"international|[ée]tranger"), "international shipping"),
 )
 
@@ -88,16 +93,20 @@ def find_product(text: str) -> Product | None:
     return None
 
 
-def detect_language(text: str, fallback: Lang = Lang.EN) -> Lang:
-    """French when the text has more French than English markers (accents count), else English or `fallback`."""
+def detect_language(text: str, fallback: Lang = Lang.EN, *, margin: int = 1) -> Lang:
+    """French when the text has more French than English markers (accents count), else English or `fallback`.
+
+    Emails, order and ticket numbers are no evidence either way; the winning side needs `margin` more markers
+    than the other (a customer already talking in one language is not switched by a lone "ok" or "merci").
+    """
     text = _EMAIL_OR_ORDER.sub(" ", text.replace("\u2019", "'")).lower()
     words = re.findall(r"[a-zàâäçéèêëîïôöùûüœ']+", text)
     tokens = [part for word in words for part in re.split(r"'", word) if part] + words
     french = sum(1 for t in tokens if t in _FRENCH_WORDS) + 2 * len(re.findall(r"[àâçéèêëîïôùûœ]", text))
     english = sum(1 for t in tokens if t in _ENGLISH_WORDS)
-    if french > english:
+    if french - english >= margin:
         return Lang.FR
-    if english > french:
+    if english - french >= margin:
         return Lang.EN
     return fallback
 

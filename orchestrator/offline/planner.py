@@ -4,9 +4,11 @@ import re
 from collections.abc import Callable
 
 from .actions import Action, Say, Toolbox
+from .claims import claims_not_received, investigate, with_side_answer
 from .conversation import TASKS, TROUBLE, Conversation, Exchange
 from .intents import (
     EMAIL_RE,
+    ORDER_RE,
     Intent,
     english_keywords,
     faq_category,
@@ -31,6 +33,7 @@ from .render import (
     ticket_status,
 )
 from .replies import ACTIONS, PRIORITIES, TEAMS, say, word
+from .requests import side_question
 
 __all__ = ["plan"]
 
@@ -103,6 +106,8 @@ def _order_status(conv: Conversation, tools: Toolbox) -> Action:
         if conv.current.last("lookup_order") is not None or not tools.has("lookup_order"):
             return Say(say("identity_failed", conv.lang, order_id=conv.order_id))
         return tools.call("lookup_order", order_id=conv.order_id, customer_email=conv.email)
+    if claims_not_received(conv):
+        return investigate(conv, tools, _offer(conv, tools))
     return Say(f"{order_summary(order, conv.lang)}\n\n{say('anything_else', conv.lang)}")
 
 
@@ -138,10 +143,13 @@ def _ticket_status(conv: Conversation, tools: Toolbox) -> Action:
     return Say(ticket_status(got.result, conv.lang))
 
 
-def _query(conv: Conversation, text: str) -> str:
-    query = EMAIL_RE.sub(" ", text)
-    if conv.lang is Lang.FR:
-        query = f"{query} {english_keywords(query)}"
+def _query(conv: Conversation, text: str, name: str = "") -> str:
+    query = ORDER_RE.sub(" ", EMAIL_RE.sub(" ", text))
+    if conv.lang is Lang.FR:  # the articles are in English: their words find them, the French ones add noise
+        keywords = english_keywords(query)
+        query = f"{name} {keywords}" if keywords and name else f"{name} {query} {keywords}"
+    else:
+        query = f"{name} {query}"
     query = " ".join(query.split())[:500]
     return query if any(ch.isalnum() for ch in query) else "help"
 
@@ -164,11 +172,11 @@ def _technical(conv: Conversation, tools: Toolbox) -> Action:
     product = conv.product
     noun = (product[2] if lang is Lang.FR else product[1]) if product else ("produit" if lang is Lang.FR else "item")
     specific = is_specific_problem(problem)
-    if conv.order_id and not conv.verified and (not specific or cur.raw is Intent.INFO):
+    if conv.order_id and not conv.verified:  # the order first; what the customer said is kept for after
         if conv.email:
             if (step := _verify(conv, tools)) is not None:
                 return step
-        elif not specific:
+        else:
             return Say(say("sorry_problem", lang, noun=noun) + say("ask_email_check", lang, order_id=conv.order_id))
     prefix = _looked_up_now(conv)
     if not specific:
@@ -177,7 +185,7 @@ def _technical(conv: Conversation, tools: Toolbox) -> Action:
     if not tools.has("search_faq"):
         return _missing(conv, tools, "search_faq", prefix)
     name = product[0] if product else ""
-    searched = _search(conv, tools, _query(conv, f"{name} {problem}"), "products")
+    searched = _search(conv, tools, _query(conv, problem, name), "products")
     if not isinstance(searched, list):
         return searched
     hits = searched[-1].result.objs("results") if searched[-1].result is not None else []
@@ -269,6 +277,8 @@ def _refund(conv: Conversation, tools: Toolbox) -> Action:
             text = text.rsplit("\n\n", 1)[0] + "\n\n" + missing
             text += _else(conv, tools)
         return Say(text)
+    if check.result.text("rule") == "already_delivered" and claims_not_received(conv):
+        return investigate(conv, tools, _offer(conv, tools))
     return Say(f"{sorry}{refund_refusal(check.result, lang)}\n\n{_offer(conv, tools)}")
 
 
@@ -349,6 +359,8 @@ _FIXED_REPLIES: dict[Intent, str] = {
     Intent.YES: "yes_what",
     Intent.SOLVED: "glad",
     Intent.UNKNOWN: "unknown",
+    Intent.OTHERS_DATA: "others_data",
+    Intent.ABUSE: "abuse_only",
 }
 _HANDLERS: dict[Intent, Callable[[Conversation, Toolbox], Action]] = {
     Intent.HUMAN: _human,
@@ -368,6 +380,9 @@ _HANDLERS: dict[Intent, Callable[[Conversation, Toolbox], Action]] = {
 def plan(conv: Conversation, tools: Toolbox) -> Action:
     """The next step for the current turn: one tool call, or the final reply."""
     intent = conv.current.intent
-    if (handler := _HANDLERS.get(intent)) is not None:
-        return handler(conv, tools)
-    return Say(say(_FIXED_REPLIES.get(intent, "unknown"), conv.lang))
+    if (handler := _HANDLERS.get(intent)) is None:
+        return Say(say(_FIXED_REPLIES.get(intent, "unknown"), conv.lang))
+    action = handler(conv, tools)
+    if isinstance(action, Say) and (question := side_question(conv.current.text, intent)) is not None:
+        return with_side_answer(conv, tools, question, action)
+    return action

@@ -12,6 +12,7 @@ from .replies import STATUS, day, money, say, word
 __all__ = [
     "escalation_summary",
     "faq_answer",
+    "faq_snippet",
     "handoff",
     "order_line",
     "order_summary",
@@ -213,13 +214,16 @@ def steps(match: Data, article: Data | None) -> list[str]:
     return [s for s in _SENTENCE.split(snippet) if s][:_MAX_STEPS]
 
 
-def faq_answer(match: Data, lang: Lang) -> str:
-    """An answer quoting the best article's passage (steps become bullets)."""
+def faq_snippet(match: Data) -> str:
+    """The best article's passage as quoted to the customer (numbered steps become bullets)."""
     snippet = match.text("snippet") or ""
     parts = [p.strip() for p in _SNIPPET_STEP.split(snippet) if p.strip()]
-    if len(parts) > 2:
-        snippet = f"{parts[0]}\n{_bullets(parts[1:])}"
-    return say("faq_answer", lang, title=match.text("title") or "", snippet=snippet)
+    return f"{parts[0]}\n{_bullets(parts[1:])}" if len(parts) > 2 else snippet
+
+
+def faq_answer(match: Data, lang: Lang) -> str:
+    """An answer quoting the best article's passage (steps become bullets)."""
+    return say("faq_answer", lang, title=match.text("title") or "", snippet=faq_snippet(match))
 
 
 def refund_offer(check: Data, lang: Lang) -> str:

@@ -42,6 +42,51 @@ PHRASES: dict[str, tuple[str, str]] = {
         f"Bonjour, je suis Alex de ShopExpress. Je peux :\n{_CAPABILITIES[1]}\n\n"
         "Comment puis-je vous aider aujourd'hui ?",
     ),
+    "others_data": (
+        "I can't share other customers' orders, email addresses or any of their details: each customer's "
+        "information is private, and I can only show people their own orders once they're verified. I'm happy to "
+        "help with your own orders: what's the order number?",
+        "Je ne peux pas communiquer les commandes, adresses e-mail ou autres informations d'autres clients : "
+        "elles sont confidentielles, et je ne montre à chacun que ses propres commandes, après vérification. Je "
+        "peux volontiers vous aider pour vos commandes : quel est le numéro de commande ?",
+    ),
+    "abuse_only": (
+        "I'm here to help with your orders, deliveries, returns and our products.",
+        "Je suis là pour vous aider avec vos commandes, livraisons, retours et nos produits.",
+    ),
+    "investigation": (
+        "I'm sorry your parcel hasn't reached you. {carrier} shows order {order_id} as delivered on {day}, but you "
+        "haven't received it, so I've opened ticket {ticket_id} for our shipping team to open an investigation "
+        "with the carrier. They'll email you with the outcome; once the claim is confirmed, we send a replacement "
+        "or a full refund to your original payment method. In the meantime, it's worth checking around your "
+        "home, your mailbox or parcel locker, and with neighbours or building reception. ",
+        "Je suis désolé que votre colis ne vous soit pas parvenu. {carrier} indique que la commande {order_id} a "
+        "été livrée le {day}, mais vous ne l'avez pas reçue : j'ai donc ouvert le ticket {ticket_id} pour que "
+        "notre équipe livraison lance une enquête auprès du transporteur. Elle vous répondra par e-mail ; une "
+        "fois la réclamation confirmée, nous envoyons un remplacement ou un remboursement complet sur votre moyen "
+        "de paiement d'origine. En attendant, vérifiez autour de chez vous, dans votre boîte aux lettres ou "
+        "consigne, et auprès de vos voisins ou de l'accueil de votre immeuble. ",
+    ),
+    "investigation_open": (
+        "The carrier investigation for order {order_id} is already open (ticket {ticket_id}); our shipping team "
+        "will email you with the outcome. ",
+        "L'enquête auprès du transporteur pour la commande {order_id} est déjà ouverte (ticket {ticket_id}) ; "
+        "notre équipe livraison vous répondra par e-mail. ",
+    ),
+    "investigation_unavailable": (
+        "I'm sorry your parcel hasn't reached you: the carrier shows order {order_id} as delivered, but I can't "
+        "open a carrier investigation from here. ",
+        "Je suis désolé que votre colis ne vous soit pas parvenu : le transporteur indique que la commande "
+        "{order_id} a été livrée, mais je ne peux pas lancer d'enquête d'ici. ",
+    ),
+    "side_answer": (
+        "About your other question, here's what our help article “{title}” says:\n\n{snippet}",
+        "Pour votre autre question, voici ce qu'indique notre article d'aide « {title} » (en anglais) :\n\n{snippet}",
+    ),
+    "side_none": (
+        "About your other question, I couldn't find anything in our help articles, and I'd rather not guess.",
+        "Pour votre autre question, je n'ai rien trouvé dans nos articles d'aide, et je préfère ne pas deviner.",
+    ),
     "unknown": (
         f"I'm not sure I understood. I can:\n{_CAPABILITIES[0]}\n\nWhat would you like to do?",
         f"Je ne suis pas sûr d'avoir compris. Je peux :\n{_CAPABILITIES[1]}\n\nQue souhaitez-vous faire ?",

@@ -1,6 +1,6 @@
 """`SupportPolicy`: wires the guardrails, sentiment, escalation and KPIs into the orchestrator's seams.
 
-- input checks, in order: turn bookkeeping, PII masking, prompt injection, topic boundary, abuse;
+- input checks, in order: turn bookkeeping, PII masking, prompt injection, abuse, topic boundary;
 - tool checks: the confirmation gate on money-moving tools;
 - tool results: scanned for indirect injection and passed to the model as data;
 - output checks: no full card numbers, no other customer's contact details;
@@ -67,6 +67,7 @@ class _TurnStart:
 
     async def check_input(self, text: str, ctx: TurnContext) -> InputVerdict:
         confirmation.begin_turn(ctx)
+        ctx.flags["last_abuse"] = ctx.flags["last_profane"] = False  # a warning answers this message, not an old one
         return InputVerdict()
 
 
@@ -373,8 +374,8 @@ def build_guardrails(
         _Tripwire("pii", pii.PiiInputCheck(), emit),
         _Remember(policy),
         _Tripwire("injection", injection.InjectionInputCheck(), emit),
+        _Tripwire("abuse", abuse.AbuseCheck(), emit),  # before the topic gate: an off-topic insult still counts
         _Tripwire("topic", _TopicGate(topic.TopicCheck()), emit),
-        _Tripwire("abuse", abuse.AbuseCheck(), emit),
     ]
     outputs: list[OutputCheck] = [
         internals.InternalsOutputCheck(),

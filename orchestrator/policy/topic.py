@@ -210,6 +210,26 @@ _PRODUCT_PROBLEM = _rx(
     r"|\b(?:est|sont|suis) (?:arrivée?s? )?(?:cassée?s?|abîmée?s?|endommagée?s?|défectueu(?:x|se))"
     r"|\bne (?:marche|fonctionne|s'allume|charge) (?:plus|pas)\b"
 )
+_PRODUCT_NOUN = (
+    r"(?:headphones?|earbuds?|speaker|charger|power ?bank|(?:fitness )?watch|sleep band|keyboard|mouse|hub|monitor|"
+    r"desk lamp|lamp|smart bulbs?|bulbs?|security camera|action camera|camera|kettle|(?:coffee )?grinder|"
+    r"espresso machine|scooter|helmet|tripod|backpack|laptop sleeve|cable|"
+    r"casque|[ée]couteurs|enceinte|chargeur|batterie externe|montre|clavier|souris|lampe|ampoules?|cam[ée]ra|"
+    r"bouilloire|moulin|trottinette|tr[ée]pied)"
+)
+_STORE_PRODUCT = _rx(
+    r"\b(?:promax|brewline|lumen|helix|snapshot)\b|\b(?:volt|nova|trek|castle)\s+(?:\w+\s+){0,2}"
+    + _PRODUCT_NOUN
+    + r"\b|\b(?:my|mes|mon|ma)\s+(?:new\s+|nouveaux?\s+|nouvelles?\s+)?"
+    + _PRODUCT_NOUN
+    + r"\b"
+)
+"""The store's own products, by brand or as the customer's own item: their use and care are support questions."""
+_STORE_SERVICE = _rx(
+    r"\b(?:do|can|will) you (?:guys )?(?:ship|deliver|send|post|accept|sell|stock|offer|take returns|price match)"
+    r"\b|\b(?:livrez|exp[ée]diez|acceptez|vendez)-vous\b"
+)
+"""A question about what the store itself does (ships abroad, accepts a payment method, sells a product)."""
 _CARD_NUMBER = re.compile(r"(?<![\d*])(?:(?:\d{4}|\*{4})[ -]?){3}\d{1,7}(?!\d)|(?<!\d)\d{13,19}(?!\d)")
 """A payment card number, as typed (13-19 digits, grouped or not) or as the PII check masks it (`**** **** ****
 4242`): customers give one to talk about a payment, never to leave the support scope."""
@@ -297,6 +317,8 @@ def decide_topic(text: str, probability: float | None, threshold: float) -> Topi
         return TopicVerdict("in_scope", 0.8, "rule:conversational", french)
     if _PRODUCT_PROBLEM.search(text):
         return TopicVerdict("in_scope", 0.8, "rule:product-problem", french)
+    if _STORE_PRODUCT.search(text) or _STORE_SERVICE.search(text):
+        return TopicVerdict("in_scope", 0.8, "rule:store-product", french)
     if _CARD_NUMBER.search(text):
         return TopicVerdict("in_scope", 0.8, "rule:payment-card", french)
     if p >= limit and len(normalize_text(text).split()) >= MIN_MODEL_WORDS:
