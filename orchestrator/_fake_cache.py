@@ -12,11 +12,12 @@ system prompt the API adds when tools are present. The estimate is stated wherev
 
 import hashlib
 import json
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
+
+from . import caching
 
 __all__ = ["CacheAccounting", "DEFAULT_MIN_CACHE_TOKENS", "estimate_tokens"]
 
@@ -36,9 +37,8 @@ _TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
 
 
 def estimate_tokens(value: object) -> int:
-    """Estimated tokens of a JSON value: compact JSON characters / 4, rounded up, at least 1."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return max(1, math.ceil(len(text) / CHARS_PER_TOKEN))
+    """Estimated tokens of a JSON value, at least 1 (the same rule the orchestrator places breakpoints by)."""
+    return max(1, caching.estimate_tokens(value))
 
 
 @dataclass(frozen=True)

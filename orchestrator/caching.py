@@ -10,10 +10,11 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from anthropic.types import CacheControlEphemeralParam, MessageParam, TextBlockParam, ToolParam
-from pydantic import BaseModel
+
+from .history import content_blocks, jsonable
 
 __all__ = ["CachePlan", "CacheTTL", "estimate_tokens", "plan_cache"]
 
@@ -21,18 +22,11 @@ CacheTTL = Literal["5m", "1h"]
 _CHARS_PER_TOKEN = 4
 
 
-def _plain(value: object) -> object:
-    """SDK models (e.g. a response's blocks sent back as they are) in their JSON form."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_none=True)
-    return str(value)
-
-
 def estimate_tokens(value: object) -> int:
     """Estimated tokens of a JSON value (compact JSON characters / 4, rounded up)."""
     if isinstance(value, str):
         return math.ceil(len(value) / _CHARS_PER_TOKEN)
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=jsonable)
     return math.ceil(len(text) / _CHARS_PER_TOKEN)
 
 
@@ -47,10 +41,7 @@ class CachePlan:
 
 
 def _marked_message(message: MessageParam, marker: CacheControlEphemeralParam) -> MessageParam:
-    content = message["content"]
-    blocks: list[dict[str, Any]] = (
-        [{"type": "text", "text": content}] if isinstance(content, str) else [dict(b) for b in content]
-    )
+    blocks = [dict(b) for b in content_blocks(message)]
     blocks[-1]["cache_control"] = marker
     return cast(MessageParam, {"role": message["role"], "content": blocks})
 

@@ -18,6 +18,7 @@ from anthropic.types import Message, MessageParam, ToolParam, ToolResultBlockPar
 
 from .errors import ToolLoopLimitExceeded
 from .events import EventSink, ModelCalled, TextDelta, Usage
+from .history import content_blocks
 from .model import ModelClient, ModelRequest
 
 __all__ = ["EMPTY_REPLY", "Compactor", "ToolExecutor", "TurnResult", "run_turn"]
@@ -89,17 +90,12 @@ def _assistant(blocks: Sequence[dict[str, Any]]) -> MessageParam:
     return cast(MessageParam, {"role": "assistant", "content": list(blocks)})
 
 
-def _as_blocks(message: MessageParam) -> list[dict[str, Any]]:
-    content = message["content"]
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    return [cast(dict[str, Any], b) for b in content]
-
-
 def _joined(earlier: Sequence[MessageParam], current: Sequence[MessageParam]) -> list[MessageParam]:
     """`earlier + current`, with a condensed context's trailing summary note merged into the customer's message."""
     if earlier and current and earlier[-1]["role"] == current[0]["role"] == "user":
-        merged = cast(MessageParam, {"role": "user", "content": [*_as_blocks(earlier[-1]), *_as_blocks(current[0])]})
+        merged = cast(
+            MessageParam, {"role": "user", "content": [*content_blocks(earlier[-1]), *content_blocks(current[0])]}
+        )
         return [*earlier[:-1], merged, *current[1:]]
     return [*earlier, *current]
 

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from anthropic.types import MessageParam
 
+from .history import content_blocks
 from .settings import ConversationConfig
 from .store import StoredMessage
 
@@ -48,18 +49,11 @@ def split_for_condensing(
     return [m for m in stored if m.turn < first_kept], [m for m in stored if m.turn >= first_kept]
 
 
-def _blocks(param: MessageParam) -> list[dict[str, Any]]:
-    content = param["content"]
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    return [cast(dict[str, Any], block) for block in content]
-
-
 def transcript_for_summary(stored: Sequence[StoredMessage]) -> str:
     """A plain-text rendering of messages for a summariser model."""
     lines: list[str] = []
     for message in stored:
-        for block in _blocks(message.param):
+        for block in content_blocks(message.param):
             kind = block.get("type")
             if kind == "text" and block.get("text"):
                 who = "Customer" if message.param["role"] == "user" else "Assistant"
@@ -78,20 +72,20 @@ def extractive_summary(stored: Sequence[StoredMessage], previous: str | None = N
         b["text"]
         for m in stored
         if m.param["role"] == "user"
-        for b in _blocks(m.param)
+        for b in content_blocks(m.param)
         if b.get("type") == "text" and b.get("text")
     ]
     assistant = [
         b["text"]
         for m in stored
         if m.param["role"] == "assistant"
-        for b in _blocks(m.param)
+        for b in content_blocks(m.param)
         if b.get("type") == "text" and b.get("text")
     ]
     uses: dict[str, dict[str, Any]] = {}
     actions: list[str] = []
     for message in stored:
-        for block in _blocks(message.param):
+        for block in content_blocks(message.param):
             if block.get("type") == "tool_use":
                 uses[str(block.get("id"))] = block
             elif block.get("type") == "tool_result":
@@ -130,7 +124,7 @@ def build_context(summary: str | None, recent: Sequence[StoredMessage]) -> list[
     }
     if context and context[0]["role"] == "user":
         first = context[0]
-        context[0] = cast(MessageParam, {"role": "user", "content": [note, *_blocks(first)]})
+        context[0] = cast(MessageParam, {"role": "user", "content": [note, *content_blocks(first)]})
     else:
         context.insert(0, cast(MessageParam, {"role": "user", "content": [note]}))
     return context

@@ -6,7 +6,6 @@ rest of the conversation (the list is kept in the conversation's state). Argumen
 (`ServerConfig.fill`) never appear in a schema and are set at call time, whatever the model sent.
 """
 
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal, cast
@@ -63,6 +62,10 @@ class ToolOffer:
         properties = cast(dict[str, object], tool["input_schema"].get("properties") or {})
         return [arg for arg in (config.fill if config else {}) if arg in properties]
 
+    def _fingerprint(self, name: str) -> str:
+        route = self.registry.route(name)
+        return route.fingerprint if route is not None else ""
+
     def _deferred(self, name: str) -> bool:
         config = self._server_of(name)
         route = self.registry.route(name)
@@ -72,7 +75,8 @@ class ToolOffer:
         """The tools to send now: compacted, deferred ones only once loaded, `load_tools` while any wait."""
         loaded = set(cast(list[str], ctx.flags.get(LOADED_KEY) or []))
         tools = self.registry.tools()
-        key = (json.dumps(tools, sort_keys=True, default=str), tuple(sorted(loaded)))
+        # The catalog changes only when a definition does: its route's fingerprint names it (cheap per call).
+        key = (tuple((t["name"], self._fingerprint(t["name"])) for t in tools), tuple(sorted(loaded)))
         if self._cache is not None and self._cache[0] == key:
             return list(self._cache[1])
         waiting = [t for t in tools if self._deferred(t["name"]) and t["name"] not in loaded]

@@ -3,7 +3,6 @@
 import json
 import logging
 import os
-import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -29,7 +28,7 @@ from .events import (
     Usage,
     discard,
 )
-from .history import history_problems
+from .history import history_problems, unstorable
 from .hooks import ExtraUsage, InputCheck, OutputCheck, ToolCheck, TurnContext, TurnPolicy
 from .ledger import cost_usd, price_for, usage_of
 from .loop import TurnResult, run_turn
@@ -59,7 +58,6 @@ __all__ = ["MAX_MESSAGE_CHARS", "Orchestrator", "Reply", "build_model"]
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 REFUSAL_REPLY = "I'm sorry, I can't help with that. Is there anything about your ShopExpress order I can help with?"
 WITHHELD_MESSAGE = "[The customer's message here was declined by the assistant and is not repeated.]"
 """Stored in place of a message the model refused, so the refused content is never sent again."""
@@ -315,7 +313,7 @@ class Orchestrator:
         usage_entries += [_ledger_entry(turn, u, self.settings) for u in extra]
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = _assistant(final_text)
-        new_messages = _valid_turn(stored_tail=history[:-1], user_message=user_message, result=result, reply=final_text)
+        new_messages = _valid_turn(user_message=user_message, result=result, reply=final_text)
         await blocking(
             self._save, conversation_id, turn, new_messages, ctx, runner.records, usage_entries, status=status
         )
@@ -537,8 +535,8 @@ def _validated(text: str) -> str:
         raise ValueError("the message is empty")
     if len(text) > MAX_MESSAGE_CHARS:
         raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
-    if _UNSTORABLE.search(text):  # PostgreSQL refuses NUL; no database can encode a lone surrogate
-        raise ValueError("the message contains a NUL character or invalid Unicode (a lone surrogate)")
+    if (what := unstorable(text)) is not None:  # PostgreSQL refuses NUL; no database encodes a lone surrogate
+        raise ValueError(f"the message contains {what} (a NUL character or invalid Unicode cannot be stored)")
     return text
 
 
@@ -561,12 +559,11 @@ def _identity_context(ctx: TurnContext) -> str:
     )
 
 
-def _valid_turn(
-    *, stored_tail: Sequence[MessageParam], user_message: MessageParam, result: TurnResult, reply: str
-) -> list[MessageParam]:
+def _valid_turn(*, user_message: MessageParam, result: TurnResult, reply: str) -> list[MessageParam]:
     """The turn's messages, or a plain question and answer if they would leave an invalid history."""
     messages = [user_message, *result.new_messages]
-    problems = history_problems([*stored_tail, *messages])
+    # Earlier turns were checked when stored and the turn starts with the customer's message: check the turn.
+    problems = history_problems(messages)
     if problems:
         logger.error("a turn produced an invalid history (%s); storing the reply alone", problems[0])
         return [user_message, _assistant(reply or LOOP_LIMIT_REPLY)]

@@ -4,12 +4,12 @@ It stands where the model stands, so every action goes through the orchestrator'
 policies, registry, MCP server): a task the oracle fails points at the server, the plumbing or the scorer.
 """
 
-import json
 from collections.abc import Sequence
 
-from anthropic.types import Message, TextBlock, ToolUseBlock, Usage
+from anthropic.types import Message
 
 from ..model import ModelRequest, TextCallback
+from ..testing import text_reply, tool_use
 from .cases import Action
 
 __all__ = ["OracleModel"]
@@ -38,33 +38,11 @@ class OracleModel:
 
     async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
         """The next action as a tool call, or, once all are sent, the closing reply."""
-        usage = Usage(input_tokens=0, output_tokens=0)
         if self._next < len(self._actions):
             action = self._actions[self._next]
             self._next += 1
-            use = ToolUseBlock(
-                type="tool_use", id=f"toolu_oracle_{self._next}", name=action.name, input=dict(action.arguments)
-            )
-            return Message(
-                id=f"msg_oracle_{self._next}",
-                type="message",
-                role="assistant",
-                model=MODEL_ID,
-                content=[use],
-                stop_reason="tool_use",
-                stop_sequence=None,
-                usage=usage,
-            )
+            return tool_use((action.name, dict(action.arguments)), input_tokens=0, output_tokens=0, model=MODEL_ID)
         text = "Done." if not self._answers else "Here is what you asked for: " + "; ".join(self._answers) + "."
         if on_text is not None:
             await on_text(text)
-        return Message(
-            id=f"msg_oracle_done_{len(json.dumps(self._answers))}",
-            type="message",
-            role="assistant",
-            model=MODEL_ID,
-            content=[TextBlock(type="text", text=text)],
-            stop_reason="end_turn",
-            stop_sequence=None,
-            usage=usage,
-        )
+        return text_reply(text, input_tokens=0, output_tokens=0, model=MODEL_ID)

@@ -6,6 +6,7 @@ surrogate: each would otherwise surface as a 500 deep inside a request.
 
 import re
 
+from ..history import unstorable
 from .errors import WebError
 
 __all__ = ["CONVERSATION_ID", "ascii_int", "conversation_id", "safe_text"]
@@ -13,7 +14,6 @@ __all__ = ["CONVERSATION_ID", "ascii_int", "conversation_id", "safe_text"]
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """The shape of a conversation id (`secrets.token_urlsafe`); anything else cannot name one."""
 _ASCII_DIGITS = re.compile(r"[0-9]+")
-_UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
 
 def ascii_int(raw: str, *, max_digits: int = 18) -> int | None:
@@ -29,10 +29,9 @@ def safe_text(value: str, field: str) -> str:
     Raises:
         WebError: `invalid_request`, naming `field` (never echoing the value).
     """
-    found = _UNSAFE.search(value)
-    if found is None:
+    what = unstorable(value)
+    if what is None:
         return value
-    what = "a NUL character" if found.group() == "\x00" else "an unpaired surrogate (invalid Unicode)"
     raise WebError("invalid_request", f"{field}: the text contains {what}; remove it and send it again")
 
 
