@@ -95,7 +95,7 @@ async def _serving(tmp_path: Path, api_url: str) -> AsyncGenerator[tuple[Process
         with anyio.fail_after(90):
             async with anyio.create_task_group() as tg:
                 for n, process in enumerate(processes):
-                    tg.start_soon(_read_url, process, urls, n)
+                    tg.start_soon(_read_url, process, urls, n, tmp_path / f"serve-{n}.stderr")
         yield processes[0], urls[0], urls[1]
     finally:
         for process in processes:
@@ -106,7 +106,7 @@ async def _serving(tmp_path: Path, api_url: str) -> AsyncGenerator[tuple[Process
             await process.aclose()
 
 
-async def _read_url(process: Process, urls: dict[int, str], n: int) -> None:
+async def _read_url(process: Process, urls: dict[int, str], n: int, stderr: Path) -> None:
     assert process.stdout is not None
     seen = ""
     async for chunk in TextReceiveStream(process.stdout):
@@ -114,7 +114,8 @@ async def _read_url(process: Process, urls: dict[int, str], n: int) -> None:
         if found := SERVING.search(seen):
             urls[n] = found.group(1)
             return
-    raise AssertionError(f"serve exited before serving: {seen!r}")
+    said = stderr.read_text(errors="replace")[-2000:]
+    raise AssertionError(f"serve {n} exited ({await process.wait()}) before serving: {seen!r}; stderr: {said!r}")
 
 
 async def _say_until_accepted(client: httpx.AsyncClient, customer: Customer, text: str) -> list[int]:
