@@ -359,7 +359,7 @@ class _Remember:
 def build_guardrails(
     settings: Settings, *, model: ModelClient, kpi: KpiStore | None = None, sinks: Sequence[EventSink] = ()
 ) -> Guardrails:
-    """The standard policy stack for `Orchestrator.open(..., **build_guardrails(...).kwargs)`.
+    """The standard guardrails and conversation policy (`service.standard_stack` wires them into a `PolicyStack`).
 
     With a `kpi` store, refunds awaiting approval are followed in an `ApprovalStore` on the same database.
     """
