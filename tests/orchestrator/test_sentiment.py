@@ -15,8 +15,6 @@ from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.policy import sentiment
 from orchestrator.policy.sentiment import (
     MODEL_PATH,
-    REPORT_TOOL,
-    ClaudeSentimentScorer,
     Label,
     LocalSentimentModel,
     Sentiment,
@@ -24,6 +22,7 @@ from orchestrator.policy.sentiment import (
     trend,
     trigger_reason,
 )
+from orchestrator.policy.sentiment_claude import REPORT_TOOL, ClaudeSentimentScorer
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 pytestmark = pytest.mark.anyio
