@@ -19,6 +19,7 @@ from sqlalchemy import select
 from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import customers, orders
 from orchestrator import Orchestrator
+from orchestrator.errors import InvalidInputError
 from orchestrator.events import Event, ModelCalled, TextDelta, ToolCallFinished, ToolCallStarted
 from orchestrator.hooks import InputVerdict, ToolCall, TurnContext
 from orchestrator.model import ModelRequest
@@ -357,9 +358,9 @@ async def test_bad_input_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, [in_memory("meet")])
     async with Orchestrator.open(settings, model=ScriptedModel([]), targets={"meet": _rendezvous_server}) as orch:
         cid = orch.start()
-        with pytest.raises(ValueError, match="empty"):
+        with pytest.raises(InvalidInputError, match="empty"):
             await orch.respond(cid, "   ")
-        with pytest.raises(ValueError, match="longer than"):
+        with pytest.raises(InvalidInputError, match="longer than"):
             await orch.respond(cid, "x" * 5000)
         with pytest.raises(KeyError):
             await orch.respond("no-such-conversation", "hi")
