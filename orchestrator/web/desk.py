@@ -21,7 +21,7 @@ from ..events import Escalated, Event, TextDelta, ToolCallFinished, ToolCallStar
 from ..policy.escalation import STATE_KEY, ConversationSignals
 from ..policy.pii import mask
 from ..policy.sentiment import trend
-from ..registry import ToolCallFailedError, UnknownToolError
+from ..registry.registry import ToolCallFailedError, UnknownToolError
 from ..service import MAX_MESSAGE_CHARS, Orchestrator
 from .errors import ErrorCode, WebError
 from .hub import Hub

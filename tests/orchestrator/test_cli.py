@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from orchestrator import Orchestrator
-from orchestrator.cli import Printer, cli, say
-from orchestrator.testing import ScriptedModel, text_reply
+from orchestrator.cli.commands import Printer, cli, say
+from orchestrator.testing.scripted import ScriptedModel, text_reply
 
 from .support import settings_for
 

@@ -23,7 +23,7 @@ from orchestrator.policy.escalation import (
 )
 from orchestrator.policy.sentiment import Sentiment
 from orchestrator.settings import PolicyConfig
-from orchestrator.testing import ScriptedModel
+from orchestrator.testing.scripted import ScriptedModel
 
 from .support import settings_for
 

@@ -6,9 +6,9 @@ import anyio
 import pytest
 from anthropic.types import Message
 
-from orchestrator.model import ModelRequest, TextCallback
+from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.offline import OfflineModel
-from orchestrator.testing import ScriptedModel, text_reply
+from orchestrator.testing.scripted import ScriptedModel, text_reply
 from tests.web.support import FLAGSHIP, Customer, kinds, parse_sse, serve, targets_for, web_settings
 
 pytestmark = pytest.mark.anyio
