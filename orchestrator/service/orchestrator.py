@@ -15,7 +15,7 @@ from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database
 
 from ..blocking import blocking
-from ..errors import ModelStreamInterrupted, ToolLoopLimitExceeded
+from ..errors import InvalidInputError, ModelStreamInterrupted, ToolLoopLimitExceeded
 from ..events import ConversationClosed, Event, EventSink, ModelCalled, Outcome, TurnCompleted, discard
 from ..hooks import ExtraUsage, TurnContext
 from ..llm.model import ModelClient
@@ -134,10 +134,10 @@ class Orchestrator:
 
         Raises:
             KeyError: unknown conversation.
-            ValueError: a rating outside 1-5.
+            InvalidInputError: a rating outside 1-5.
         """
         if csat is not None and not 1 <= csat <= 5:
-            raise ValueError("the rating must be between 1 and 5")
+            raise InvalidInputError("the rating must be between 1 and 5")
         outcome = await blocking(self._close, conversation_id, csat, confirmed)
         for sink in self.sinks:
             await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
@@ -158,11 +158,11 @@ class Orchestrator:
         """Record the customer's 1-5 rating of a conversation that already ended (e.g. resolved by a human agent).
 
         Raises:
-            ValueError: a rating outside 1-5.
+            InvalidInputError: a rating outside 1-5.
             KeyError: the KPI tables never saw the conversation.
         """
         if type(csat) is not int or not 1 <= csat <= 5:
-            raise ValueError("the rating must be between 1 and 5")
+            raise InvalidInputError("the rating must be between 1 and 5")
         if self.kpi is not None:
             self.kpi.record_csat(conversation_id, csat)
 
@@ -170,7 +170,7 @@ class Orchestrator:
         """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
 
         Raises:
-            ValueError: empty or oversized message.
+            InvalidInputError: an empty or oversized message, or one no database can store.
             KeyError: unknown conversation.
             ModelError: the model API failed (nothing is stored for the turn).
         """

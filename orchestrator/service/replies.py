@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
 
+from ..errors import InvalidInputError
 from ..events import EventSink, TextDelta, Usage
 from ..hooks import ExtraUsage, TurnContext
 from ..llm.history import history_problems, unstorable
@@ -70,15 +71,15 @@ def validated(text: str) -> str:
     """The customer's message, stripped.
 
     Raises:
-        ValueError: empty, oversized or unstorable text.
+        InvalidInputError: an empty or oversized message, or one no database can store.
     """
     text = text.strip()
     if not text:
-        raise ValueError("the message is empty")
+        raise InvalidInputError("the message is empty")
     if len(text) > MAX_MESSAGE_CHARS:
-        raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+        raise InvalidInputError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
     if (what := unstorable(text)) is not None:  # PostgreSQL refuses NUL; no database encodes a lone surrogate
-        raise ValueError(f"the message contains {what} (a NUL character or invalid Unicode cannot be stored)")
+        raise InvalidInputError(f"the message contains {what} (a NUL character or invalid Unicode cannot be stored)")
     return text
 
 
