@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix, hstack
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 __all__ = ["MODELS_DIR", "HashedLinearModel", "featurize"]
 
@@ -80,8 +82,10 @@ def _vectorizers() -> tuple[Any, Any]:
     return words, chars
 
 
-def featurize(texts: Sequence[str]) -> csr_matrix:
+def featurize(texts: Sequence[str]) -> "csr_matrix":
     """The feature matrix shared by training and inference (2 x 2^18 hashed columns)."""
+    from scipy.sparse import csr_matrix, hstack  # on first use: scipy costs most of a second to import
+
     words, chars = _vectorizers()
     return csr_matrix(hstack([words.transform(texts), chars.transform(texts)]).tocsr())
 
