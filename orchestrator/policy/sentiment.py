@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ..errors import OrchestratorError
-from ..model import ModelClient, ModelRequest
+from ..llm.model import ModelClient, ModelRequest
 from .textclf import MODELS_DIR, N_FEATURES, featurize
 
 if TYPE_CHECKING:
