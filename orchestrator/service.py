@@ -12,8 +12,8 @@ from typing import Any, Protocol, cast, runtime_checkable
 import anyio
 from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 from .blocking import blocking
 from .errors import ModelRefused, ModelStreamInterrupted, OrchestratorError, ToolLoopLimitExceeded

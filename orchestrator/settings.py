@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Self, cast
 import limits
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from mcp_servers._common.storage import default_database_url
+from switchboard_common.storage import default_database_url
 
 from .errors import ConfigError
 

@@ -5,12 +5,13 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from mcp.server import MCPServer
 
-from mcp_servers._common.runner import run_server
-from mcp_servers._common.storage import Database
+from mcp_servers._common.runner import open_server, run_server
+from switchboard_common.storage import Database
 
 from .server import create_server
 from .store import FaqStore, KnowledgeBaseError
@@ -43,6 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str] = 
         default=2.0,
         help="seconds between checks of the folder for changed articles (default 2)",
     )
+
+
+def open_in_process(argv: Sequence[str], environ: Mapping[str, str]) -> AbstractContextManager[MCPServer]:
+    """The server `python -m mcp_servers.faq ARGV` would serve, built in this process (the evals harness)."""
+    return open_server("faq", build, argv, environ, lambda parser: add_arguments(parser, environ))
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:

@@ -4,12 +4,13 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from mcp.server import MCPServer
 
-from mcp_servers._common.runner import run_server
-from mcp_servers._common.storage import Database
+from mcp_servers._common.runner import open_server, run_server
+from switchboard_common.storage import Database
 
 from ._seed import RetailDataError
 from .server import create_server
@@ -36,6 +37,11 @@ def build(db: Database, args: argparse.Namespace) -> MCPServer:
     except RetailDataError as exc:
         raise SystemExit(f"retail: {exc}") from exc
     return create_server(store)
+
+
+def open_in_process(argv: Sequence[str], environ: Mapping[str, str]) -> AbstractContextManager[MCPServer]:
+    """The server `python -m mcp_servers.retail ARGV` would serve, built in this process (the evals harness)."""
+    return open_server("retail", build, argv, environ, lambda parser: add_arguments(parser, environ))
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:

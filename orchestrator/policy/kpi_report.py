@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import click
 
-from mcp_servers._common.clock import utcnow
+from switchboard_common.clock import utcnow
 
 from ..cli_context import context_settings
 from .approvals import ApprovalStats, ApprovalStore
@@ -211,7 +211,7 @@ def metrics_command(
     ctx: click.Context, since: str | None, until: str | None, bucket: Bucket, png: Path | None, db: str | None
 ) -> None:
     """Support KPIs against their targets, with a chart over time (terminal, and PNG with --png)."""
-    from mcp_servers._common.storage import Database, DatabaseError
+    from switchboard_common.storage import Database, DatabaseError
 
     now = utcnow()
     start = _parse_when(since, now) if since else None

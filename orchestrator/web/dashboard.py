@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
-from mcp_servers._common.clock import utcnow
+from switchboard_common.clock import utcnow
 
 from ..policy.approvals import ApprovalStore
 from ..policy.kpi import Kpi, KpiStore, KpiSummary

@@ -11,7 +11,7 @@ from mcp import Client
 from mcp.types import Tool
 
 from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

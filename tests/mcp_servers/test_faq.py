@@ -16,11 +16,11 @@ from mcp.types import INVALID_PARAMS, CallToolResult, RequestParamsMeta, TextCon
 from sqlalchemy import select
 
 import mcp_servers.faq.store as store_module
-from mcp_servers._common.storage import Database
 from mcp_servers.faq import create_server
 from mcp_servers.faq.__main__ import DEFAULT_KNOWLEDGE_BASE, main
 from mcp_servers.faq.models import Article, SearchResults
 from mcp_servers.faq.store import FaqStore, FrontMatterError, KnowledgeBaseError, faq_articles, parse_article
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -15,9 +15,9 @@ from mcp.client.streamable_http import streamable_http_client
 from starlette.types import ASGIApp
 
 from mcp_servers._common.http import HttpConfigError, build_http_app
-from mcp_servers._common.storage import Database
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
+from switchboard_common.storage import Database
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from mcp_servers._common.storage import Database
 from orchestrator.hooks import TurnContext
 from orchestrator.policy.approvals import (
     ApprovalStore,
@@ -18,6 +17,7 @@ from orchestrator.policy.approvals import (
     take_pending,
 )
 from orchestrator.policy.kpi_report import metrics_command, render_approvals
+from switchboard_common.storage import Database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PENDING = {

@@ -13,7 +13,6 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from sqlalchemy import select
 
-from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import customers, orders
 from orchestrator import Orchestrator
 from orchestrator.events import Event, ModelCalled, TextDelta, ToolCallFinished, ToolCallStarted
@@ -21,6 +20,7 @@ from orchestrator.hooks import InputVerdict, ToolCall, TurnContext
 from orchestrator.model import ModelRequest
 from orchestrator.settings import ModelConfig
 from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from switchboard_common.storage import Database
 
 from .support import in_memory, real_targets, settings_for
 
