@@ -46,3 +46,12 @@ def test_the_scan_sees_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import mcp_servers.orders\nfrom mcp_servers._common import runner\nfrom . import x\n")
     assert _imported(sample) == {"mcp_servers.orders", "mcp_servers._common"}
+
+
+def test_both_sides_and_the_docs_name_the_same_customer_meta_key() -> None:
+    from mcp_servers._common.identity import CUSTOMER_META_KEY as consumed
+    from orchestrator.tools import CUSTOMER_META_KEY as produced
+
+    assert produced == consumed == "switchboard/customer"
+    contract = (ROOT / "docs" / "identity.md").read_text()
+    assert f"## Wire contract (`{produced}`)" in contract
