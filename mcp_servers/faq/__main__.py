@@ -11,13 +11,13 @@ from pathlib import Path
 from mcp.server import MCPServer
 
 from mcp_servers._common.runner import open_server, run_server
+from switchboard_common.shipped import shipped_path
 from switchboard_common.storage import Database
 
 from .server import create_server
 from .store import FaqStore, KnowledgeBaseError
 
 KNOWLEDGE_BASE_ENV = "SWITCHBOARD_KNOWLEDGE_BASE"
-DEFAULT_KNOWLEDGE_BASE = Path(__file__).resolve().parents[2] / "config" / "knowledge_base"
 
 
 def build(db: Database, args: argparse.Namespace) -> MCPServer:
@@ -33,10 +33,11 @@ def build(db: Database, args: argparse.Namespace) -> MCPServer:
 
 def add_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str] = os.environ) -> None:
     """The faq server's own flags."""
+    shipped = shipped_path("knowledge_base")
     parser.add_argument(
         "--knowledge-base",
-        default=environ.get(KNOWLEDGE_BASE_ENV) or str(DEFAULT_KNOWLEDGE_BASE),
-        help=f"folder of Markdown articles (default: ${KNOWLEDGE_BASE_ENV} or {DEFAULT_KNOWLEDGE_BASE})",
+        default=environ.get(KNOWLEDGE_BASE_ENV) or str(shipped),
+        help=f"folder of Markdown articles (default: ${KNOWLEDGE_BASE_ENV} or the shipped {shipped})",
     )
     parser.add_argument(
         "--reindex-interval",

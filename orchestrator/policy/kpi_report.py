@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, cast
 
@@ -238,4 +239,6 @@ def metrics_command(
     click.echo()
     click.echo(render_terminal_chart(points))
     if png is not None:
+        if find_spec("matplotlib") is None:
+            raise click.ClickException("--png needs matplotlib: pip install 'switchboard[bench]'")
         click.echo(f"chart written to {write_png_chart(points, png)}")
