@@ -32,6 +32,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             "    pip install 'switchboard[orchestrator]'\n"
         )
         return 2
-    from .cli import main as cli_main
+    from .cli.commands import main as cli_main
 
     return cli_main(argv)

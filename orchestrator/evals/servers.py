@@ -19,7 +19,7 @@ from mcp.server import MCPServer
 
 from switchboard_common.storage import DATABASE_URL_ENV
 
-from ..registry import TargetFactory
+from ..registry.registry import TargetFactory
 from ..settings import ServerConfig
 from .database import EvalSetupError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from mcp.server import MCPServer
 
 from mcp_servers._common.runner import parse_args
-from orchestrator.registry import TargetFactory
+from orchestrator.registry.registry import TargetFactory
 from orchestrator.settings import ConversationConfig, ModelConfig, PolicyConfig, ServerConfig, Settings
 from switchboard_common.storage import Database
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchestrator import Orchestrator
-from orchestrator.cli import cli
+from orchestrator.cli.commands import cli
 from orchestrator.policy.approvals import ApprovalStore
 from orchestrator.settings import load_settings
 from orchestrator.web.approvals import ApprovalDesk

@@ -16,7 +16,7 @@ from orchestrator.policy.approvals import (
     note_pending,
     take_pending,
 )
-from orchestrator.policy.kpi_report import metrics_command, render_approvals
+from orchestrator.telemetry.kpi_report import metrics_command, render_approvals
 from switchboard_common.storage import Database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from orchestrator.cli import cli
+from orchestrator.cli.commands import cli
 from orchestrator.web.agents import AgentDirectory
 from switchboard_common.storage import Database
 from tests.web.support import Customer, serve, targets_for, web_settings

@@ -10,7 +10,7 @@ import pytest
 from mcp.server import MCPServer
 
 from mcp_servers._common.runner import parse_args
-from orchestrator.registry import TargetFactory
+from orchestrator.registry.registry import TargetFactory
 from orchestrator.settings import WebConfig
 from switchboard_common.storage import Database
 from tests.orchestrator.support import SERVERS

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database, UTCDateTime
 
-from .events import Usage
+from ..events import Usage
 
 __all__ = ["ConversationStatus", "ConversationStore", "LedgerEntry", "StoredConversation", "StoredMessage"]
 

@@ -11,8 +11,8 @@ import click
 
 from switchboard_common.clock import utcnow
 
-from ..cli_context import context_settings
-from .approvals import ApprovalStats, ApprovalStore
+from ..cli.context import context_settings
+from ..policy.approvals import ApprovalStats, ApprovalStore
 from .kpi import Bucket, Kpi, KpiPoint, KpiStore, KpiSummary
 
 __all__ = ["metrics_command", "render_approvals", "render_table", "render_terminal_chart", "write_png_chart"]
