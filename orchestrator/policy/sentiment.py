@@ -38,7 +38,6 @@ __all__ = [
     "REPORT_TOOL",
     "Reason",
     "Sentiment",
-    "TREND_THRESHOLD",
     "Trend",
     "design_matrix",
     "label_for",
@@ -59,7 +58,6 @@ Reason = Literal["none", "explicit_human_request", "threat"]
 MODEL_PATH = MODELS_DIR / "sentiment.npz"
 LABEL_THRESHOLD = 0.15
 """Scores within ±0.15 (about ±0.6 on the human -4..4 scale) are `neutral`."""
-TREND_THRESHOLD = 0.2
 KNOTS = np.array([-0.9, -0.7, -0.5, -0.3, -0.1, 0.1, 0.3, 0.5, 0.7, 0.9])
 """Hinge knots on VADER's compound score: the correction learns a piecewise-linear recalibration of it."""
 
@@ -380,8 +378,10 @@ def score_local(text: str) -> Sentiment:
     return _sentiment(value, reason, "local")
 
 
-def trend(scores: Sequence[float], window: int = 3, threshold: float = TREND_THRESHOLD) -> Trend:
-    """How the customer's mood is moving over the last `window` messages.
+def trend(scores: Sequence[float], *, threshold: float, window: int = 3) -> Trend | None:
+    """How the customer's mood is moving over the last `window` messages (None with fewer than two scores).
+
+    The product's one trend rule (hand-offs, tool fill, console); `threshold` is the policy's configured one.
 
     Rule: fit a least-squares line through the last `window` scores (all of them when fewer; at least two are
     needed) and take the change it predicts across those messages, slope x (n - 1). A change of at least
@@ -390,7 +390,7 @@ def trend(scores: Sequence[float], window: int = 3, threshold: float = TREND_THR
     """
     recent = np.asarray(list(scores)[-max(window, 2) :], dtype=np.float64)
     if recent.size < 2:
-        return "stable"
+        return None
     x = np.arange(recent.size, dtype=np.float64)
     slope = float(np.polyfit(x, recent, 1)[0])
     change = slope * (recent.size - 1)
