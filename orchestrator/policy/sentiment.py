@@ -15,19 +15,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast, get_args
+from typing import TYPE_CHECKING, Literal, cast, get_args
 
 import anyio
 import numpy as np
 import numpy.typing as npt
 from anthropic.types import Message, MessageParam, ToolParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.sparse import csr_matrix, hstack
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ..errors import OrchestratorError
 from ..llm.model import ModelClient, ModelRequest
 from .textclf import MODELS_DIR, N_FEATURES, featurize
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 __all__ = [
     "ClaudeSentimentScorer",
@@ -252,11 +254,13 @@ def _dense(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     return np.array(rows, dtype=np.float64).reshape(len(texts), 4 + len(KNOTS))
 
 
-def design_matrix(texts: Sequence[str]) -> csr_matrix:
+def design_matrix(texts: Sequence[str]) -> "csr_matrix":
     """The features of the local model: `textclf.featurize` columns, then VADER's scores and compound hinges.
 
     Texts are used as given; `score_local` first glosses French messages (training data is English).
     """
+    from scipy.sparse import csr_matrix, hstack  # on first use: scipy costs most of a second to import
+
     return csr_matrix(hstack([featurize(texts), csr_matrix(_dense(texts))]).tocsr())
 
 
