@@ -35,12 +35,12 @@ from anthropic import AsyncAnthropic
 from cost_seed import SEED_SENTIMENT_OUTPUT, SEED_SENTIMENT_PROMPT, SEED_SYSTEM_PROMPT, SEED_TOOLS
 
 from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
 from orchestrator import Orchestrator
 from orchestrator.llm.anthropic_model import AnthropicModel
 from orchestrator.settings import Settings, load_settings
 from orchestrator.storage.ledger import cost_usd
 from orchestrator.testing.fake_api import CacheAccounting, FakeMessagesAPI, JSONObject, text_message, tool_use_message
+from switchboard_common.storage import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVERS = ("orders", "tickets", "faq", "refunds", "escalation")

@@ -142,9 +142,9 @@ async def _search_all(knowledge_base: Path, database: Path, queries: Sequence[st
     """The slugs `search_faq` (default limit) returns per query, and how long indexing and searching took."""
     from mcp import Client
 
-    from mcp_servers._common.storage import Database
     from mcp_servers.faq.__main__ import build
     from mcp_servers.faq.models import SearchResults
+    from switchboard_common.storage import Database
 
     db = Database(f"sqlite:///{database}")
     try:

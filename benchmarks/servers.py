@@ -39,7 +39,6 @@ from sqlalchemy.exc import OperationalError
 
 from mcp_servers._common.http import build_http_app
 from mcp_servers._common.runner import ServerFactory, parse_args
-from mcp_servers._common.storage import Database
 from mcp_servers.escalation.__main__ import build as build_escalation
 from mcp_servers.escalation.store import EscalationStore
 from mcp_servers.faq.__main__ import add_arguments as faq_arguments
@@ -49,6 +48,7 @@ from mcp_servers.refunds.__main__ import add_arguments as refunds_arguments
 from mcp_servers.refunds.__main__ import build as build_refunds
 from mcp_servers.tickets.__main__ import build as build_tickets
 from mcp_servers.tickets.store import TicketsStore
+from switchboard_common.storage import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/test"

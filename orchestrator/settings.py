@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal, Self, cast
 import limits
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from mcp_servers._common.storage import default_database_url
+from switchboard_common.shipped import shipped_path
+from switchboard_common.storage import default_database_url
 
 from .errors import ConfigError
 
@@ -269,10 +270,10 @@ class Settings(_Frozen):
 
 
 def default_config_path(environ: Mapping[str, str] = os.environ) -> Path:
-    """`$SWITCHBOARD_CONFIG`, else `config/switchboard.toml` of this checkout."""
+    """`$SWITCHBOARD_CONFIG`, else the shipped `switchboard.toml` (`config/` of a checkout, or package data)."""
     if path := environ.get(CONFIG_ENV):
         return Path(path)
-    return Path(__file__).resolve().parent.parent / "config" / "switchboard.toml"
+    return shipped_path("switchboard.toml")
 
 
 def load_settings(

@@ -23,7 +23,11 @@ __all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text", "unav
 logger = logging.getLogger(__name__)
 
 CUSTOMER_META_KEY = "switchboard/customer"
-"""The `_meta` key carrying the bound customer (the contract in docs/identity.md)."""
+"""The `_meta` key carrying the bound customer's email on every `tools/call` once a customer is verified.
+
+The wire contract (docs/identity.md, "Wire contract"): the servers read the same key on their side
+(`mcp_servers/_common/identity.py`); this side only produces it, in `ToolRunner._call`.
+"""
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,11 @@ class ToolRunner:
         return None
 
     async def _call(self, route: ToolRoute, arguments: dict[str, object]) -> tuple[str, bool, bool]:
-        """(content, is_error, whether the content came from the server)."""
+        """(content, is_error, whether the content came from the server).
+
+        Produces the `switchboard/customer` binding: with a verified customer, the call's `_meta` carries its
+        email under `CUSTOMER_META_KEY`; without one, the call carries no `_meta` (docs/identity.md).
+        """
         name = route.claude_name
         meta: dict[str, object] | None = (
             {CUSTOMER_META_KEY: self.ctx.customer_email} if self.ctx.customer_email else None

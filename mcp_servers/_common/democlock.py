@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Column, MetaData, String, Table, and_, bindparam, insert, select, text
 from sqlalchemy.engine import Connection
 
-from .storage import Database, UTCDateTime
+from switchboard_common.storage import Database, UTCDateTime
 
 __all__ = ["lock_demo", "rebase_demo", "record_demo_seed"]
 

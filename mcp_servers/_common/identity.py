@@ -23,6 +23,8 @@ __all__ = [
 ]
 
 CUSTOMER_META_KEY = "switchboard/customer"
+"""The request `_meta` key the orchestrator binds the verified customer's email under (docs/identity.md, "Wire
+contract"). The orchestrator keeps its own copy of this key; the two packages never import each other."""
 
 Email = Annotated[
     str,
@@ -45,7 +47,11 @@ def normalise_email(email: str) -> str:
 
 
 def bound_customer(ctx: Context) -> str | None:
-    """The customer bound to this call by the orchestrator, if any (normalised email)."""
+    """The customer bound to this call by the orchestrator, if any (normalised email).
+
+    Consumes the `switchboard/customer` binding: a non-empty string under `CUSTOMER_META_KEY` in the request
+    `_meta`; anything else (no `_meta`, no key, not a string, blank) means no binding.
+    """
     meta = ctx.request_context.meta
     if not meta:
         return None

@@ -4,15 +4,17 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
+from contextlib import contextmanager
 
 import uvicorn
 from mcp.server import MCPServer
 
-from .http import HttpConfigError, build_http_app
-from .storage import Database, DatabaseError, default_database_url
+from switchboard_common.storage import Database, DatabaseError, default_database_url
 
-__all__ = ["ServerFactory", "parse_args", "run_server"]
+from .http import HttpConfigError, build_http_app
+
+__all__ = ["ServerFactory", "open_server", "parse_args", "run_server"]
 
 TOKEN_ENV = "SWITCHBOARD_MCP_TOKEN"
 
@@ -52,6 +54,33 @@ def parse_args(
     if extra is not None:
         extra(parser)
     return parser.parse_args(argv)
+
+
+@contextmanager
+def open_server(
+    name: str,
+    factory: ServerFactory,
+    argv: Sequence[str],
+    environ: Mapping[str, str],
+    extra: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> Generator[MCPServer]:
+    """The server `python -m mcp_servers.<name> ARGV` would serve, built in this process; its database closes on exit.
+
+    This is the in-process hook (`open_in_process` in each server's `__main__`) that MCP clients such as the
+    evals harness may use instead of spawning the same command: the arguments and environment mean the same.
+
+    Raises:
+        SystemExit: the arguments are invalid or the server cannot start (e.g. its data folder is missing).
+    """
+    args = parse_args(name, argv, environ, extra)
+    try:
+        db = Database(args.db)
+    except DatabaseError as exc:
+        raise SystemExit(f"{name}: {exc}") from exc
+    try:
+        yield factory(db, args)
+    finally:
+        db.dispose()
 
 
 def run_server(

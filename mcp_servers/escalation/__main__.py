@@ -2,12 +2,13 @@
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 
 from mcp.server import MCPServer
 
-from mcp_servers._common.runner import run_server
-from mcp_servers._common.storage import Database
+from mcp_servers._common.runner import open_server, run_server
+from switchboard_common.storage import Database
 
 from .server import create_server
 from .store import EscalationStore
@@ -18,6 +19,11 @@ def build(db: Database, _args: argparse.Namespace) -> MCPServer:
     store = EscalationStore(db)
     store.prepare()
     return create_server(store)
+
+
+def open_in_process(argv: Sequence[str], environ: Mapping[str, str]) -> AbstractContextManager[MCPServer]:
+    """The server `python -m mcp_servers.escalation ARGV` would serve, built in this process (the evals harness)."""
+    return open_server("escalation", build, argv, environ)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

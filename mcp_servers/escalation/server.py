@@ -12,9 +12,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.identity import Email, IdentityError, bound_customer, normalise_email
 from mcp_servers._common.text import UnsafeTextGuard
+from switchboard_common.clock import utcnow
 
 from .models import (
     AgentName,

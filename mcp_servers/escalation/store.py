@@ -31,8 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database, UTCDateTime
 
 from .models import PRIORITY_RANK, AuthorKind, HandoffStatus, Outcome, Priority
 

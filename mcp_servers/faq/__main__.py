@@ -5,18 +5,19 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from mcp.server import MCPServer
 
-from mcp_servers._common.runner import run_server
-from mcp_servers._common.storage import Database
+from mcp_servers._common.runner import open_server, run_server
+from switchboard_common.shipped import shipped_path
+from switchboard_common.storage import Database
 
 from .server import create_server
 from .store import FaqStore, KnowledgeBaseError
 
 KNOWLEDGE_BASE_ENV = "SWITCHBOARD_KNOWLEDGE_BASE"
-DEFAULT_KNOWLEDGE_BASE = Path(__file__).resolve().parents[2] / "config" / "knowledge_base"
 
 
 def build(db: Database, args: argparse.Namespace) -> MCPServer:
@@ -32,10 +33,11 @@ def build(db: Database, args: argparse.Namespace) -> MCPServer:
 
 def add_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str] = os.environ) -> None:
     """The faq server's own flags."""
+    shipped = shipped_path("knowledge_base")
     parser.add_argument(
         "--knowledge-base",
-        default=environ.get(KNOWLEDGE_BASE_ENV) or str(DEFAULT_KNOWLEDGE_BASE),
-        help=f"folder of Markdown articles (default: ${KNOWLEDGE_BASE_ENV} or {DEFAULT_KNOWLEDGE_BASE})",
+        default=environ.get(KNOWLEDGE_BASE_ENV) or str(shipped),
+        help=f"folder of Markdown articles (default: ${KNOWLEDGE_BASE_ENV} or the shipped {shipped})",
     )
     parser.add_argument(
         "--reindex-interval",
@@ -43,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str] = 
         default=2.0,
         help="seconds between checks of the folder for changed articles (default 2)",
     )
+
+
+def open_in_process(argv: Sequence[str], environ: Mapping[str, str]) -> AbstractContextManager[MCPServer]:
+    """The server `python -m mcp_servers.faq ARGV` would serve, built in this process (the evals harness)."""
+    return open_server("faq", build, argv, environ, lambda parser: add_arguments(parser, environ))
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:

@@ -36,8 +36,8 @@ from pathlib import Path
 from sqlalchemy import Column, MetaData, String, Table, Text, bindparam, delete, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database, UTCDateTime
 
 from ._index import Match, SearchIndex
 from .models import CATEGORIES, SLUG_MAX_LENGTH, SLUG_PATTERN, Category

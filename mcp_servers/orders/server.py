@@ -9,9 +9,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from mcp_servers._common.clock import today
 from mcp_servers._common.identity import Email, bound_customer, check_customer, normalise_email
 from mcp_servers._common.text import UnsafeTextGuard
+from switchboard_common.clock import today
 
 from .models import Order, OrderId, OrderItem, OrderList, OrderStatus, OrderSummary, VerifiedCustomer
 from .store import OrderRecord, OrdersStore

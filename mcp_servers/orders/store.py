@@ -19,10 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
 from mcp_servers._common.democlock import lock_demo, rebase_demo, record_demo_seed
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database, UTCDateTime
 
 __all__ = ["ItemRecord", "OrderRecord", "OrdersStore"]
 

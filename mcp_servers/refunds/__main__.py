@@ -2,13 +2,14 @@
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal, InvalidOperation
 
 from mcp.server import MCPServer
 
-from mcp_servers._common.runner import run_server
-from mcp_servers._common.storage import Database
+from mcp_servers._common.runner import open_server, run_server
+from switchboard_common.storage import Database
 
 from .policy import RefundPolicy
 from .server import create_server
@@ -61,6 +62,11 @@ def build(db: Database, args: argparse.Namespace) -> MCPServer:
     store = RefundsStore(db, policy=policy)
     store.prepare()
     return create_server(store)
+
+
+def open_in_process(argv: Sequence[str], environ: Mapping[str, str]) -> AbstractContextManager[MCPServer]:
+    """The server `python -m mcp_servers.refunds ARGV` would serve, built in this process (the evals harness)."""
+    return open_server("refunds", build, argv, environ, add_arguments)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

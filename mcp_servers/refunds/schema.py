@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from mcp_servers._common.storage import Migration, UTCDateTime
+from switchboard_common.storage import Migration, UTCDateTime
 
 __all__ = ["MIGRATIONS", "audit", "payments", "refunds"]
 

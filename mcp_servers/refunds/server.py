@@ -12,8 +12,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.identity import IdentityError, bound_customer, check_customer
+from switchboard_common.clock import utcnow
 
 from .audit import refusal_auditor
 from .models import (

@@ -14,10 +14,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
 from mcp_servers._common.democlock import lock_demo, rebase_demo, record_demo_seed
-from mcp_servers._common.storage import Database
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 from . import approvals
 from .approvals import DecisionRefusedError

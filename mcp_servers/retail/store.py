@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from mcp_servers._common.storage import Database
+from switchboard_common.storage import Database
 
 from ._schema import (
     MIGRATIONS,

@@ -22,9 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import FLAGSHIP_EMAIL, DemoOrder, OrderStatus, build_demo_store
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database, UTCDateTime
 
 from .models import EventKind, NoteAuthor, TicketCategory, TicketPriority, TicketStatus
 

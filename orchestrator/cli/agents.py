@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import click
 
-from mcp_servers._common.storage import Database
+from switchboard_common.storage import Database
 
 from ..web.agents import AgentDirectory
 from .context import context_settings

@@ -353,7 +353,7 @@ def _render(param: Any) -> list[str]:
 
 
 def _store(ctx: click.Context) -> Any:
-    from mcp_servers._common.storage import Database
+    from switchboard_common.storage import Database
 
     from ..storage.store import ConversationStore
 

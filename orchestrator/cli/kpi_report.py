@@ -3,12 +3,13 @@
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, cast
 
 import click
 
-from mcp_servers._common.clock import utcnow
+from switchboard_common.clock import utcnow
 
 from ..policy.approvals import ApprovalStats, ApprovalStore
 from ..telemetry.kpi import Bucket, Kpi, KpiPoint, KpiStore, KpiSummary
@@ -211,7 +212,7 @@ def metrics_command(
     ctx: click.Context, since: str | None, until: str | None, bucket: Bucket, png: Path | None, db: str | None
 ) -> None:
     """Support KPIs against their targets, with a chart over time (terminal, and PNG with --png)."""
-    from mcp_servers._common.storage import Database, DatabaseError
+    from switchboard_common.storage import Database, DatabaseError
 
     now = utcnow()
     start = _parse_when(since, now) if since else None
@@ -238,4 +239,6 @@ def metrics_command(
     click.echo()
     click.echo(render_terminal_chart(points))
     if png is not None:
+        if find_spec("matplotlib") is None:
+            raise click.ClickException("--png needs matplotlib: pip install 'switchboard[bench]'")
         click.echo(f"chart written to {write_png_chart(points, png)}")

@@ -15,7 +15,7 @@ from typing import Literal, cast
 from sqlalchemy import MetaData, Table, and_, text, update
 from sqlalchemy.engine import make_url
 
-from mcp_servers._common.storage import Database
+from switchboard_common.storage import Database
 
 from .cases import RowChange, RowUpdate
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 import anyio
 
-from mcp_servers._common.storage import DATABASE_URL_ENV
+from switchboard_common.storage import DATABASE_URL_ENV
 
 from ..llm.model import ModelClient
 from ..offline import OfflineModel

@@ -1,24 +1,23 @@
-"""The suite's MCP servers for one trial: built in this process on the trial's database, reached through MCP.
+"""The suite's MCP servers for one trial, reached through MCP; started from their configured commands.
 
-A configured server whose command is `python -m mcp_servers.<name> [flags]` is built by that package's own
-`__main__.build` (the code `python -m` would run) and handed to the registry as an in-process target, so the
-orchestrator still talks to it through `mcp.Client`. Any other server keeps its configured transport; stdio
-servers receive the trial's database as `SWITCHBOARD_DATABASE_URL`.
+A configured server whose command is `python -m <module> [flags]` and whose `<module>.__main__` offers the
+in-process hook `open_in_process(argv, environ)` is built in this process from that same command line (what
+`python -m` would serve) and handed to the registry as an in-process target, so the orchestrator still talks to
+it through `mcp.Client` but a trial does not pay for a process start. The harness imports no server code by
+name: the module comes from the configuration, like any MCP client's command. Any other server keeps its
+configured transport; stdio servers receive the trial's database as `SWITCHBOARD_DATABASE_URL`.
 """
 
-import argparse
 import importlib
-import inspect
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
-from types import ModuleType, TracebackType
+from contextlib import AbstractContextManager, ExitStack
+from types import TracebackType
 from typing import Self
 
 from mcp.server import MCPServer
 
-from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
+from switchboard_common.storage import DATABASE_URL_ENV
 
 from ..registry.registry import TargetFactory
 from ..settings import ServerConfig
@@ -26,26 +25,24 @@ from .database import EvalSetupError
 
 __all__ = ["TrialServers", "in_process_module"]
 
-_PACKAGE = "mcp_servers."
+OpenInProcess = Callable[[Sequence[str], Mapping[str, str]], AbstractContextManager[MCPServer]]
 
 
 def in_process_module(config: ServerConfig) -> str | None:
-    """`mcp_servers.<name>` when the server is one of ours started with `python -m`, else None."""
+    """`<module>` when the server is started with `python -m <module>` by this interpreter, else None."""
     args = list(config.args)
-    if config.command != sys.executable or len(args) < 2 or args[0] != "-m" or not args[1].startswith(_PACKAGE):
+    if config.command != sys.executable or len(args) < 2 or args[0] != "-m":
         return None
     return args[1]
 
 
-def _build(module: ModuleType, name: str, argv: Sequence[str], environ: Mapping[str, str], db: Database) -> MCPServer:
-    add: Callable[..., None] | None = getattr(module, "add_arguments", None)
-    extra: Callable[[argparse.ArgumentParser], None] | None = None
-    if add is not None:
-        takes_environ = len(inspect.signature(add).parameters) > 1
-        extra = (lambda parser: add(parser, environ)) if takes_environ else add
-    args = parse_args(name, list(argv), environ, extra)
-    server: MCPServer = module.build(db, args)
-    return server
+def _hook(module_name: str) -> OpenInProcess | None:
+    try:
+        module = importlib.import_module(f"{module_name}.__main__")
+    except ImportError:
+        return None
+    hook: OpenInProcess | None = getattr(module, "open_in_process", None)
+    return hook
 
 
 class TrialServers(AbstractContextManager["TrialServers"]):
@@ -57,18 +54,17 @@ class TrialServers(AbstractContextManager["TrialServers"]):
         Raises:
             EvalSetupError: a server refused to start (e.g. its data folder is missing).
         """
-        self._dbs: list[Database] = []
+        self._stack = ExitStack()
         self.targets: dict[str, TargetFactory] = {}
+        env = {**environ, DATABASE_URL_ENV: url}
         for config in servers:
             module_name = in_process_module(config)
-            if module_name is None:
+            hook = _hook(module_name) if module_name is not None else None
+            if hook is None:
                 continue
-            module = importlib.import_module(f"{module_name}.__main__")
-            db = Database(url)
-            self._dbs.append(db)
             try:
-                server = _build(module, config.name, config.args[2:], environ, db)
-            except SystemExit as exc:  # what a server's __main__ raises when it cannot start
+                server = self._stack.enter_context(hook(config.args[2:], env))
+            except SystemExit as exc:  # what a server's command raises when it cannot start
                 self.close()
                 raise EvalSetupError(f"server {config.name!r} did not start: {exc}") from exc
             self.targets[config.name] = lambda server=server: server
@@ -83,5 +79,4 @@ class TrialServers(AbstractContextManager["TrialServers"]):
 
     def close(self) -> None:
         """Close the servers' database connections."""
-        for db in self._dbs:
-            db.dispose()
+        self._stack.close()

@@ -16,7 +16,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, Text, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.storage import Database, UTCDateTime
 
 from ..hooks import TurnContext
 

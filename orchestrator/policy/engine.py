@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from mcp_servers._common.clock import utcnow
+from switchboard_common.clock import utcnow
 
 from ..blocking import blocking
 from ..events import Escalated, EventSink, GuardrailTripped, Outcome

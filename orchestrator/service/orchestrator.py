@@ -11,8 +11,8 @@ from typing import cast
 import anyio
 from anthropic.types import MessageParam
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 from ..blocking import blocking
 from ..errors import InvalidInputError, ModelStreamInterrupted, ToolLoopLimitExceeded

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from mcp_servers._common.storage import Database
+from switchboard_common.storage import Database
 
 from ..events import EventSink
 from ..hooks import InputCheck, OutputCheck, ToolCheck, TurnPolicy

@@ -11,8 +11,8 @@ from anthropic.types import MessageParam
 from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database, UTCDateTime
 
 from ..events import Usage
 

@@ -25,7 +25,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.storage import Database, UTCDateTime
 
 from .events import Outcome
 from .kpi_summary import Kpi, KpiPoint, KpiRecord, KpiSummary, KpiTargets, summarize

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import Column, MetaData, String, Table, insert, select, update
 from sqlalchemy.engine import Connection
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database, UTCDateTime
 
 __all__ = ["AGENT_NAME", "AgentAccount", "AgentDirectory"]
 

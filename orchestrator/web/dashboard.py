@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from mcp_servers._common.clock import utcnow
+from switchboard_common.clock import utcnow
 
 from ..policy.approvals import ApprovalStore
 from ..storage.store import ConversationStore

@@ -13,7 +13,7 @@ from typing import Any, Literal, cast
 import anyio
 from mcp.types import CallToolResult, TextContent
 
-from mcp_servers._common.clock import utcnow
+from switchboard_common.clock import utcnow
 
 from ..blocking import blocking
 from ..errors import ServerUnavailableError

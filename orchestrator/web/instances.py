@@ -14,8 +14,8 @@ import anyio
 from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 from .store import TurnOwner, web_conversations, web_instances
 

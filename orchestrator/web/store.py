@@ -12,8 +12,8 @@ from typing import Any, Literal, cast
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database, UTCDateTime
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database, UTCDateTime
 
 __all__ = [
     "AGENT_KEY",

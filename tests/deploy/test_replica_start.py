@@ -7,11 +7,11 @@ import anyio.to_thread
 import pytest
 from sqlalchemy import Engine, Table, create_engine, func, select, text
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
-from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import OrdersStore, orders
 from mcp_servers.refunds.store import RefundsStore, payments
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 from tests.deploy.cluster import POLL_S
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]

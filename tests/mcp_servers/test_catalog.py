@@ -1,8 +1,11 @@
 """Cross-server invariants: independence, Claude-safe unique names, described tools, small public surfaces."""
 
+import argparse
 import ast
 import importlib
+import inspect
 import re
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -11,10 +14,10 @@ from mcp import Client
 from mcp.types import Tool
 
 from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
+from switchboard_common.storage import Database
+from tests.retail_data import RETAIL_DATA
 
 pytestmark = pytest.mark.anyio
-
 SERVERS = ["orders", "tickets", "faq", "refunds", "escalation", "retail"]
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "mcp_servers"
@@ -65,10 +68,17 @@ def test_every_server_package_has_the_same_shape(name: str) -> None:
     assert callable(package.create_server)
 
 
+def _extra(main: ModuleType) -> Callable[[argparse.ArgumentParser], None] | None:
+    add: Callable[..., None] | None = getattr(main, "add_arguments", None)
+    if add is None or len(inspect.signature(add).parameters) == 1:
+        return add
+    return lambda parser: add(parser, {"SWITCHBOARD_RETAIL_DATA": str(RETAIL_DATA)})
+
+
 async def _tools(name: str, tmp_path: Path) -> list[Tool]:
     main: ModuleType = importlib.import_module(f"mcp_servers.{name}.__main__")
     db = Database(f"sqlite:///{tmp_path / f'{name}.db'}")
-    args = parse_args(name, [], {}, getattr(main, "add_arguments", None))
+    args = parse_args(name, [], {"SWITCHBOARD_RETAIL_DATA": str(RETAIL_DATA)}, _extra(main))
     server = main.build(db, args)
     async with Client(server, mode="legacy") as client:
         tools = (await client.list_tools()).tools

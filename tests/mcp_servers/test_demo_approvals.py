@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import build_demo_store
-from mcp_servers._common.storage import Database
 from mcp_servers.orders import create_server as orders_server
 from mcp_servers.orders.store import OrdersStore
 from mcp_servers.refunds import create_server as refunds_server
 from mcp_servers.refunds.policy import RefundPolicy
 from mcp_servers.refunds.store import RefundsStore
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -12,12 +12,12 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult, RequestParamsMeta, TextContent
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database
 from mcp_servers.escalation import create_server
 from mcp_servers.escalation.__main__ import build
 from mcp_servers.escalation.server import CONSOLE_ONLY, NOT_ALLOWED
 from mcp_servers.escalation.store import EscalationStore, HandoffRecord, HandoffStateError
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -16,11 +16,12 @@ from mcp.types import INVALID_PARAMS, CallToolResult, RequestParamsMeta, TextCon
 from sqlalchemy import select
 
 import mcp_servers.faq.store as store_module
-from mcp_servers._common.storage import Database
 from mcp_servers.faq import create_server
-from mcp_servers.faq.__main__ import DEFAULT_KNOWLEDGE_BASE, main
+from mcp_servers.faq.__main__ import main
 from mcp_servers.faq.models import Article, SearchResults
 from mcp_servers.faq.store import FaqStore, FrontMatterError, KnowledgeBaseError, faq_articles, parse_article
+from switchboard_common.shipped import shipped_path
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 
@@ -517,7 +518,7 @@ def test_front_matter_accepts_quotes_and_bracketed_tags() -> None:
 
 
 def test_shipped_knowledge_base_has_at_least_30_valid_articles_in_the_five_categories() -> None:
-    assert DEFAULT_KNOWLEDGE_BASE == KNOWLEDGE_BASE
+    assert shipped_path("knowledge_base") == KNOWLEDGE_BASE
     files = sorted(KNOWLEDGE_BASE.glob("*.md"))
     assert len(files) >= 30
     categories = [parse_article(f.read_text(encoding="utf-8"))[1] for f in files]

@@ -8,9 +8,9 @@ from mcp import Client
 from mcp.types import CallToolResult, RequestParamsMeta, TextContent
 from sqlalchemy import select
 
-from mcp_servers._common.storage import Database
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrderRecord, OrdersStore, customers
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -9,10 +9,10 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 from sqlalchemy import update
 
-from mcp_servers._common.storage import Database
 from mcp_servers.refunds import create_server
 from mcp_servers.refunds.schema import payments
 from mcp_servers.refunds.store import RefundsStore
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -11,14 +11,14 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 from sqlalchemy import text
 
-from mcp_servers._common.clock import utcnow
 from mcp_servers._common.demo import FLAGSHIP_EMAIL, FLAGSHIP_ORDER_ID, DemoOrder, build_demo_store
 from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
 from mcp_servers.refunds import create_server
 from mcp_servers.refunds.__main__ import add_arguments, build
 from mcp_servers.refunds.policy import RefundPolicy
 from mcp_servers.refunds.store import RefundsStore
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

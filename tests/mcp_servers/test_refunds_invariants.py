@@ -15,11 +15,11 @@ from mcp import Client
 from mcp.types import CallToolResult
 
 from mcp_servers._common.demo import FLAGSHIP_EMAIL, FLAGSHIP_ORDER_ID, build_demo_store
-from mcp_servers._common.storage import Database
 from mcp_servers.refunds import create_server
 from mcp_servers.refunds.models import RefundResult
 from mcp_servers.refunds.policy import RefundPolicy
 from mcp_servers.refunds.store import RefundRefusedError, RefundRequest, RefundsStore
+from switchboard_common.storage import Database
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 _DEMO = build_demo_store(NOW).orders

@@ -11,11 +11,11 @@ from mcp.types import CallToolResult, TextContent
 from sqlalchemy import insert, select, update
 
 from mcp_servers._common.demo import FLAGSHIP_EMAIL, FLAGSHIP_ORDER_ID
-from mcp_servers._common.storage import Database
 from mcp_servers._common.text import UnsafeTextError, check_text
 from mcp_servers.refunds import create_server
 from mcp_servers.refunds.schema import MIGRATIONS, audit, payments, refunds
 from mcp_servers.refunds.store import RefundsStore
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -9,11 +9,11 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
-from mcp_servers._common.storage import Database
 from mcp_servers.retail import create_server
-from mcp_servers.retail.__main__ import DEFAULT_DATA
 from mcp_servers.retail._seed import RetailDataError
 from mcp_servers.retail.store import RetailStore
+from switchboard_common.storage import Database
+from tests.retail_data import RETAIL_DATA as DEFAULT_DATA
 
 pytestmark = pytest.mark.anyio
 

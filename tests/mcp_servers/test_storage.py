@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.engine import Connection
 
-from mcp_servers._common.storage import Database, DatabaseError, UTCDateTime, default_database_url
+from switchboard_common.storage import Database, DatabaseError, UTCDateTime, default_database_url
 
 _meta = MetaData()
 _things = Table(

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 
 from mcp_servers._common.demo import FLAGSHIP_EMAIL, build_demo_store
 from mcp_servers._common.identity import CUSTOMER_META_KEY
-from mcp_servers._common.storage import Database
 from mcp_servers.tickets import create_server
 from mcp_servers.tickets import store as store_module
 from mcp_servers.tickets.__main__ import build
 from mcp_servers.tickets.models import TicketStatus
 from mcp_servers.tickets.server import NOT_FOUND, NOT_VERIFIED, OTHER_CUSTOMER
 from mcp_servers.tickets.store import TicketsStore, TransitionError
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -15,9 +15,10 @@ from mcp.client.streamable_http import streamable_http_client
 from starlette.types import ASGIApp
 
 from mcp_servers._common.http import HttpConfigError, build_http_app
-from mcp_servers._common.storage import Database
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
+from switchboard_common.storage import Database
+from tests.retail_data import RETAIL_DATA
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -25,11 +26,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVERS = ["orders", "tickets", "faq", "refunds", "escalation", "retail"]
 
 
+def _flags(name: str) -> list[str]:
+    return ["--data", str(RETAIL_DATA)] if name == "retail" else []
+
+
 @pytest.mark.parametrize("name", SERVERS)
 async def test_server_runs_over_stdio_as_a_subprocess(name: str, tmp_path: Path) -> None:
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", f"mcp_servers.{name}", "--db", f"sqlite:///{tmp_path / 'stdio.db'}"],
+        args=["-m", f"mcp_servers.{name}", "--db", f"sqlite:///{tmp_path / 'stdio.db'}", *_flags(name)],
         cwd=str(ROOT),
     )
     with anyio.fail_after(30):

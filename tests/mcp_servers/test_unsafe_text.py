@@ -14,8 +14,8 @@ from mcp.types import CallToolResult, TextContent
 from sqlalchemy import text
 
 from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
 from mcp_servers._common.text import find_unsafe_text, reject_unsafe_text
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

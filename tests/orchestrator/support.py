@@ -8,9 +8,9 @@ from pathlib import Path
 from mcp.server import MCPServer
 
 from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
 from orchestrator.registry.registry import TargetFactory
 from orchestrator.settings import ConversationConfig, ModelConfig, PolicyConfig, ServerConfig, Settings
+from switchboard_common.storage import Database
 
 SERVERS = ("orders", "tickets", "faq", "refunds", "escalation")
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,6 @@ import anyio
 import pytest
 from click.testing import CliRunner
 
-from mcp_servers._common.storage import Database
 from orchestrator import Orchestrator
 from orchestrator.cli.commands import cli
 from orchestrator.policy.approvals import ApprovalStore
@@ -17,6 +16,7 @@ from orchestrator.web.approvals import ApprovalDesk
 from orchestrator.web.desk import HelpDesk
 from orchestrator.web.hub import Hub
 from orchestrator.web.store import TurnOwner, WebStore
+from switchboard_common.storage import Database
 from tests.orchestrator.test_cli import _config, _env  # pyright: ignore[reportPrivateUsage]
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from mcp_servers._common.storage import Database
 from orchestrator.cli.kpi_report import metrics_command, render_approvals
 from orchestrator.hooks import TurnContext
 from orchestrator.policy.approvals import (
@@ -18,6 +17,7 @@ from orchestrator.policy.approvals import (
     note_pending,
     take_pending,
 )
+from switchboard_common.storage import Database
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PENDING = {

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import MetaData, select
 
-from mcp_servers._common.storage import Database
 from orchestrator.cli.kpi_report import metrics_command, render_table, render_terminal_chart, write_png_chart
 from orchestrator.telemetry.kpi import (
     KpiPoint,
@@ -21,6 +20,7 @@ from orchestrator.telemetry.kpi import (
     issue_key,
     summarize,
 )
+from switchboard_common.storage import Database
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 EMAIL = "jordan.lee@example.com"

@@ -16,7 +16,6 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from sqlalchemy import select
 
-from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import customers, orders
 from orchestrator import Orchestrator
 from orchestrator.errors import InvalidInputError
@@ -26,6 +25,7 @@ from orchestrator.llm.model import ModelRequest
 from orchestrator.service import PolicyStack
 from orchestrator.settings import ModelConfig
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
+from switchboard_common.storage import Database
 
 from .support import in_memory, real_targets, settings_for
 

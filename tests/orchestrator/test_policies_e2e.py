@@ -9,7 +9,6 @@ from typing import Any, cast
 import anyio
 import pytest
 
-from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import OrdersStore
 from orchestrator import Orchestrator
 from orchestrator.events import Escalated, Event, TextDelta
@@ -19,6 +18,7 @@ from orchestrator.policy.abuse import ABUSE_WARNING_1, ABUSE_WARNING_2
 from orchestrator.policy.pii import install_log_masking, scan_for_pii
 from orchestrator.settings import Settings
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
+from switchboard_common.storage import Database
 
 from .support import SERVERS, in_memory, real_targets, settings_for
 

@@ -33,7 +33,6 @@ from mcp.types import (
 from starlette.types import ASGIApp
 
 from mcp_servers._common.http import build_http_app
-from mcp_servers._common.storage import Database
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
 from orchestrator.errors import ConfigError, ServerUnavailableError
@@ -47,6 +46,7 @@ from orchestrator.registry.registry import (
     target_for,
 )
 from orchestrator.settings import ServerConfig
+from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,6 @@ import anyio
 import pytest
 from anthropic.types import ToolUseBlock
 
-from mcp_servers._common.storage import Database
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
 from orchestrator.errors import ConfigError
@@ -16,6 +15,7 @@ from orchestrator.hooks import TurnContext
 from orchestrator.registry.registry import ServerRegistry
 from orchestrator.settings import ServerConfig, default_config_path, load_settings
 from orchestrator.tools import ToolRunner
+from switchboard_common.storage import Database
 
 from .vendor import vendor_stdio
 

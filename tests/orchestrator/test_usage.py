@@ -3,12 +3,12 @@
 from datetime import timedelta
 from pathlib import Path
 
-from mcp_servers._common.clock import utcnow
-from mcp_servers._common.storage import Database
 from orchestrator.events import Usage
 from orchestrator.storage.store import ConversationStore, LedgerEntry
 from orchestrator.storage.usage import ModelUsage, ToolTiming, UsageSince, tool_calls_since, usage_since
 from orchestrator.tools import ToolRecord
+from switchboard_common.clock import utcnow
+from switchboard_common.storage import Database
 
 
 def _store(tmp_path: Path) -> ConversationStore:

@@ -10,9 +10,9 @@ import pytest
 from mcp.server import MCPServer
 
 from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
 from orchestrator.registry.registry import TargetFactory
 from orchestrator.settings import WebConfig
+from switchboard_common.storage import Database
 from tests.orchestrator.support import SERVERS
 from tests.web.support import AGENT, FLAGSHIP, Customer, Served, live, serve, targets_for, web_settings
 from tests.web.test_chat_api import GatedModel

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 
-from mcp_servers._common.storage import Database, UTCDateTime
 from orchestrator.web.instances import Instance
 from orchestrator.web.store import EVENTS_LOCK_KEY, StateConflictError, WebStore, web_events, web_instances
+from switchboard_common.storage import Database, UTCDateTime
 
 
 @pytest.fixture

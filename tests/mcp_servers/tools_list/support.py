@@ -8,8 +8,7 @@ from typing import Any
 
 from mcp import Client
 
-from mcp_servers._common.runner import parse_args
-from mcp_servers._common.storage import Database
+from tests.retail_data import RETAIL_DATA
 
 
 async def tools_list(name: str, tmp_path: Path, *, only: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -20,13 +19,10 @@ async def tools_list(name: str, tmp_path: Path, *, only: Sequence[str] | None = 
     readable size; the server's test of all its tool names catches a tool that no file holds.
     """
     main: ModuleType = importlib.import_module(f"mcp_servers.{name}.__main__")
-    db = Database(f"sqlite:///{tmp_path / f'{name}.db'}")
-    try:
-        server = main.build(db, parse_args(name, [], {}, getattr(main, "add_arguments", None)))
+    argv = ["--db", f"sqlite:///{tmp_path / f'{name}.db'}"]
+    with main.open_in_process(argv, {"SWITCHBOARD_RETAIL_DATA": str(RETAIL_DATA)}) as server:
         async with Client(server, mode="legacy") as client:  # legacy: the real JSON-RPC framing, in process
             listed = await client.list_tools()
-    finally:
-        db.dispose()
     assert listed.next_cursor is None  # one page: the whole contract is below
     tools = [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in listed.tools]
     if only is None:

@@ -1,0 +1,1 @@
+"""Switchboard's shipped configuration, installed as the package `switchboard_config` (data only, no code)."""
