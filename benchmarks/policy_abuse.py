@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/policy_abuse.py [--data ../shared/data]
 
-Reports on held-out TEST splits only (`benchmarks/train_abuse.py` trains on the train splits and tunes on val):
+Reports on held-out TEST splits only (`training/train_abuse.py` trains on the train splits and tunes on val):
 - HateCheck is a test suite without splits: its cases are split by root template (`ref_templ_id`, else
   `templ_id`; seeded hash, 70/30 train/test; the training script cross-validates on the 70% in folds of
   templates), so a case, its identity variants, its spelling variants

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/policy_topic.py [--data ../shared/data]
 
-Reports on TEST splits only (the threshold was tuned by `benchmarks/train_topic.py` on validation data):
+Reports on TEST splits only (the threshold was tuned by `training/train_topic.py` on validation data):
 CLINC150 `oos_test` (1,000 queries no e-commerce bot covers), the CLINC in-scope test utterances of intents
 we label off-topic, the CLINC test utterances we label as support (shopping and conversational intents), and
 the Bitext test split (a deterministic 80/10/10 split by a seeded hash of the text, since Bitext has none).

@@ -2,7 +2,7 @@
 
 "This f***ing thing won't charge" is profane, not abusive; "you're a useless idiot" and "I'll find you" are
 abusive. Rules catch abuse aimed at the agent (second-person insults, "fuck you", threats) in English and
-French; a trained hashed-n-gram model (`models/abuse.npz`, see `benchmarks/train_abuse.py`) catches hate
+French; a trained hashed-n-gram model (`models/abuse.npz`, see `training/train_abuse.py`) catches hate
 against groups. `AbuseCheck` never blocks: it records the count that the escalation flow turns into warnings.
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..hooks import InputVerdict, TurnContext
-from .textclf import MODELS_DIR, HashedLinearModel
+from .textclf import HashedLinearModel
 from .topic import is_french
+from .weights import MODELS_DIR, existing
 
 __all__ = [
     "ABUSE_WARNING_1",
@@ -313,12 +314,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 @cache
-def _load_model() -> HashedLinearModel | None:
-    try:
-        model = HashedLinearModel.load(MODEL_PATH)
-    except FileNotFoundError:
-        logger.warning("abuse model missing at %s; only the rules apply", MODEL_PATH)
-        return None
+def _load_model() -> HashedLinearModel:
+    model = HashedLinearModel.load(existing(MODEL_PATH))
     logger.debug("loaded abuse model %s (threshold %.3f)", model.name, model.threshold)
     return model
 
@@ -351,9 +348,9 @@ def classify_abuse(text: str, *, threshold: float | None = None) -> AbuseVerdict
         text: the customer's message.
         threshold: override the model's tuned probability threshold.
     """
-    model = None if is_french(text) else _load_model()
-    if model is None:
+    if is_french(text):  # the model is trained on English; French abuse is the rules' job
         return decide_abuse(text, None, 1.0)
+    model = _load_model()
     limit = threshold if threshold is not None else model.threshold
     return decide_abuse(text, model.probability(model_text(text)), limit)
 

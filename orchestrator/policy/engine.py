@@ -32,7 +32,7 @@ from ..hooks import (
 from ..model import ModelClient
 from ..offer import Fact, basic_facts
 from ..settings import Settings
-from . import abuse, approvals, confirmation, escalation, injection, internals, pii, sentiment, topic
+from . import abuse, approvals, confirmation, escalation, injection, internals, pii, sentiment, topic, weights
 from .kpi import KpiStore, customer_key, issue_key
 
 __all__ = ["Guardrails", "SupportPolicy", "build_guardrails"]
@@ -362,7 +362,11 @@ def build_guardrails(
     """The standard policy stack for `Orchestrator.open(..., **build_guardrails(...).kwargs)`.
 
     With a `kpi` store, refunds awaiting approval are followed in an `ApprovalStore` on the same database.
+
+    Raises:
+        MissingWeightsError: a policy check's trained weight file is missing (see `policy/weights.py`).
     """
+    weights.require_weights()
     followed = None
     if kpi is not None:
         followed = approvals.ApprovalStore(kpi.db)

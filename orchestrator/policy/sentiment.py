@@ -3,7 +3,7 @@
 """Sentiment of each customer message: a local scorer (VADER plus a trained correction, plus rules) and Claude.
 
 `score_local` is pure and always available: VADER's compound score and hashed n-grams feed a ridge regressor
-trained on the train splits of the VADER human-rated ground truth (`benchmarks/train_sentiment.py`), and
+trained on the train splits of the VADER human-rated ground truth (`training/train_sentiment.py`), and
 regular expressions flag explicit requests for a human and threats. `ClaudeSentimentScorer` asks the fast
 model for the same `{score, escalation_trigger, reason}` through a strict tool schema and falls back to the
 local scorer on any failure.
@@ -27,7 +27,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ..errors import OrchestratorError
 from ..model import ModelClient, ModelRequest
-from .textclf import MODELS_DIR, N_FEATURES, featurize
+from .textclf import N_FEATURES, featurize
+from .weights import MODELS_DIR, existing
 
 __all__ = [
     "ClaudeSentimentScorer",
@@ -359,11 +360,8 @@ class LocalSentimentModel:
 
 
 @functools.cache
-def _local_model() -> LocalSentimentModel | None:
-    if not MODEL_PATH.exists():
-        logger.warning("no trained sentiment correction at %s; using VADER alone", MODEL_PATH.name)
-        return None
-    return LocalSentimentModel.load(MODEL_PATH)
+def _local_model() -> LocalSentimentModel:
+    return LocalSentimentModel.load(existing(MODEL_PATH))
 
 
 def score_local(text: str) -> Sentiment:
@@ -372,12 +370,7 @@ def score_local(text: str) -> Sentiment:
     if not text.strip():
         return _sentiment(0.0, reason, "local")
     prepared = prepare_text(text)
-    model = _local_model()
-    if model is None:
-        value = _vader(prepared)["compound"]
-    else:
-        value = model.predict_one(prepared)
-    return _sentiment(value, reason, "local")
+    return _sentiment(_local_model().predict_one(prepared), reason, "local")
 
 
 def trend(scores: Sequence[float], window: int = 3, threshold: float = TREND_THRESHOLD) -> Trend:

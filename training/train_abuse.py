@@ -1,6 +1,6 @@
 """Train the abuse model: insults, hate or threats aimed at a person or group (1) vs not (0).
 
-    .venv/bin/python benchmarks/train_abuse.py [--data ../shared/data] [--out orchestrator/policy/models/abuse.npz]
+    .venv/bin/python -m training.train_abuse [--data ../shared/data] [--out orchestrator/policy/models/abuse.npz]
 
 Data (the train parts of `policy_abuse`'s seeded splits; nothing from the test parts):
 - HateCheck's 70% training templates, labelled as in `policy_abuse` (hateful + target_indiv_nh + target_group_nh
@@ -30,12 +30,14 @@ import numpy as np
 from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import LogisticRegression
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from policy_abuse import Example, hash_bucket, load_bitext, load_davidson, load_hatecheck
-
+from benchmarks.policy_abuse import Example, hash_bucket, load_bitext, load_davidson, load_hatecheck
 from orchestrator.policy.abuse import decide_abuse, model_text
-from orchestrator.policy.textclf import MODELS_DIR, HashedLinearModel, featurize
+from orchestrator.policy.textclf import HashedLinearModel, featurize
+from orchestrator.policy.weights import MODELS_DIR
+from training.provenance import stamp
+
+DATASETS = ("bitext-customer-support", "davidson-hate-offensive", "hatecheck")
+"""The `training/data_manifest.toml` entries this trainer reads."""
 
 MAX_PROFANE_FP_VAL = 0.05
 FOLDS = 5
@@ -252,6 +254,7 @@ def main() -> None:
         threshold=threshold,
     )
     model.save(args.out)
+    stamp(args.out, "training/train_abuse.py", DATASETS, args.data)
     print(
         f"saved {args.out} (all HateCheck train templates, C={c:g}, threshold {threshold:.2f}, "
         f"{args.out.stat().st_size / 1e6:.2f} MB)"
