@@ -125,9 +125,11 @@ def provenance(trainer: str, names: Iterable[str], data_dir: Path, manifest: Pat
     }
 
 
-def stamp(weights: Path, trainer: str, names: Iterable[str], data_dir: Path) -> dict[str, Any]:
+def stamp(
+    weights: Path, trainer: str, names: Iterable[str], data_dir: Path, *, manifest: Path = MANIFEST
+) -> dict[str, Any]:
     """Add the provenance entry to an existing `.npz` weight file (rewritten in place); returns the entry."""
-    record = provenance(trainer, names, data_dir)
+    record = provenance(trainer, names, data_dir, manifest)
     with np.load(weights) as data:
         arrays = {key: data[key] for key in data.files if key != KEY}
     arrays[KEY] = np.array([json.dumps(record, sort_keys=True)])
@@ -146,7 +148,7 @@ def read_provenance(weights: Path) -> dict[str, Any] | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Check the data files against the manifest, or show a weight file's provenance."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Check the training data or show a weight file's provenance.")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--check", action="store_true", help="verify every manifest file under --data")

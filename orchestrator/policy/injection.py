@@ -167,6 +167,23 @@ _RULES: tuple[_Rule, ...] = (
         0.8,
     ),
     _rule(
+        "embedded_code",  # order notes, tickets and help articles of a shop carry no program code
+        r"```|^\s*(?:import\s+[\w.]+|from\s+[\w.]+\s+import\s|def\s+\w+\s*\(|#include\s*<)|"
+        r"\b(?:subprocess|os)\.(?:run|call|system|popen|remove|rmtree)\s*\(|\bcurl\s+[^|\n]*\|\s*(?:ba)?sh\b|<script\b",
+        0.8,
+        tool_only=True,
+    ),
+    _rule(
+        "text_transform",  # ciphers and encodings asked of the reader: no shop text asks for them
+        r"\b(?:replace|substitute|swap|exchange)\s+(?:all\s+|every\s+|each\s+|the\s+)?(?:letters?|vowels?|"
+        r"consonants?|characters?|words?)\b|\b(?:homophonic|caesar|atbash|vigen[eè]re|substitution)\s+"
+        r"(?:cipher|substitution|code)|\b(?:in|into|using|with)\s+(?:base64|base-64|rot13|morse\s+code|leetspeak|"
+        r"pig\s+latin|hexadecimal|binary\s+code)\b|\b(?:reverse|invert)\s+(?:the\s+)?(?:order\s+of\s+)?(?:the\s+)?"
+        r"(?:letters|words|characters|text)\b",
+        0.8,
+        tool_only=True,
+    ),
+    _rule(
         "chat_role_line",
         r"^\s*(?:assistant|system|human|user|ai)\s*:",
         0.8,
