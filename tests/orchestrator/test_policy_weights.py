@@ -7,7 +7,7 @@ import pytest
 
 from orchestrator.policy import abuse, engine, injection, topic, weights
 from orchestrator.policy.weights import WEIGHT_NAMES, MissingWeightsError, require_weights
-from orchestrator.testing import ScriptedModel
+from orchestrator.testing.scripted import ScriptedModel
 
 from .support import in_memory, settings_for
 
