@@ -77,6 +77,16 @@ _COUNTER = (
     "reported the post saying {G} are {N}|stop spreading lies about {G}|nobody should call {G} {N}|my uncle "
     "thinks {G} are {N} and it makes me sad|saying {G} are {N} is racist nonsense"
 ).split("|")
+_NEGATED = (
+    "I don't hate {G}|I do not think {G} are {N}|{G} are not {N}|{G} are never {N}|nobody should hate {G}|there is "
+    "nothing wrong with {G}|I would never say that {G} are {N}|it is not true that {G} are {N}|I have nothing against "
+    "{G}|{G} are no threat to anyone"
+).split("|")
+_COUNTER_REF = (
+    "we need to stand up against hatred of {G}|attacks on {G} have to stop|the abuse {G} receive online is "
+    "shocking|I am tired of seeing {G} insulted|violence against {G} is never acceptable|our school teaches kids to "
+    "reject hate against {G}|reporting threats against {G} matters|the insults thrown at {G} online are disgraceful"
+).split("|")
 _HATE = (
     "{G} are {N}|all {G} should die|I hate {G}|{G} should be kicked out of this country|I will hurt the next one "
     "of those {G} I see|{G} are {N} and always will be|get rid of all {G}|{G} do not deserve to live|never trust "
@@ -114,6 +124,8 @@ def synthetic_examples(seed: int = SYNTH_SEED) -> list[tuple[str, int]]:
     for template in _BENIGN_PERSON:
         rows += [(template.format(g=g), 0) for g in rng.sample(_PERSONS, 12)]
     for template in _COUNTER:
+        rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 0) for g in rng.sample(_GROUPS, 6)]
+    for template in (*_NEGATED, *_COUNTER_REF):
         rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 0) for g in rng.sample(_GROUPS, 6)]
     for template in _HATE:
         rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 1) for g in rng.sample(_GROUPS, 6)]

@@ -156,6 +156,8 @@ _POSITIVE = re.compile(
     r"proud|gorgeous|brilliant|talented|kind|smart|admire|adore|fantastic|valued|valuable|deserve (?:the same|"
     r"equal|respect)|equal|inspiring|strong|brave|blessing|worth so much|glad|thank\w*|appreciate\w*|enjoy\w*)\b"
 )
+_HOSTILE = (_NEGATIVE, _HATE_VERB, _SLUR)
+_QUOTED = re.compile(r'"[^"]{3,}"|\u201c[^\u201d]{3,}\u201d')
 _NEGATION = re.compile(r"\b(?:not|never|no|nobody|none|nothing|cannot|without)\b|n't\b")
 _COUNTER = re.compile(
     r"[\"\u201c\u201d]|\b(?:if you say|calling|call(?:ed)? (?:them|us|people)|saying|said|says|stop|wrong|bigots?|"
@@ -235,6 +237,8 @@ def model_text(text: str) -> str:
         "people": bool(_PEOPLE.search(normalized)),
     }
     hostile = found["neg"] or found["verb"] or found["slur"]
+    outside = _QUOTED.sub(" ", normalized)  # hostility only inside quotation marks is quoted, as counter-speech does
+    quoted_only = hostile and outside != normalized and not any(p.search(outside) for p in _HOSTILE)
     target = found["id"] or found["people"] or found["you"] or found["third"]
     markers = [f"zz{name}" for name, hit in found.items() if hit]
     combos = {
@@ -248,6 +252,7 @@ def model_text(text: str) -> str:
         "zzyouhostile": found["you"] and hostile,
         "zzyouhostilenot": found["you"] and hostile and found["not"],
         "zzhostilenotarget": hostile and not target,
+        "zzquotedhostile": quoted_only,
     }
     markers += [name for name, hit in combos.items() if hit]
     return f"{normalized} {' '.join(markers)}".strip()
