@@ -16,7 +16,7 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from orchestrator.policy.topic import mentions_competitor
 
@@ -266,6 +266,11 @@ def run(data_dir: Path) -> list[Row]:
                 notes=f"n={n}",
             )
         )
+        from benchmarks._latency import latency_row
+        from orchestrator.policy.topic import classify_topic
+
+        texts = [e["text"] for e in bitext["test"]]
+        rows.append(cast(Row, latency_row("topic boundary", "Bitext test texts", classify_topic, texts)))
     if banking is None:
         rows.append(_absent(BANKING_DIR))
     else:
