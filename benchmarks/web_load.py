@@ -117,14 +117,17 @@ def scripts() -> list[Script]:
     return out
 
 
-def plan(count: int) -> list[Script]:
-    """Conversation i's script: the four kinds in turn (flagship, faq, order, human), orders rotating."""
+KINDS = ("flagship", "faq", "order", "human")
+
+
+def plan(count: int, kinds: Sequence[str] = KINDS) -> list[Script]:
+    """Conversation i's script: the given kinds in turn (default flagship, faq, order, human), orders rotating."""
     pool = scripts()
     by_kind: dict[str, list[Script]] = {}
     for script in pool:
         by_kind.setdefault(script.name, []).append(script)
-    kinds = ("flagship", "faq", "order", "human")
-    return [by_kind[kinds[i % 4]][(i // 4) % len(by_kind[kinds[i % 4]])] for i in range(count)]
+    n = len(kinds)
+    return [by_kind[kinds[i % n]][(i // n) % len(by_kind[kinds[i % n]])] for i in range(count)]
 
 
 # -- results ---------------------------------------------------------------------------------------------------
@@ -219,6 +222,14 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def is_mcp_server(pid: int) -> bool:
+    """Whether `pid` runs an MCP server (`-m mcp_servers.<name>`), as opposed to a serve worker."""
+    try:
+        return b"mcp_servers." in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def cpu_seconds(pid: int) -> float:
     fields = _stat_fields(pid)
     if len(fields) < 13:
@@ -238,8 +249,11 @@ class Memory:
 
 
 def memory(pid: int) -> Memory:
+    """The serve process (with its `--workers` processes) against its MCP servers."""
     kids = descendants(pid)
-    return Memory(_status_kb(pid), sum(_status_kb(k) for k in kids), len(kids))
+    workers = [k for k in kids if not is_mcp_server(k)]
+    servers = [k for k in kids if k not in workers]
+    return Memory(_status_kb(pid) + sum(_status_kb(k) for k in workers), sum(_status_kb(k) for k in servers), len(kids))
 
 
 @dataclass
@@ -266,9 +280,9 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def bench_config(tmp: Path) -> Path:
+def bench_config(tmp: Path, root: Path = ROOT) -> Path:
     """The shipped config, with paths made absolute and the rate limits lifted (all the load comes from 127.0.0.1)."""
-    shipped = ROOT / "config" / "switchboard.toml"
+    shipped = root / "config" / "switchboard.toml"
     text = shipped.read_text(encoding="utf-8")
     text = re.sub(
         r'^(system_prompt_file|cwd) = "([^"]*)"',
@@ -293,8 +307,12 @@ class Server:
 
 
 @contextmanager
-def serve(db_url: str, tmp: Path, *, ready_timeout: float) -> Generator[Server]:
-    """`switchboard serve --port 0` as a subprocess; yields once its URL is printed; always stopped at the end."""
+def serve(db_url: str, tmp: Path, *, ready_timeout: float, root: Path = ROOT, workers: int = 1) -> Generator[Server]:
+    """`switchboard serve --port 0` as a subprocess; yields once its URL is printed; always stopped at the end.
+
+    `root` is the checkout whose code runs (another git worktree measures a baseline with this venv: `-m` puts
+    the working directory first on `sys.path`); with `workers` > 1 it waits for every worker's URL line.
+    """
     env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
     env |= {
         "SWITCHBOARD_DATABASE_URL": db_url,
@@ -303,19 +321,21 @@ def serve(db_url: str, tmp: Path, *, ready_timeout: float) -> Generator[Server]:
         "PYTHONUNBUFFERED": "1",
     }
     out_path, err_path = tmp / "serve.out", tmp / "serve.err"
-    env["SWITCHBOARD_CONFIG"] = str(bench_config(tmp))
+    env["SWITCHBOARD_CONFIG"] = str(bench_config(tmp, root))
+    env["PYTHONPATH"] = str(root)
     command = [sys.executable, "-m", "orchestrator", "--offline", "serve", "--host", "127.0.0.1", "--port", "0"]
+    command += ["--workers", str(workers)] if workers > 1 else []
     started = time.perf_counter()
     with out_path.open("wb") as out, err_path.open("wb") as err:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     kids: list[int] = []
     try:
         url = ""
         deadline = started + ready_timeout
         while not url:
-            first = out_path.read_text(errors="replace").partition("\n")
-            if first[1] and "serving on " in first[0]:
-                url = first[0].rsplit(" ", 1)[1].strip()
+            ready = [line for line in out_path.read_text(errors="replace").splitlines() if "serving on " in line]
+            if len(ready) >= workers:
+                url = ready[0].rsplit(" ", 1)[1].strip()
                 break
             if process.poll() is not None:
                 raise RuntimeError(f"serve exited with {process.returncode}: {err_path.read_text()[-2000:]}")
@@ -446,9 +466,23 @@ async def turn(
 
 
 async def conversation(
-    client: httpx.AsyncClient, script: Script, turns: int, go: anyio.Event, res: Results, show: bool = False
+    client: httpx.AsyncClient,
+    script: Script,
+    turns: int,
+    go: anyio.Event,
+    res: Results,
+    show: bool = False,
+    limiter: anyio.CapacityLimiter | None = None,
 ) -> None:
     await go.wait()
+    if limiter is not None:
+        async with limiter:
+            await _conversation(client, script, turns, res, show)
+    else:
+        await _conversation(client, script, turns, res, show)
+
+
+async def _conversation(client: httpx.AsyncClient, script: Script, turns: int, res: Results, show: bool) -> None:
     created = await _post_json(client, "/api/conversations", {}, None, res.create_ms, res)
     if created is None:
         return
@@ -496,13 +530,14 @@ async def run_load(
             cpu0 = _cpu(sampler.pid)
             client_cpu0 = time.process_time()
             go = anyio.Event()
+            limiter = anyio.CapacityLimiter(args.concurrency or len(plans))
             res.started = time.perf_counter()
             _log(f"load: {len(plans)} conversations at once, up to {args.turns} turns each")
             started = time.perf_counter()
             with anyio.move_on_after(args.timeout) as scope:
                 async with anyio.create_task_group() as tg:
                     for index, script in enumerate(plans):
-                        tg.start_soon(conversation, client, script, args.turns, go, res, index < args.show)
+                        tg.start_soon(conversation, client, script, args.turns, go, res, index < args.show, limiter)
                     go.set()
             wall, timed_out = time.perf_counter() - started, scope.cancelled_caught
             cpu1 = _cpu(sampler.pid)
@@ -518,7 +553,11 @@ async def run_load(
 
 
 def _cpu(pid: int) -> tuple[float, float]:
-    return cpu_seconds(pid), sum(cpu_seconds(k) for k in descendants(pid))
+    """CPU seconds of serve (with its workers) and of its MCP servers."""
+    kids = descendants(pid)
+    servers = [k for k in kids if is_mcp_server(k)]
+    workers = [k for k in kids if k not in servers]
+    return cpu_seconds(pid) + sum(cpu_seconds(k) for k in workers), sum(cpu_seconds(k) for k in servers)
 
 
 async def _dashboard(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -571,6 +610,7 @@ def render(report: dict[str, Any]) -> str:
         f"| RSS peak: serve / total | {mem['peak']} |",
         f"| RSS serve / MCP servers / total, end of load | {mem['end']} |",
         f"| CPU during load: serve / MCP servers / this client | {s['cpu']} |",
+        f"| serve CPU per turn | {s['serve_cpu_ms_per_turn']:.1f} ms |",
         f"| server's counts (/api/dashboard) | {s['dashboard']} |",
     ]
     if report["errors"]:
@@ -614,7 +654,8 @@ def build_report(
         f"{len(os.sched_getaffinity(0))} CPUs, load average {load_before} -> {_load()}; python "
         f"{platform.python_version()}, uvicorn {version('uvicorn')}, starlette {version('starlette')}, mcp "
         f"{version('mcp')}; database {db_info}; offline model; {args.conversations} conversations, "
-        f"<= {args.turns} turns each, warm-up {args.warmup}"
+        f"<= {args.turns} turns each ({','.join(args.kinds)}), {args.concurrency or 'all'} at a time, warm-up "
+        f"{args.warmup}, {args.workers} worker(s), code {args.root}"
     )
     return {
         "header": header,
@@ -635,6 +676,7 @@ def build_report(
             "ready_s": server.ready_s,
             "cpu_s": cpu,
             "cpu": " / ".join(f"{cpu.get(k, 0.0):.1f} s" for k in ("serve", "mcp_servers", "client")),
+            "serve_cpu_ms_per_turn": 1000 * cpu.get("serve", 0.0) / res.turns_done if res.turns_done else 0.0,
             "dashboard": ", ".join(f"{k} {v}" for k, v in counts.items()),
         },
         "memory": {
@@ -676,6 +718,10 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--conversations", type=int, default=500, help="concurrent conversations (default 500)")
     p.add_argument("--turns", type=int, default=4, help="customer messages per conversation, at most 4 (default 4)")
+    p.add_argument("--kinds", default=",".join(KINDS), help=f"scripts to rotate over (default {','.join(KINDS)})")
+    p.add_argument("--concurrency", type=int, default=0, help="conversations at a time (default 0: all at once)")
+    p.add_argument("--workers", type=int, default=1, help="`serve --workers N` (default 1)")
+    p.add_argument("--root", type=Path, default=ROOT, help="checkout whose code serves (default this one)")
     p.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite", help="(default sqlite)")
     p.add_argument(
         "--postgres-url",
@@ -694,6 +740,10 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.conversations < 1 or not 1 <= args.turns <= 4:
         p.error("--conversations must be >= 1 and --turns 1-4")
+    args.kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    if not args.kinds or set(args.kinds) - set(KINDS):
+        p.error(f"--kinds takes a comma-separated subset of {','.join(KINDS)}")
+    args.root = args.root.resolve()
     return args
 
 
@@ -711,12 +761,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_url = f"sqlite:///{tmp / 'switchboard.sqlite'}"
             db_info = f"SQLite {sqlite3.sqlite_version} (temp file, WAL)"
         _log(f"starting serve on {db_info}")
-        server = stack.enter_context(serve(db_url, tmp, ready_timeout=args.ready_timeout))
+        server = stack.enter_context(
+            serve(db_url, tmp, ready_timeout=args.ready_timeout, root=args.root, workers=args.workers)
+        )
         _log(f"serving on {server.url} after {server.ready_s:.1f} s (pid {server.process.pid})")
         time.sleep(1)
         startup = memory(server.process.pid)
         sampler = Sampler(server.process.pid)
-        res, wall, timed_out, extra = anyio.run(run_load, server.url, plan(args.conversations), args, sampler)
+        res, wall, timed_out, extra = anyio.run(
+            run_load, server.url, plan(args.conversations, args.kinds), args, sampler
+        )
         report = build_report(args, res, wall, timed_out, extra, server, startup, sampler, db_info, load_before)
         report["server_log"] = _server_errors(server.stderr_path)[:50]
         if args.server_log:

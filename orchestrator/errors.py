@@ -1,11 +1,14 @@
-"""The orchestrator's exceptions: one base, typed fields."""
+"""The orchestrator's exceptions: one base, typed fields; and how an unexpected one is logged."""
 
+import logging
+import traceback
 from typing import Any
 
 __all__ = [
     "CallInterruptedError",
     "CircuitOpenError",
     "ConfigError",
+    "InvalidInputError",
     "ModelError",
     "ModelRefused",
     "ModelStreamInterrupted",
@@ -15,6 +18,7 @@ __all__ = [
     "ToolLoopLimitExceeded",
     "ToolWithheldError",
     "UnknownToolError",
+    "log_unexpected",
 ]
 
 
@@ -24,6 +28,14 @@ class OrchestratorError(Exception):
 
 class ConfigError(OrchestratorError):
     """The configuration is missing or invalid; the message names the offending key."""
+
+
+class InvalidInputError(OrchestratorError):
+    """The customer's input is refused before anything runs (an empty or oversized message, a rating outside 1-5).
+
+    Its message is written for the customer and safe to show. Nothing else is "invalid input": an unexpected
+    `ValueError` from inside a turn is an internal error.
+    """
 
 
 class ServerUnavailableError(OrchestratorError):
@@ -123,3 +135,9 @@ class ModelStreamInterrupted(ModelError):
     def __init__(self, message: str, partial_text: str, *, status_code: int | None = None) -> None:
         super().__init__(message, status_code=status_code)
         self.partial_text = partial_text
+
+
+def log_unexpected(log: logging.Logger, what: str, exc: BaseException) -> None:
+    """Log an unexpected exception: its type and stack, never its message or arguments (they may quote the customer)."""
+    stack = "".join(traceback.format_tb(exc.__traceback__)).rstrip()
+    log.error("%s: %s (message withheld)\n%s", what, type(exc).__qualname__, stack)

@@ -16,7 +16,7 @@ from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database
 
 from .blocking import blocking
-from .errors import ModelRefused, ModelStreamInterrupted, OrchestratorError, ToolLoopLimitExceeded
+from .errors import InvalidInputError, ModelRefused, ModelStreamInterrupted, OrchestratorError, ToolLoopLimitExceeded
 from .events import (
     ConversationClosed,
     Event,
@@ -171,10 +171,10 @@ class Orchestrator:
 
         Raises:
             KeyError: unknown conversation.
-            ValueError: a rating outside 1-5.
+            InvalidInputError: a rating outside 1-5.
         """
         if csat is not None and not 1 <= csat <= 5:
-            raise ValueError("the rating must be between 1 and 5")
+            raise InvalidInputError("the rating must be between 1 and 5")
         outcome = await blocking(self._close, conversation_id, csat, confirmed)
         for sink in self.sinks:
             await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
@@ -195,11 +195,11 @@ class Orchestrator:
         """Record the customer's 1-5 rating of a conversation that already ended (e.g. resolved by a human agent).
 
         Raises:
-            ValueError: a rating outside 1-5.
+            InvalidInputError: a rating outside 1-5.
             KeyError: the KPI tables never saw the conversation.
         """
         if type(csat) is not int or not 1 <= csat <= 5:
-            raise ValueError("the rating must be between 1 and 5")
+            raise InvalidInputError("the rating must be between 1 and 5")
         if self.kpi is not None:
             self.kpi.record_csat(conversation_id, csat)
 
@@ -207,7 +207,7 @@ class Orchestrator:
         """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
 
         Raises:
-            ValueError: empty or oversized message.
+            InvalidInputError: an empty or oversized message, or one no database can store.
             KeyError: unknown conversation.
             ModelError: the model API failed (nothing is stored for the turn).
         """
@@ -532,11 +532,11 @@ def _policy_stack(settings: Settings, db: Database, model: ModelClient) -> dict[
 def _validated(text: str) -> str:
     text = text.strip()
     if not text:
-        raise ValueError("the message is empty")
+        raise InvalidInputError("the message is empty")
     if len(text) > MAX_MESSAGE_CHARS:
-        raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+        raise InvalidInputError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
     if (what := unstorable(text)) is not None:  # PostgreSQL refuses NUL; no database encodes a lone surrogate
-        raise ValueError(f"the message contains {what} (a NUL character or invalid Unicode cannot be stored)")
+        raise InvalidInputError(f"the message contains {what} (a NUL character or invalid Unicode cannot be stored)")
     return text
 
 

@@ -163,6 +163,9 @@ class PolicyConfig(_Frozen):
     """`local` (measured in docs/policy-benchmarks.md, free, < 1 ms) or `claude`: the fast model per message,
     forced to its strict `report_sentiment` tool (see docs/claude-path.md for the measurement behind the default)."""
     negative_score_threshold: float = Field(default=-0.5, ge=-1, le=0)
+    sentiment_trend_threshold: float = Field(default=0.2, gt=0, le=2)
+    """How far the mood must move over the last three messages (on the -1..1 score) to be `improving` or
+    `deteriorating` rather than `stable`; the hand-offs, the `sentiment_trend` tool fill and the console all use it."""
     negative_streak: int = Field(default=3, ge=1)
     unresolved_exchanges_before_offer: int = Field(default=3, ge=1)
     abuse_warnings_before_escalation: int = Field(default=2, ge=0)

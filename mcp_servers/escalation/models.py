@@ -73,7 +73,7 @@ ResolutionNote = Annotated[
     Field(min_length=1, max_length=2000, pattern=_NOT_BLANK, description="How the handoff ended, for the record."),
 ]
 SentimentTrend = Annotated[
-    str, Field(min_length=1, max_length=20, description="How the customer's mood is moving, e.g. 'worsening'.")
+    str, Field(min_length=1, max_length=20, description="How the customer's mood is moving, e.g. 'deteriorating'.")
 ]
 
 

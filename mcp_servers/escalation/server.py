@@ -140,7 +140,7 @@ def create_server(store: EscalationStore) -> MCPServer:
                 checked (order ids), what was tried.
             customer_email: The customer's email, if known. Leave it out in a verified conversation.
             conversation_id: This conversation's id, so that repeated escalations are not duplicated.
-            sentiment_trend: How the customer's mood is moving, e.g. 'worsening', 'stable', 'improving'.
+            sentiment_trend: How the customer's mood is moving, e.g. 'deteriorating', 'stable', 'improving'.
             context: Short verified facts for the agent, e.g. {"order_id": "ORD-78432"}.
         """
         bound = bound_customer(ctx)

@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 import click
 
-from ..errors import OrchestratorError
+from ..errors import InvalidInputError, OrchestratorError, log_unexpected
 from ..evals import eval_command
 from ..events import Event, TextDelta, ToolCallFinished, ToolCallStarted
 from ..policy.pii import install_log_masking
@@ -24,7 +24,9 @@ from ..web.agents_cli import agents_command
 from ..web.serve import serve_command
 from .context import context_settings
 
-__all__ = ["FLAGSHIP_SCRIPT", "cli", "main"]
+__all__ = ["FLAGSHIP_SCRIPT", "Printer", "cli", "main", "say"]
+
+logger = logging.getLogger(__name__)
 
 FLAGSHIP_SCRIPT = (
     "Hi, I ordered a pair of headphones 2 weeks ago and they don't work. My order is ORD-78432.",
@@ -47,7 +49,7 @@ def _banner(orchestrator: Orchestrator) -> str:
     return f"Switchboard · ShopExpress support · model: {what}\nservers: {servers}"
 
 
-class _Printer:
+class Printer:
     """Renders streamed events on the terminal."""
 
     def __init__(self, show_tools: bool = True) -> None:
@@ -55,6 +57,7 @@ class _Printer:
         self.started_text = False
 
     async def __call__(self, event: Event) -> None:
+        """Print streamed reply text, and each tool call and its outcome."""
         if isinstance(event, TextDelta):
             if not self.started_text:
                 click.echo("Alex: ", nl=False)
@@ -77,6 +80,7 @@ class _Printer:
             self.started_text = False
 
     def end_turn(self) -> None:
+        """End the turn's line of reply text."""
         self._break()
 
 
@@ -126,7 +130,7 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
             )
             if conversation_id:
                 _print_recent(orchestrator, cid)
-            printer = _Printer()
+            printer = Printer()
             while True:
                 line = await anyio.to_thread.run_sync(_read_line, interactive)
                 if line is None:
@@ -138,22 +142,33 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
                 if line.strip().startswith("/rate"):
                     await _rate(orchestrator, cid, line)
                     break
-                try:
-                    await orchestrator.respond(cid, line, emit=printer)
-                except ValueError as exc:
-                    click.secho(f"(not sent: {exc})", fg="yellow")
-                printer.end_turn()
+                await say(orchestrator, cid, line, printer)
             click.echo(f"conversation saved: {cid}")
 
     _run(session)
 
 
+async def say(orchestrator: Orchestrator, cid: str, line: str, printer: Printer) -> None:
+    """One chat line: a refused message says why; an internal failure is logged without PII and the chat goes on."""
+    try:
+        await orchestrator.respond(cid, line, emit=printer)
+    except InvalidInputError as exc:
+        click.secho(f"(not sent: {exc})", fg="yellow")
+    except OrchestratorError:
+        raise  # a model or server failure ends the session with its message (see `_run`)
+    except Exception as exc:  # the top of one turn: a bug in it must not pass for bad input, nor end the chat
+        log_unexpected(logger, "chat turn failed", exc)
+        click.secho("(something went wrong on our side; your message was not answered, please try again)", fg="red")
+    printer.end_turn()
+
+
 async def _rate(orchestrator: Orchestrator, cid: str, line: str) -> None:
     """`/rate N`: the customer's 1-5 satisfaction rating; it ends the conversation."""
     value = line.strip().removeprefix("/rate").strip()
+    csat = int(value) if value.isascii() and value.isdigit() else 0  # 0: refused by `end`, like any out-of-range
     try:
-        outcome = await orchestrator.end(cid, csat=int(value))
-    except ValueError:
+        outcome = await orchestrator.end(cid, csat=csat)
+    except InvalidInputError:
         click.secho("(a rating is a whole number from 1 to 5, e.g. /rate 5)", fg="yellow")
         return
     click.echo(f"Thanks for your rating! Conversation closed ({outcome.replace('_', ' ')}).")
@@ -184,7 +199,7 @@ def demo(ctx: click.Context, keep_db: bool) -> None:
             async with Orchestrator.open(settings, environ=environ, policies=True) as orchestrator:
                 click.echo(_banner(orchestrator))
                 cid = orchestrator.start(channel="demo")
-                printer = _Printer()
+                printer = Printer()
                 for line in FLAGSHIP_SCRIPT:
                     click.secho(f"\nYou: {line}", bold=True)
                     await orchestrator.respond(cid, line, emit=printer)

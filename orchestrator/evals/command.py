@@ -157,7 +157,7 @@ def _run(suite: Suite, settings: Settings, options: RunOptions, total: int) -> l
                 claude = AnthropicModel(settings.model, api_key=settings.api_key, base_url=settings.base_url)
             try:
                 return await run_suite(suite, settings, options, claude=claude, on_trial=lambda _r: bar.update(1))
-            except (ValueError, EvalSetupError) as exc:
+            except EvalSetupError as exc:  # a bug inside a trial is not a setup problem: it keeps its traceback
                 raise click.ClickException(str(exc)) from exc
             finally:
                 if claude is not None:

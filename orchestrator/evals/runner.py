@@ -205,15 +205,16 @@ async def run_suite(
         One result per trial, in task order then trial order.
 
     Raises:
-        ValueError: `--model claude` without a Claude client, or an `--only` id the suite does not have.
+        EvalSetupError: `--model claude` without a Claude client, `--model oracle` on a suite without ground truth,
+            an `--only` id the suite does not have, or a server or fixture that would not start.
     """
     if options.model == "claude" and claude is None:
-        raise ValueError("--model claude needs ANTHROPIC_API_KEY")
+        raise EvalSetupError("--model claude needs ANTHROPIC_API_KEY")
     if options.model == "oracle" and suite.kind != "tau-bench":
-        raise ValueError(f"--model oracle replays ground-truth actions, and suite {suite.name} has none")
+        raise EvalSetupError(f"--model oracle replays ground-truth actions, and suite {suite.name} has none")
     tasks = [t for t in suite.tasks if options.only is None or t.id in options.only]
     if options.only is not None and (unknown := sorted(options.only - {t.id for t in tasks})):
-        raise ValueError(f"no task {', '.join(unknown)} in suite {suite.name}")
+        raise EvalSetupError(f"no task {', '.join(unknown)} in suite {suite.name}")
     results: dict[tuple[str, int], TrialResult] = {}
     with tempfile.TemporaryDirectory(prefix="switchboard-eval-") as work:
         scratch = ScratchDatabases(Path(work), postgres=options.postgres)

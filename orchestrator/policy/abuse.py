@@ -9,7 +9,7 @@ against groups. `AbuseCheck` never blocks: it records the count that the escalat
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ..hooks import InputVerdict, TurnContext
 from .textclf import HashedLinearModel
@@ -201,8 +201,12 @@ def _near(token: str, word: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+@lru_cache(maxsize=4096)
 def _repair(token: str) -> str:
-    """A misspelt or run-together lexicon word put right ("haet" -> "hate", "ihate" -> "i hate")."""
+    """A misspelt or run-together lexicon word put right ("haet" -> "hate", "ihate" -> "i hate").
+
+    Remembered per token (a scan of the whole lexicon; a turn repairs the same message's words several times).
+    """
     if len(token) < 4 or token in _LEXICON:
         return token
     for word in _LEXICON:

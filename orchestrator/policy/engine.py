@@ -162,12 +162,15 @@ class SupportPolicy:
             "usage": usage,
         }
 
+    def _trend(self, scores: Sequence[float]) -> sentiment.Trend | None:
+        return sentiment.trend(scores, threshold=self.config.sentiment_trend_threshold)
+
     def conversation_facts(self, ctx: TurnContext) -> dict[Fact, str]:
         """The facts tools may be given without asking the model: the id, the verified customer, the mood trend."""
         facts = basic_facts(ctx)
         scores = escalation.ConversationSignals.from_state(ctx.flags.get(escalation.STATE_KEY)).scores
-        if len(scores) >= 2:
-            facts["sentiment_trend"] = sentiment.trend(scores)
+        if (mood := self._trend(scores)) is not None:
+            facts["sentiment_trend"] = mood
         return facts
 
     def inspect_tool_result(self, content: str, ctx: TurnContext) -> str:
@@ -236,6 +239,7 @@ class SupportPolicy:
             reason=decision.reason,
             problem=str(ctx.flags.get("problem") or ctx.latest_customer_text),
             scores=signals.scores,
+            sentiment_trend=(mood := self._trend(signals.scores)),
             customer_email=ctx.customer_email,
             verified=ctx.customer_email is not None,
             order_ids=orders,
@@ -244,7 +248,7 @@ class SupportPolicy:
             decision,
             summary=pii.mask(summary),
             conversation_id=ctx.conversation_id,
-            scores=signals.scores,
+            sentiment_trend=mood,
             order_ids=orders,
         )
         content, is_error = await call_tool(self.config.escalation_tool, arguments)
@@ -284,6 +288,7 @@ class SupportPolicy:
                 problem=str(ctx.flags.get("problem") or ctx.latest_customer_text),
                 actions=[f"process_refund {approval.order_id}: pending approval, reference {approval.refund_id}"],
                 scores=signals.scores,
+                sentiment_trend=(mood := self._trend(signals.scores)),
                 customer_email=ctx.customer_email,
                 verified=ctx.customer_email is not None,
                 order_ids=[approval.order_id],
@@ -292,7 +297,7 @@ class SupportPolicy:
                 approval,
                 conversation_id=ctx.conversation_id,
                 summary=pii.mask(summary),
-                sentiment_trend=sentiment.trend(signals.scores) if signals.scores else None,
+                sentiment_trend=mood,
             )
             content, is_error = await call_tool(self.config.escalation_tool, arguments)
             handoff = None if is_error else _handoff_id(content)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, cast
 
 from ..settings import PolicyConfig
-from .sentiment import Sentiment, trend
+from .sentiment import Sentiment, Trend
 
 __all__ = [
     "Action",
@@ -206,6 +206,7 @@ def summarise_for_handoff(
     problem: str,
     actions: Sequence[str] = (),
     scores: Sequence[float] = (),
+    sentiment_trend: Trend | None = None,
     customer_email: str | None = None,
     verified: bool = False,
     order_ids: Sequence[str] = (),
@@ -218,6 +219,7 @@ def summarise_for_handoff(
             guardrail).
         actions: What the assistant did so far, one short line each (e.g. "lookup_order ORD-78432: shipped").
         scores: The per-message sentiment scores, oldest first.
+        sentiment_trend: Their trend (`sentiment.trend` with the policy's threshold), if there is one.
         customer_email: The customer's email, if known.
         verified: Whether that email was verified by an identity tool.
         order_ids: Order ids mentioned or checked in the conversation.
@@ -232,7 +234,8 @@ def summarise_for_handoff(
         lines.append("Actions so far: none")
     if scores:
         recent = ", ".join(f"{s:+.2f}" for s in list(scores)[-5:])
-        lines.append(f"Sentiment: {trend(scores)} (latest scores {recent}; -1 very negative .. +1 very positive)")
+        mood = f"{sentiment_trend} " if sentiment_trend else ""
+        lines.append(f"Sentiment: {mood}(latest scores {recent}; -1 very negative .. +1 very positive)")
     customer = (
         mask_email(customer_email) + (" (verified)" if verified else " (not verified)") if customer_email else "unknown"
     )
@@ -247,7 +250,7 @@ def escalation_arguments(
     *,
     summary: str,
     conversation_id: str,
-    scores: Sequence[float] = (),
+    sentiment_trend: Trend | None = None,
     order_ids: Sequence[str] = (),
 ) -> dict[str, object]:
     """Arguments for the `escalate_to_human` tool (the customer is bound by the orchestrator, so no email).
@@ -260,14 +263,16 @@ def escalation_arguments(
     context = {"escalation_rule": decision.reason}
     for n, order_id in enumerate(list(dict.fromkeys(order_ids))[:10]):
         context["order_id" if n == 0 else f"order_id_{n + 1}"] = order_id[:300]
-    return {
+    arguments: dict[str, object] = {
         "reason": _REASON_TEXT.get(decision.reason, decision.reason or "Escalated by policy."),
         "priority": decision.priority,
         "conversation_summary": summary,
         "conversation_id": conversation_id,
-        "sentiment_trend": trend(scores),
-        "context": context,
     }
+    if sentiment_trend is not None:
+        arguments["sentiment_trend"] = sentiment_trend
+    arguments["context"] = context
+    return arguments
 
 
 # --- what the customer reads -------------------------------------------------------------------------------------

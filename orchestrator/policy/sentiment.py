@@ -15,20 +15,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast, get_args
+from typing import TYPE_CHECKING, Literal, cast, get_args
 
 import anyio
 import numpy as np
 import numpy.typing as npt
 from anthropic.types import Message, MessageParam, ToolParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.sparse import csr_matrix, hstack
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ..errors import OrchestratorError
 from ..llm.model import ModelClient, ModelRequest
 from .textclf import N_FEATURES, featurize
 from .weights import MODELS_DIR, existing
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 __all__ = [
     "ClaudeSentimentScorer",
@@ -39,7 +41,6 @@ __all__ = [
     "REPORT_TOOL",
     "Reason",
     "Sentiment",
-    "TREND_THRESHOLD",
     "Trend",
     "design_matrix",
     "label_for",
@@ -60,7 +61,6 @@ Reason = Literal["none", "explicit_human_request", "threat"]
 MODEL_PATH = MODELS_DIR / "sentiment.npz"
 LABEL_THRESHOLD = 0.15
 """Scores within ±0.15 (about ±0.6 on the human -4..4 scale) are `neutral`."""
-TREND_THRESHOLD = 0.2
 KNOTS = np.array([-0.9, -0.7, -0.5, -0.3, -0.1, 0.1, 0.3, 0.5, 0.7, 0.9])
 """Hinge knots on VADER's compound score: the correction learns a piecewise-linear recalibration of it."""
 
@@ -255,11 +255,13 @@ def _dense(texts: Sequence[str]) -> npt.NDArray[np.float64]:
     return np.array(rows, dtype=np.float64).reshape(len(texts), 4 + len(KNOTS))
 
 
-def design_matrix(texts: Sequence[str]) -> csr_matrix:
+def design_matrix(texts: Sequence[str]) -> "csr_matrix":
     """The features of the local model: `textclf.featurize` columns, then VADER's scores and compound hinges.
 
     Texts are used as given; `score_local` first glosses French messages (training data is English).
     """
+    from scipy.sparse import csr_matrix, hstack  # on first use: scipy costs most of a second to import
+
     return csr_matrix(hstack([featurize(texts), csr_matrix(_dense(texts))]).tocsr())
 
 
@@ -373,8 +375,10 @@ def score_local(text: str) -> Sentiment:
     return _sentiment(_local_model().predict_one(prepared), reason, "local")
 
 
-def trend(scores: Sequence[float], window: int = 3, threshold: float = TREND_THRESHOLD) -> Trend:
-    """How the customer's mood is moving over the last `window` messages.
+def trend(scores: Sequence[float], *, threshold: float, window: int = 3) -> Trend | None:
+    """How the customer's mood is moving over the last `window` messages (None with fewer than two scores).
+
+    The product's one trend rule (hand-offs, tool fill, console); `threshold` is the policy's configured one.
 
     Rule: fit a least-squares line through the last `window` scores (all of them when fewer; at least two are
     needed) and take the change it predicts across those messages, slope x (n - 1). A change of at least
@@ -383,7 +387,7 @@ def trend(scores: Sequence[float], window: int = 3, threshold: float = TREND_THR
     """
     recent = np.asarray(list(scores)[-max(window, 2) :], dtype=np.float64)
     if recent.size < 2:
-        return "stable"
+        return None
     x = np.arange(recent.size, dtype=np.float64)
     slope = float(np.polyfit(x, recent, 1)[0])
     change = slope * (recent.size - 1)

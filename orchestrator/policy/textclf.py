@@ -8,22 +8,57 @@ weights ship, as a `.npz` file next to this module. Inference is stateless hashi
 millisecond and the weights do not depend on a pickle format.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix, hstack
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 __all__ = ["HashedLinearModel", "featurize"]
 
 N_FEATURES = 2**18
+MEMO_SIZE = 1024
+"""Texts whose probability each model remembers: one turn asks the same model about the same text several times."""
 
 
+class _Memo:
+    """A bounded, thread-safe LRU map from text to probability."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> float | None:
+        with self._lock:
+            value = self._items.get(text)
+            if value is not None:
+                self._items.move_to_end(text)
+            return value
+
+    def put(self, text: str, value: float) -> None:
+        with self._lock:
+            self._items[text] = value
+            self._items.move_to_end(text)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@cache
 def _vectorizers() -> tuple[Any, Any]:
-    # Imported on first use: scikit-learn costs about a second of start-up and most runs never classify.
+    # Imported and built on first use (then kept: the vectorizers are stateless): scikit-learn costs about a
+    # second of start-up and most runs never classify.
     from sklearn.feature_extraction.text import HashingVectorizer
 
     words = HashingVectorizer(
@@ -46,8 +81,10 @@ def _vectorizers() -> tuple[Any, Any]:
     return words, chars
 
 
-def featurize(texts: Sequence[str]) -> csr_matrix:
+def featurize(texts: Sequence[str]) -> "csr_matrix":
     """The feature matrix shared by training and inference (2 x 2^18 hashed columns)."""
+    from scipy.sparse import csr_matrix, hstack  # on first use: scipy costs most of a second to import
+
     words, chars = _vectorizers()
     return csr_matrix(hstack([words.transform(texts), chars.transform(texts)]).tocsr())
 
@@ -61,13 +98,25 @@ class HashedLinearModel:
     intercept: float
     threshold: float
     """Decision threshold on the probability, chosen on validation data."""
+    _memo: _Memo = field(default_factory=lambda: _Memo(MEMO_SIZE), init=False, repr=False, compare=False)
 
     def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """P(positive class) for each text."""
-        if not texts:
-            return np.zeros(0)
-        logits = featurize(texts) @ self.coef.astype(np.float64) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64).ravel()))
+        """P(positive class) for each text (remembered for the last `MEMO_SIZE` distinct texts)."""
+        known = {text: self._memo.get(text) for text in texts}
+        missing = [text for text, value in known.items() if value is None]
+        if missing:
+            for text, value in zip(missing, self._compute(missing), strict=True):
+                known[text] = value
+                self._memo.put(text, value)
+        return np.array([known[text] for text in texts], dtype=np.float64)
+
+    def _compute(self, texts: Sequence[str]) -> list[float]:
+        # The sparse dot product over the non-zero features only: no dense float64 copy of the 2^19 weights.
+        features = featurize(texts)
+        rows = np.repeat(np.arange(len(texts)), np.diff(features.indptr))
+        weights = features.data * self.coef[features.indices].astype(np.float64)
+        logits = np.bincount(rows, weights=weights, minlength=len(texts)) + self.intercept
+        return [float(p) for p in 1.0 / (1.0 + np.exp(-logits))]
 
     def probability(self, text: str) -> float:
         """P(positive class) for one text."""

@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..blocking import blocking
+from ..errors import log_unexpected
 from ..policy.approvals import ApprovalStore
 from ..service import Orchestrator
 from .agent_routes import agent_routes
@@ -122,8 +123,8 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
             response.headers.update(exc.headers)
         return response
 
-    async def on_error(_request: Request, _exc: Exception) -> Response:
-        logger.exception("unhandled error in a web request")
+    async def on_error(_request: Request, exc: Exception) -> Response:
+        log_unexpected(logger, "unhandled error in a web request", exc)
         return error_response(WebError("internal", "Something went wrong on our side."))
 
     routes = [

@@ -9,7 +9,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..errors import ModelError
+from ..errors import ModelError, log_unexpected
 from .desk import ASSISTANT, GREETING, HelpDesk
 from .errors import WebError
 from .inputs import ascii_int
@@ -71,9 +71,11 @@ def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn)
                 await send("error", {"code": exc.code, "message": exc.message})
             except ModelError as exc:
                 await send("error", {"code": "unavailable", "message": str(exc)})
-            except Exception:  # the top of a background task: one failed turn must not stop the server
-                logger.exception("web turn failed")
-                await send("error", {"code": "unavailable", "message": "Something went wrong; please try again."})
+            except Exception as exc:  # the top of a background task: one failed turn must not stop the server
+                log_unexpected(logger, "web turn failed", exc)
+                await send(
+                    "error", {"code": "internal", "message": "Something went wrong on our side; please try again."}
+                )
 
     spawn(run)
 

@@ -20,6 +20,7 @@ from ..errors import ServerUnavailableError
 from ..events import Escalated, Event, TextDelta, ToolCallFinished, ToolCallStarted
 from ..policy.escalation import STATE_KEY, ConversationSignals
 from ..policy.pii import mask
+from ..policy.sentiment import trend
 from ..registry.registry import ToolCallFailedError, UnknownToolError
 from ..service import MAX_MESSAGE_CHARS, Orchestrator
 from .errors import ErrorCode, WebError
@@ -28,7 +29,7 @@ from .inputs import conversation_id as valid_id
 from .inputs import safe_text
 from .store import StateConflictError, StoredEvent, TurnOwner, WebConversation, WebStore
 
-__all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view", "sentiment_trend"]
+__all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +56,6 @@ def message_view(event: StoredEvent) -> dict[str, Any]:
     author = event.author or (ASSISTANT if role == "assistant" else None)
     at = event.created_at.isoformat().replace("+00:00", "Z")
     return {"id": event.id, "role": role, "text": event.body or "", "author": author, "at": at}
-
-
-def sentiment_trend(scores: tuple[float, ...]) -> str | None:
-    """`worsening`, `improving` or `stable` over the last three scores (None with fewer than two)."""
-    if len(scores) < 2:
-        return None
-    recent = scores[-3:]
-    change = recent[-1] - recent[0]
-    return "worsening" if change <= -0.2 else "improving" if change >= 0.2 else "stable"
 
 
 def _stream_event(event: Event) -> tuple[str, dict[str, Any]] | None:
@@ -360,16 +352,18 @@ class HelpDesk:
         ids = [cid for item in items if isinstance(cid := item.get("conversation_id"), str)]
         headers = self.orchestrator.store.get_many(ids)
         channels = self.store.get_many(ids)
+        threshold = self.orchestrator.settings.policy.sentiment_trend_threshold
         annotated: list[dict[str, Any]] = []
         for item in items:
             cid = item.get("conversation_id")
             header = headers.get(cid) if isinstance(cid, str) else None
             web = channels.get(cid) if isinstance(cid, str) else None
             scores = ConversationSignals.from_state(header.state.get(STATE_KEY)).scores if header else ()
-            trend = item.get("sentiment_trend") or sentiment_trend(scores)
+            # The trend of the readings shown beside it (the hand-off's own is from when it was made).
+            mood = trend(scores, threshold=threshold) or item.get("sentiment_trend")
             left = web is not None and web.state == "ended" and item.get("status") in ("queued", "claimed")
             annotated.append(
-                {**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": trend, "customer_left": left}
+                {**item, "sentiment": [round(s, 3) for s in scores], "sentiment_trend": mood, "customer_left": left}
             )
         return annotated
 

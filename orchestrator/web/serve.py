@@ -11,6 +11,7 @@ from ..errors import OrchestratorError
 from ..service import Orchestrator
 from ..settings import Settings
 from .app import build_app
+from .workers import run_workers
 
 __all__ = ["KEEP_ALIVE_S", "bind", "serve", "serve_command"]
 
@@ -66,13 +67,35 @@ async def serve(settings: Settings, sock: socket.socket, *, access_log: bool = F
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--access-log", is_flag=True, help="Log every request (paths only; never bodies or headers).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes serving the same socket, each with its own servers (use a PostgreSQL database).",
+)
 @click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, access_log: bool) -> None:
+def serve_command(ctx: click.Context, host: str, port: int, access_log: bool, workers: int) -> None:
     """Serve the customer chat (/), the agent console (/agent), the dashboard (/dashboard) and /metrics."""
     settings = context_settings(ctx)
     sock = bind(host, port)
-    try:
+
+    def run() -> None:
         anyio.run(lambda: serve(settings, sock, access_log=access_log))
+
+    def work(_index: int) -> int:
+        try:
+            run()
+        except OrchestratorError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            return 1
+        return 0
+
+    try:
+        if workers == 1:
+            run()
+        else:
+            ctx.exit(run_workers(workers, work))
     except OrchestratorError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

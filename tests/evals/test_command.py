@@ -156,7 +156,7 @@ async def test_a_server_that_cannot_start_or_an_oracle_without_actions_stops_the
     with pytest.raises(EvalSetupError, match="server 'retail' did not start: retail: .*users.json not found"):
         await run_suite(no_data, settings, RunOptions(model="oracle"))
     shop = load_suite("shopexpress")
-    with pytest.raises(ValueError, match="has none"):
+    with pytest.raises(EvalSetupError, match="has none"):
         await run_suite(shop, load_settings(shop.config, {}, offline=True), RunOptions(model="oracle"))
 
 

@@ -163,7 +163,7 @@ async def test_escalate_to_human_queues_a_handoff_and_reports_id_position_and_wa
         priority="high",
         customer_email="Jordan.Lee@Example.com",
         conversation_id="conv_1",
-        sentiment_trend="worsening",
+        sentiment_trend="deteriorating",
         context={"order_id": "ORD-78432"},
     )
     async with Client(create_server(store), mode="legacy") as client:
@@ -181,7 +181,7 @@ async def test_escalate_to_human_queues_a_handoff_and_reports_id_position_and_wa
     assert handoff["reason"] == args["reason"]
     assert handoff["summary"] == args["conversation_summary"]
     assert (handoff["customer_email"], handoff["customer_verified"]) == (JORDAN, False)
-    assert (handoff["conversation_id"], handoff["sentiment_trend"]) == ("conv_1", "worsening")
+    assert (handoff["conversation_id"], handoff["sentiment_trend"]) == ("conv_1", "deteriorating")
     assert handoff["context"] == {"order_id": "ORD-78432"}
     assert (handoff["claimed_by"], handoff["outcome"], handoff["position"]) == (None, None, 1)
     assert [(m["author_kind"], m["body"]) for m in handoff["messages"]] == [

@@ -11,7 +11,7 @@ import pytest
 from anthropic import AsyncAnthropic
 
 from orchestrator import Orchestrator
-from orchestrator.errors import ModelError
+from orchestrator.errors import InvalidInputError, ModelError
 from orchestrator.events import Event, TextDelta
 from orchestrator.llm.anthropic_model import AnthropicModel
 from orchestrator.llm.history import history_problems
@@ -352,7 +352,7 @@ async def test_a_message_no_database_can_store_is_refused_before_anything_runs(c
     fake = FakeMessagesAPI()
     async with await claude(fake) as orch:
         chat = Harness(orch, fake)
-        with pytest.raises(ValueError, match="NUL character or invalid Unicode"):
+        with pytest.raises(InvalidInputError, match="NUL character or invalid Unicode"):
             await chat.say(text)
         stored = chat.stored()
     assert stored == [] and fake.requests == []

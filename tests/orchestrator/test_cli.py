@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchestrator.cli.commands import cli
+from orchestrator import Orchestrator
+from orchestrator.cli.commands import Printer, cli, say
+from orchestrator.testing.scripted import ScriptedModel, text_reply
+
+from .support import settings_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,3 +113,25 @@ def test_unknown_conversation_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--config", str(config), "conversations", "show", "nope"], env=_env(tmp_path))
     assert result.exit_code == 1
     assert "no conversation 'nope'" in result.output
+
+
+@pytest.mark.anyio
+async def test_a_bug_inside_a_chat_turn_is_an_internal_error_not_a_refused_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    model = ScriptedModel([ValueError("could not read jordan.lee@example.com"), text_reply("Hello again.")])
+    async with Orchestrator.open(settings_for(tmp_path, []), model=model) as orch:
+        cid = orch.start()
+        await say(orch, cid, "hi", Printer())
+        await say(orch, cid, "   ", Printer())
+        await say(orch, cid, "are you there?", Printer())
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "(something went wrong on our side; your message was not answered, please try again)",
+        "(not sent: the message is empty)",
+        "Alex: Hello again.",
+    ]
+    (logged,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("chat turn failed")]
+    assert logged.startswith("chat turn failed: ValueError (message withheld)\n")
+    assert "jordan.lee" not in caplog.text
+    model.assert_complete()

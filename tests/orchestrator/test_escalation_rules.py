@@ -2,10 +2,13 @@
 
 import json
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
 
+from orchestrator.hooks import TurnContext
 from orchestrator.policy import escalation
+from orchestrator.policy.engine import SupportPolicy
 from orchestrator.policy.escalation import (
     ConversationSignals,
     EscalationDecision,
@@ -20,6 +23,9 @@ from orchestrator.policy.escalation import (
 )
 from orchestrator.policy.sentiment import Sentiment
 from orchestrator.settings import PolicyConfig
+from orchestrator.testing.scripted import ScriptedModel
+
+from .support import settings_for
 
 DEFAULT = PolicyConfig()
 NONE = EscalationDecision()
@@ -211,6 +217,7 @@ def test_the_handoff_summary_gives_the_agent_what_they_need_without_the_full_ema
         problem="My   headphones arrived broken\nand nobody answers.",
         actions=["lookup_order ORD-78432: delivered", "check_refund_eligibility ORD-78432: eligible"],
         scores=[-0.3, -0.6, -0.8],
+        sentiment_trend="deteriorating",
         customer_email="jordan.lee@example.com",
         verified=True,
         order_ids=["ORD-78432", "ORD-78432", "ORD-10001"],
@@ -241,7 +248,11 @@ def test_the_handoff_summary_stays_within_the_tool_limit() -> None:
 def test_escalation_arguments_fit_the_escalate_to_human_tool() -> None:
     decision = EscalationDecision("escalate", "urgent", "threat")
     args = escalation_arguments(
-        decision, summary="S", conversation_id="conv-1", scores=[0.0, -0.5], order_ids=["ORD-1", "ORD-2", "ORD-1"]
+        decision,
+        summary="S",
+        conversation_id="conv-1",
+        sentiment_trend="deteriorating",
+        order_ids=["ORD-1", "ORD-2", "ORD-1"],
     )
     assert args == {
         "reason": "The customer made a legal, chargeback or safety threat.",
@@ -339,3 +350,22 @@ def test_public_names_are_sorted_and_importable() -> None:
     assert escalation.__all__ == sorted(escalation.__all__)
     for name in escalation.__all__:
         assert hasattr(escalation, name), name
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"),
+    [pytest.param(0.2, "deteriorating", id="shipped"), pytest.param(0.5, "stable", id="configured-higher")],
+)
+def test_the_sentiment_trend_tool_fill_uses_the_configured_threshold(
+    tmp_path: Path, threshold: float, expected: str
+) -> None:
+    settings = settings_for(tmp_path, [], policy=PolicyConfig(sentiment_trend_threshold=threshold))
+    policy = SupportPolicy(settings, model=ScriptedModel([]))
+    ctx = TurnContext("conv-1", flags={escalation.STATE_KEY: ConversationSignals(scores=(0.0, -0.3)).to_state()})
+    assert policy.conversation_facts(ctx)["sentiment_trend"] == expected
+
+
+def test_one_reading_gives_no_sentiment_trend_to_fill(tmp_path: Path) -> None:
+    policy = SupportPolicy(settings_for(tmp_path, []), model=ScriptedModel([]))
+    ctx = TurnContext("conv-1", flags={escalation.STATE_KEY: ConversationSignals(scores=(-0.9,)).to_state()})
+    assert "sentiment_trend" not in policy.conversation_facts(ctx)

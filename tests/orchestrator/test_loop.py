@@ -1,6 +1,9 @@
 """The tool-use loop with a scripted model against real in-memory MCP servers."""
 
 import json
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import customers, orders
 from orchestrator import Orchestrator
+from orchestrator.errors import InvalidInputError
 from orchestrator.events import Event, ModelCalled, TextDelta, ToolCallFinished, ToolCallStarted
 from orchestrator.hooks import InputVerdict, ToolCall, TurnContext
 from orchestrator.llm.model import ModelRequest
@@ -134,25 +138,52 @@ async def test_unknown_tool_and_tool_error_become_is_error_results(tmp_path: Pat
     assert "out of stock" in failed["content"]
 
 
+@pytest.mark.e2e
 async def test_server_down_gives_an_is_error_result_and_the_turn_completes(tmp_path: Path) -> None:
-    def broken() -> MCPServer:
-        raise RuntimeError("cannot build")
-
-    down = in_memory("down")
+    # The real orders server as a stdio child that records its pid; once its script is gone it cannot come back.
+    script = tmp_path / "serve_orders.py"
+    script.write_text(
+        "import os, runpy, sys\n"
+        "from pathlib import Path\n"
+        "Path(sys.argv.pop(1)).write_text(str(os.getpid()))\n"
+        "runpy.run_module('mcp_servers.orders', run_name='__main__')\n"
+    )
+    pid_file = tmp_path / "orders.pid"
+    orders_db = f"sqlite:///{tmp_path / 'orders.db'}"
+    orders = in_memory("orders").model_copy(
+        update={
+            "command": sys.executable,
+            "args": [str(script), str(pid_file), "--db", orders_db],
+            "reconnect_wait_s": 0,
+        }
+    )
     model = ScriptedModel(
         [
             tool_use(("lookup_order", {"order_id": "ORD-78432", "customer_email": JORDAN})),
-            text_reply("The order system is unavailable."),
+            text_reply("Sorry, our order system is briefly unavailable. Shall I try again in a moment?"),
         ]
     )
-    settings = settings_for(tmp_path, [in_memory("orders"), down])
-    targets = {**real_targets(tmp_path, ["orders"]), "down": broken}
-    with anyio.fail_after(20):
-        async with Orchestrator.open(settings, model=model, targets=targets) as orch:
-            health = {h.name: h.state for h in orch.registry.health()}
-            reply = await orch.respond(orch.start(), "where is my order")
-    assert health == {"orders": "connected", "down": "failed"}
-    assert reply.text == "The order system is unavailable."
+    events: list[Event] = []
+
+    async def collect(event: Event) -> None:
+        events.append(event)
+
+    with anyio.fail_after(30):
+        async with Orchestrator.open(settings_for(tmp_path, [orders]), model=model) as orch:
+            assert [h.state for h in orch.registry.health()] == ["connected"]
+            script.unlink()
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            with anyio.fail_after(5):
+                await orch.registry.wait_for("orders", "failed")
+            reply = await orch.respond(orch.start(), "where is my order ORD-78432?", emit=collect)
+    (result,) = _tool_results(model.calls[1])
+    assert result["is_error"] is True
+    assert result["content"].startswith("The system behind lookup_order is temporarily unavailable")
+    assert "nothing was changed" in result["content"]
+    assert [(r.name, r.is_error) for r in reply.tool_calls] == [("lookup_order", True)]
+    assert [(e.name, e.is_error) for e in events if isinstance(e, ToolCallFinished)] == [("lookup_order", True)]
+    assert reply.text == "Sorry, our order system is briefly unavailable. Shall I try again in a moment?"
+    model.assert_complete()
 
 
 async def test_iteration_cap_stops_the_loop_with_a_safe_reply(tmp_path: Path) -> None:
@@ -327,9 +358,9 @@ async def test_bad_input_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, [in_memory("meet")])
     async with Orchestrator.open(settings, model=ScriptedModel([]), targets={"meet": _rendezvous_server}) as orch:
         cid = orch.start()
-        with pytest.raises(ValueError, match="empty"):
+        with pytest.raises(InvalidInputError, match="empty"):
             await orch.respond(cid, "   ")
-        with pytest.raises(ValueError, match="longer than"):
+        with pytest.raises(InvalidInputError, match="longer than"):
             await orch.respond(cid, "x" * 5000)
         with pytest.raises(KeyError):
             await orch.respond("no-such-conversation", "hi")

@@ -24,6 +24,7 @@ from orchestrator.policy.sentiment import (
     trigger_reason,
 )
 from orchestrator.policy.weights import MissingWeightsError
+from orchestrator.settings import PolicyConfig
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 pytestmark = pytest.mark.anyio
@@ -199,8 +200,8 @@ def test_trigger_rules(case: TriggerCase) -> None:
 @pytest.mark.parametrize(
     ("scores", "expected"),
     [
-        pytest.param([], "stable", id="no-scores"),
-        pytest.param([0.5], "stable", id="one-score"),
+        pytest.param([], None, id="no-scores"),
+        pytest.param([0.5], None, id="one-score"),
         pytest.param([0.0, -0.3], "deteriorating", id="two-falling"),
         pytest.param([0.0, -0.1], "stable", id="small-fall"),
         pytest.param([0.0, 0.2], "improving", id="threshold-is-inclusive"),
@@ -211,14 +212,20 @@ def test_trigger_rules(case: TriggerCase) -> None:
         pytest.param([-1.0, -1.0, -1.0, 0.5, 0.5, 0.5], "stable", id="only-the-window-counts"),
     ],
 )
-def test_trend(scores: list[float], expected: str) -> None:
-    assert trend(scores) == expected
+def test_trend(scores: list[float], expected: str | None) -> None:
+    assert trend(scores, threshold=PolicyConfig().sentiment_trend_threshold) == expected
 
 
 def test_trend_window_is_configurable() -> None:
     scores = [-1.0, 0.5, 0.5]
-    assert trend(scores, window=2) == "stable"
-    assert trend(scores, window=3) == "improving"
+    assert trend(scores, threshold=0.2, window=2) == "stable"
+    assert trend(scores, threshold=0.2, window=3) == "improving"
+
+
+def test_trend_threshold_comes_from_the_policy_config() -> None:
+    falling = [0.0, -0.3]
+    assert trend(falling, threshold=PolicyConfig().sentiment_trend_threshold) == "deteriorating"
+    assert trend(falling, threshold=PolicyConfig(sentiment_trend_threshold=0.5).sentiment_trend_threshold) == "stable"
 
 
 # --- Claude ---------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from anthropic.types import Message
 
 from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.offline import OfflineModel
+from orchestrator.testing.scripted import ScriptedModel, text_reply
 from tests.web.support import FLAGSHIP, Customer, kinds, parse_sse, serve, targets_for, web_settings
 
 pytestmark = pytest.mark.anyio
@@ -179,3 +180,26 @@ async def test_a_turn_finishes_and_is_stored_when_the_customer_disconnects(tmp_p
                     break
                 await anyio.wait_all_tasks_blocked()
     assert "ORD-78432" in messages[-1]["text"]
+
+
+async def test_a_bug_inside_a_turn_is_an_internal_error_logged_without_its_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = ScriptedModel([ValueError("could not read jordan.lee@example.com"), text_reply("Hello again.")])
+    async with serve(web_settings(tmp_path), targets_for(tmp_path), model=model) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        with anyio.fail_after(30):
+            failed = await served.client.post(
+                f"{customer.path}/messages", json={"text": "hi"}, headers=customer.headers
+            )
+        after = await customer.say("are you there?")
+    events = parse_sse(failed.text)
+    assert events[-1] == (
+        "error",
+        {"code": "internal", "message": "Something went wrong on our side; please try again."},
+    )
+    assert after[-1][1]["text"] == "Hello again."  # the turn slot was freed: the conversation goes on
+    (logged,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("web turn failed")]
+    assert logged.startswith("web turn failed: ValueError (message withheld)\n")
+    assert "jordan.lee" not in caplog.text

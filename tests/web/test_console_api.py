@@ -6,6 +6,8 @@ from typing import Any
 import anyio
 import pytest
 
+from orchestrator.policy.sentiment import trend
+from orchestrator.settings import PolicyConfig
 from tests.web.support import AGENT, FLAGSHIP, Customer, live, serve, targets_for, web_settings
 
 pytestmark = pytest.mark.anyio
@@ -221,3 +223,16 @@ async def test_the_customer_stream_resumes_after_last_event_id(tmp_path: Path) -
     assert first[1]["text"] == "one"
     assert [e[1]["text"] for e in rest] == ["two", "three"]
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("threshold", [pytest.param(0.2, id="shipped"), pytest.param(2.0, id="never-moves")])
+async def test_the_queue_trend_follows_the_policy_rule_and_threshold(tmp_path: Path, threshold: float) -> None:
+    policy = PolicyConfig(sentiment_trend_threshold=threshold)
+    settings = web_settings(tmp_path).model_copy(update={"policy": policy})
+    async with serve(settings, targets_for(tmp_path)) as served:
+        await _escalated(Customer(served.client))
+        item = (await served.client.get("/api/agent/queue", headers=AGENT)).json()["queued"][0]
+    # The console shows the trend of the readings beside it, by the policy's one rule and configured threshold.
+    assert len(item["sentiment"]) == 3
+    assert item["sentiment_trend"] == trend(item["sentiment"], threshold=threshold)
+    assert item["sentiment_trend"] in ("stable", "improving", "deteriorating")

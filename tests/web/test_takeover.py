@@ -114,7 +114,7 @@ async def _read_url(process: Process, urls: dict[int, str], n: int, stderr: Path
         if found := SERVING.search(seen):
             urls[n] = found.group(1)
             return
-    said = stderr.read_text(errors="replace")[-2000:]
+    said = (await anyio.Path(stderr).read_text(errors="replace"))[-2000:]
     raise AssertionError(f"serve {n} exited ({await process.wait()}) before serving: {seen!r}; stderr: {said!r}")
 
 
