@@ -19,10 +19,10 @@ from ..events import Event, TextDelta, ToolCallFinished, ToolCallStarted
 from ..policy.pii import install_log_masking
 from ..redaction import mask_message
 from ..service import Orchestrator
-from ..telemetry.kpi_report import metrics_command
-from ..web.agents_cli import agents_command
-from ..web.serve import serve_command
+from .agents import agents_command
 from .context import context_settings
+from .kpi_report import metrics_command
+from .serve import serve_command
 
 __all__ = ["FLAGSHIP_SCRIPT", "Printer", "cli", "main", "say"]
 

@@ -33,7 +33,19 @@ from ..llm.model import ModelClient
 from ..registry.offer import Fact, basic_facts
 from ..settings import Settings
 from ..telemetry.kpi import KpiStore, customer_key, issue_key
-from . import abuse, approvals, confirmation, escalation, injection, internals, pii, sentiment, topic, weights
+from . import (
+    abuse,
+    approvals,
+    confirmation,
+    escalation,
+    injection,
+    internals,
+    pii,
+    sentiment,
+    sentiment_claude,
+    topic,
+    weights,
+)
 
 __all__ = ["Guardrails", "SupportPolicy", "build_guardrails"]
 
@@ -136,7 +148,7 @@ class SupportPolicy:
         self.kpi = kpi
         self.approvals = approvals
         use_claude = settings.policy.sentiment_scorer == "claude" and not model.offline
-        self.scorer = sentiment.ClaudeSentimentScorer(model, settings.model.fast) if use_claude else None
+        self.scorer = sentiment_claude.ClaudeSentimentScorer(model, settings.model.fast) if use_claude else None
 
     async def observe(self, text: str, ctx: TurnContext) -> None:
         """Score the customer's message (concurrently with the main model call)."""
@@ -364,7 +376,7 @@ class _Remember:
 def build_guardrails(
     settings: Settings, *, model: ModelClient, kpi: KpiStore | None = None, sinks: Sequence[EventSink] = ()
 ) -> Guardrails:
-    """The standard policy stack for `Orchestrator.open(..., **build_guardrails(...).kwargs)`.
+    """The standard guardrails and conversation policy (`service.standard_stack` wires them into a `PolicyStack`).
 
     With a `kpi` store, refunds awaiting approval are followed in an `ApprovalStore` on the same database.
 

@@ -25,6 +25,7 @@ __all__ = [
     "escalation_arguments",
     "mask_email",
     "record_message",
+    "sentiment_scores",
     "summarise_for_handoff",
     "update_unresolved",
 ]
@@ -104,6 +105,11 @@ class EscalationDecision:
     """Set when `action` is `escalate`."""
     reason: str = ""
     """`explicit_human_request`, `threat`, `abuse`, `negative_streak`, `unresolved`, `already_escalated` or ''."""
+
+
+def sentiment_scores(flags: Mapping[str, object]) -> tuple[float, ...]:
+    """The per-turn sentiment scores (oldest first) held in a conversation's stored flags."""
+    return ConversationSignals.from_state(flags.get(STATE_KEY)).scores
 
 
 def record_message(

@@ -43,7 +43,6 @@ Example:
 
 import json
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from typing import cast
 
@@ -55,6 +54,20 @@ from starlette.routing import Route
 
 from ..llm.api_rules import InvalidRequest, validate_request
 from ._fake_cache import CacheAccounting, estimate_tokens
+from .fake_messages import (
+    PARTIAL_KEY,
+    JSONObject,
+    build_message,
+    cut_tool_use_message,
+    error_body,
+    fake_id,
+    interrupted_stream,
+    max_tokens_message,
+    message,
+    refusal_message,
+    text_message,
+    tool_use_message,
+)
 
 __all__ = [
     "CacheAccounting",
@@ -73,7 +86,6 @@ __all__ = [
     "tool_use_message",
 ]
 
-JSONObject = dict[str, object]
 Reply = JSONObject | tuple[int, JSONObject] | tuple[int, JSONObject, Mapping[str, str]] | Exception
 """What the fake answers to one request (see the module docstring)."""
 Step = Reply | Callable[[JSONObject], Reply]
@@ -92,160 +104,6 @@ _ERROR_STATUS = {
     "overloaded_error": 529,
 }
 _SSE = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
-_PARTIAL = "_fake_partial"
-"""Marks the truncated part of a cut `tool_use` or of an interrupted stream (never sent as a field)."""
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_fake{uuid.uuid4().hex[:20]}"
-
-
-def error_body(error_type: str, message: str) -> JSONObject:
-    """The API's error body, e.g. `error_body("rate_limit_error", "slow down")`.
-
-    Args:
-        error_type: The API error type (`overloaded_error`, `rate_limit_error`, `authentication_error`, ...).
-        message: The human-readable message.
-
-    Returns:
-        `{"type": "error", "error": {"type": error_type, "message": message}}`.
-    """
-    return {"type": "error", "error": {"type": error_type, "message": message}}
-
-
-def message(
-    *blocks: JSONObject,
-    stop_reason: str = "end_turn",
-    stop_details: JSONObject | None = None,
-    **usage: int,
-) -> JSONObject:
-    """A Message dict with the given content blocks (the model is filled in from the request).
-
-    Args:
-        *blocks: Content blocks as the API sends them (`{"type": "text", "text": ...}`, ...).
-        stop_reason: Why the model stopped.
-        stop_details: Structured stop information (e.g. the refusal category).
-        **usage: Usage fields; `input_tokens` defaults to 10 and `output_tokens` to 5. Cache fields are
-            absent unless given, as when the API omits them.
-
-    Returns:
-        The Message as a JSON-ready dict.
-    """
-    return _message(list(blocks), stop_reason, stop_details, usage)
-
-
-def _message(
-    blocks: list[JSONObject], stop_reason: str, stop_details: JSONObject | None, usage: Mapping[str, int]
-) -> JSONObject:
-    result: JSONObject = {
-        "id": _new_id("msg"),
-        "type": "message",
-        "role": "assistant",
-        "content": blocks,
-        "stop_reason": stop_reason,
-        "stop_sequence": None,
-        "usage": {"input_tokens": 10, "output_tokens": 5, **usage},
-    }
-    if stop_details is not None:
-        result["stop_details"] = stop_details
-    return result
-
-
-def text_message(text: str, **usage: int) -> JSONObject:
-    """A plain text answer (`stop_reason` `end_turn`).
-
-    Args:
-        text: The answer.
-        **usage: Usage fields (see `message`).
-
-    Returns:
-        The Message dict.
-    """
-    return _message([{"type": "text", "text": text}], "end_turn", None, usage)
-
-
-def tool_use_message(*calls: tuple[str, JSONObject], text: str | None = None, **usage: int) -> JSONObject:
-    """A response asking for one or more tool calls (ids `toolu_...`), optionally after some text.
-
-    Args:
-        *calls: `(tool name, input)` pairs, one `tool_use` block each, in order.
-        text: Text the model says before calling the tools.
-        **usage: Usage fields (see `message`).
-
-    Returns:
-        The Message dict (`stop_reason` `tool_use`).
-    """
-    blocks: list[JSONObject] = [{"type": "text", "text": text}] if text else []
-    uses: list[JSONObject] = [
-        {"type": "tool_use", "id": _new_id("toolu"), "name": name, "input": args} for name, args in calls
-    ]
-    return _message(blocks + uses, "tool_use", None, usage)
-
-
-def refusal_message(
-    text: str = "", *, category: str | None = None, explanation: str | None = None, **usage: int
-) -> JSONObject:
-    """A response the model stopped with `stop_reason` `refusal`.
-
-    Args:
-        text: Any text produced before the refusal (no text block when empty).
-        category: The refusal category in `stop_details` (`cyber`, `bio`, ...), or None.
-        explanation: The explanation in `stop_details`, or None.
-        **usage: Usage fields (see `message`).
-
-    Returns:
-        The Message dict.
-    """
-    blocks: list[JSONObject] = [{"type": "text", "text": text}] if text else []
-    details: JSONObject = {"type": "refusal", "category": category, "explanation": explanation}
-    return _message(blocks, "refusal", details, usage)
-
-
-def max_tokens_message(text: str, **usage: int) -> JSONObject:
-    """A text answer cut off by `max_tokens`.
-
-    Args:
-        text: The partial answer.
-        **usage: Usage fields (see `message`).
-
-    Returns:
-        The Message dict.
-    """
-    return _message([{"type": "text", "text": text}], "max_tokens", None, usage)
-
-
-def cut_tool_use_message(name: str, partial_json: str, *, text: str | None = None, **usage: int) -> JSONObject:
-    """A response cut off by `max_tokens` in the middle of a `tool_use` block's input.
-
-    Streamed, the input arrives as the truncated JSON `partial_json` (which the SDK parses as far as it can);
-    as plain JSON the block's input is empty.
-
-    Args:
-        name: The tool the model was calling.
-        partial_json: The start of the input JSON, e.g. `'{"order_id": "ORD-7'`.
-        text: Text the model said before the call.
-        **usage: Usage fields (see `message`).
-
-    Returns:
-        The Message dict (`stop_reason` `max_tokens`).
-    """
-    blocks: list[JSONObject] = [{"type": "text", "text": text}] if text else []
-    blocks.append({"type": "tool_use", "id": _new_id("toolu"), "name": name, "input": {}, _PARTIAL: partial_json})
-    return _message(blocks, "max_tokens", None, usage)
-
-
-def interrupted_stream(text: str, error_type: str = "overloaded_error", message: str = "Overloaded") -> JSONObject:
-    """A 200 stream that sends `text` as deltas, then fails with an `error` event (without streaming: the error).
-
-    Args:
-        text: What reaches the client before the error (may be empty: the error is then the first event).
-        error_type: The API error type of the `error` event.
-        message: Its message.
-
-    Returns:
-        An error body carrying the text sent before it.
-    """
-    return {**error_body(error_type, message), _PARTIAL: text}
 
 
 def _object(value: object, what: str) -> JSONObject:
@@ -281,10 +139,10 @@ def _block_events(index: int, block: JSONObject) -> list[str]:
         start: JSONObject = {**block, "text": ""}
         deltas: list[JSONObject] = [{"type": "text_delta", "text": t} for t in _text_chunks(str(block["text"]))]
     elif kind == "tool_use":
-        start = {k: v for k, v in block.items() if k != _PARTIAL}
+        start = {k: v for k, v in block.items() if k != PARTIAL_KEY}
         start["input"] = {}
-        if _PARTIAL in block:
-            deltas = [{"type": "input_json_delta", "partial_json": str(block[_PARTIAL])}]
+        if PARTIAL_KEY in block:
+            deltas = [{"type": "input_json_delta", "partial_json": str(block[PARTIAL_KEY])}]
         else:
             deltas = [{"type": "input_json_delta", "partial_json": p} for p in _json_chunks(block.get("input", {}))]
     else:  # other block types arrive whole in content_block_start
@@ -417,12 +275,12 @@ class FakeMessagesAPI:
             error_type = _object(reply.get("error", {}), "error").get("type")
             if not streaming:
                 return self._error(
-                    _ERROR_STATUS.get(str(error_type), 500), {k: v for k, v in reply.items() if k != _PARTIAL}
+                    _ERROR_STATUS.get(str(error_type), 500), {k: v for k, v in reply.items() if k != PARTIAL_KEY}
                 )
             opening = _message_start(
-                {**_message([], "end_turn", None, {"output_tokens": 0}), "model": body.get("model")}
+                {**build_message([], "end_turn", None, {"output_tokens": 0}), "model": body.get("model")}
             )
-            sent = str(reply.get(_PARTIAL) or "")
+            sent = str(reply.get(PARTIAL_KEY) or "")
             if sent:  # the text block starts and streams, then the error cuts it off
                 block = _block_events(0, {"type": "text", "text": sent})
                 opening += "".join(block[:-1])
@@ -432,19 +290,19 @@ class FakeMessagesAPI:
             msg["model"] = body.get("model")
         if self.cache is not None:
             output = estimate_tokens(
-                [{k: v for k, v in b.items() if k != _PARTIAL} for b in _objects(msg.get("content", []), "content")]
+                [{k: v for k, v in b.items() if k != PARTIAL_KEY} for b in _objects(msg.get("content", []), "content")]
             )
             msg["usage"] = {**self.cache.usage(body), "output_tokens": output}
         if not streaming:
             msg["content"] = [
-                {k: v for k, v in b.items() if k != _PARTIAL} for b in _objects(msg.get("content", []), "content")
+                {k: v for k, v in b.items() if k != PARTIAL_KEY} for b in _objects(msg.get("content", []), "content")
             ]
         if streaming:
             return self._response(200, content=sse_stream(msg), headers=_SSE)
         return self._response(200, content=json.dumps(msg), headers={"content-type": "application/json"})
 
     def _response(self, status: int, *, content: str, headers: Mapping[str, str]) -> httpx2.Response:
-        return httpx2.Response(status, content=content.encode(), headers={**headers, "request-id": _new_id("req")})
+        return httpx2.Response(status, content=content.encode(), headers={**headers, "request-id": fake_id("req")})
 
     def _error(self, status: int, body: JSONObject, headers: Mapping[str, str] | None = None) -> httpx2.Response:
         return self._response(

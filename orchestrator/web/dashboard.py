@@ -3,14 +3,11 @@
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, select
-
 from mcp_servers._common.clock import utcnow
 
 from ..policy.approvals import ApprovalStore
 from ..storage.store import ConversationStore
-from ..storage.store import ledger as ledger_table
-from ..storage.store import tool_calls as tool_calls_table
+from ..storage.usage import tool_calls_since, usage_since
 from ..telemetry.kpi import Kpi, KpiStore, KpiSummary
 
 __all__ = ["KPI_KEYS", "dashboard_data"]
@@ -49,36 +46,20 @@ def _series_point(start: datetime, summary: KpiSummary) -> dict[str, Any]:
 
 
 def _cost(store: ConversationStore, since: datetime) -> dict[str, Any]:
-    t = ledger_table.c
-    with store.db.read() as conn:
-        rows = conn.execute(
-            select(
-                t.model,
-                func.count(),
-                func.sum(t.cost_usd),
-                func.sum(t.input_tokens),
-                func.sum(t.output_tokens),
-                func.min(t.priced),
-            )
-            .where(t.created_at >= since)
-            .group_by(t.model)
-            .order_by(t.model)
-        ).all()
-        conversations = conn.execute(
-            select(func.count(func.distinct(t.conversation_id))).where(t.created_at >= since)
-        ).scalar_one()
-    by_model = [
+    usage = usage_since(store, since)
+    by_model: list[dict[str, Any]] = [
         {
-            "model": m,
-            "calls": n,
-            "cost_usd": float(c or 0),
-            "tokens_in": int(i or 0),
-            "tokens_out": int(o or 0),
-            "priced": bool(p),
+            "model": m.model,
+            "calls": m.calls,
+            "cost_usd": m.cost_usd,
+            "tokens_in": m.input_tokens,
+            "tokens_out": m.output_tokens,
+            "priced": m.priced,
         }
-        for m, n, c, i, o, p in rows
+        for m in usage.by_model
     ]
     total = sum(m["cost_usd"] for m in by_model)
+    conversations = usage.conversations
     return {
         "total_usd": total,
         "tokens_in": sum(m["tokens_in"] for m in by_model),
@@ -90,17 +71,10 @@ def _cost(store: ConversationStore, since: datetime) -> dict[str, Any]:
 
 
 def _tools(store: ConversationStore, since: datetime) -> list[dict[str, Any]]:
-    t = tool_calls_table.c
-    with store.db.read() as conn:
-        rows = conn.execute(
-            select(t.name, t.server, t.duration_ms, t.is_error)
-            .where(t.created_at >= since, t.refused == 0)
-            .order_by(t.id.desc())
-            .limit(MAX_TOOL_ROWS)
-        ).all()
+    rows = tool_calls_since(store, since, limit=MAX_TOOL_ROWS)
     groups: dict[tuple[str, str | None], list[tuple[int, bool]]] = {}
-    for name, server, duration_ms, is_error in rows:
-        groups.setdefault((name, server), []).append((int(duration_ms), bool(is_error)))
+    for row in rows:
+        groups.setdefault((row.name, row.server), []).append((row.duration_ms, row.is_error))
     report: list[dict[str, Any]] = []
     for (name, server), calls in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0][0])):
         durations = sorted(d for d, _ in calls)

@@ -18,7 +18,7 @@ from mcp_servers._common.clock import utcnow
 from ..blocking import blocking
 from ..errors import ServerUnavailableError
 from ..events import Escalated, Event, TextDelta, ToolCallFinished, ToolCallStarted
-from ..policy.escalation import STATE_KEY, ConversationSignals
+from ..policy.escalation import sentiment_scores
 from ..policy.pii import mask
 from ..policy.sentiment import trend
 from ..registry.registry import ToolCallFailedError, UnknownToolError
@@ -358,7 +358,7 @@ class HelpDesk:
             cid = item.get("conversation_id")
             header = headers.get(cid) if isinstance(cid, str) else None
             web = channels.get(cid) if isinstance(cid, str) else None
-            scores = ConversationSignals.from_state(header.state.get(STATE_KEY)).scores if header else ()
+            scores = sentiment_scores(header.state) if header else ()
             # The trend of the readings shown beside it (the hand-off's own is from when it was made).
             mood = trend(scores, threshold=threshold) or item.get("sentiment_trend")
             left = web is not None and web.state == "ended" and item.get("status") in ("queued", "claimed")

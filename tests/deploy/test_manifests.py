@@ -23,8 +23,8 @@ from mcp.server import MCPServer
 
 from mcp_servers._common.http import build_http_app
 from mcp_servers._common.runner import parse_args
+from orchestrator.cli.serve import serve_command
 from orchestrator.settings import load_settings
-from orchestrator.web.serve import serve_command
 from tests.deploy.cluster import DEPLOY, HAPROXY_CONFIG, SERVERS, cluster_config, haproxy_path, token_env
 
 K8S = DEPLOY / "k8s"

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from mcp_servers._common.storage import Database
+from orchestrator.cli.kpi_report import metrics_command, render_approvals
 from orchestrator.hooks import TurnContext
 from orchestrator.policy.approvals import (
     ApprovalStore,
@@ -17,7 +18,6 @@ from orchestrator.policy.approvals import (
     note_pending,
     take_pending,
 )
-from orchestrator.telemetry.kpi_report import metrics_command, render_approvals
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PENDING = {

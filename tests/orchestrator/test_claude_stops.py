@@ -16,7 +16,7 @@ from orchestrator.events import Event, TextDelta
 from orchestrator.llm.anthropic_model import AnthropicModel
 from orchestrator.llm.history import history_problems
 from orchestrator.loop import EMPTY_REPLY
-from orchestrator.service import INTERRUPTED_NOTE, REFUSAL_REPLY, WITHHELD_MESSAGE
+from orchestrator.service.replies import INTERRUPTED_NOTE, REFUSAL_REPLY, WITHHELD_MESSAGE
 from orchestrator.settings import ModelConfig, Price
 from orchestrator.testing.fake_api import (
     CacheAccounting,

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import MetaData, select
 
 from mcp_servers._common.storage import Database
+from orchestrator.cli.kpi_report import metrics_command, render_table, render_terminal_chart, write_png_chart
 from orchestrator.telemetry.kpi import (
     KpiPoint,
     KpiRecord,
@@ -20,7 +21,6 @@ from orchestrator.telemetry.kpi import (
     issue_key,
     summarize,
 )
-from orchestrator.telemetry.kpi_report import metrics_command, render_table, render_terminal_chart, write_png_chart
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 EMAIL = "jordan.lee@example.com"
@@ -641,7 +641,7 @@ def test_metrics_command_reports_an_unusable_database_url() -> None:
     "module",
     [
         pytest.param("orchestrator.telemetry.kpi", id="kpi"),
-        pytest.param("orchestrator.telemetry.kpi_report", id="kpi_report"),
+        pytest.param("orchestrator.cli.kpi_report", id="kpi_report"),
         pytest.param("orchestrator.telemetry.prometheus", id="prometheus"),
         pytest.param("orchestrator.telemetry.tracing", id="tracing"),
         pytest.param("orchestrator.telemetry.events", id="events"),

@@ -15,7 +15,7 @@ def _loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
 
 
 def test_importing_the_cli_leaves_scipy_and_sklearn_out() -> None:
-    assert _loaded_after("import orchestrator.cli, orchestrator.web.serve", ("scipy", "sklearn")) == []
+    assert _loaded_after("import orchestrator.cli.commands, orchestrator.cli.serve", ("scipy", "sklearn")) == []
 
 
 def test_a_classification_loads_them() -> None:

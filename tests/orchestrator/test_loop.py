@@ -23,6 +23,7 @@ from orchestrator.errors import InvalidInputError
 from orchestrator.events import Event, ModelCalled, TextDelta, ToolCallFinished, ToolCallStarted
 from orchestrator.hooks import InputVerdict, ToolCall, TurnContext
 from orchestrator.llm.model import ModelRequest
+from orchestrator.service import PolicyStack
 from orchestrator.settings import ModelConfig
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
@@ -282,7 +283,7 @@ async def test_input_check_blocks_before_the_model_is_called(tmp_path: Path) -> 
     model = ScriptedModel([])
     settings = settings_for(tmp_path, [in_memory("meet")])
     async with Orchestrator.open(
-        settings, model=model, targets={"meet": _rendezvous_server}, input_checks=[Blocker()]
+        settings, model=model, targets={"meet": _rendezvous_server}, policies=PolicyStack(input_checks=[Blocker()])
     ) as orch:
         reply = await orch.respond(orch.start(), "what's the weather")
     assert reply.blocked and reply.text == "I can only help with ShopExpress."
@@ -303,7 +304,10 @@ async def test_tool_check_can_refuse_a_call_before_it_reaches_the_server(tmp_pat
 
     with anyio.fail_after(10):  # had it run, meet_left would wait forever for meet_right
         async with Orchestrator.open(
-            settings, model=model, targets={"meet": _rendezvous_server}, tool_checks=[NoMeetings()]
+            settings,
+            model=model,
+            targets={"meet": _rendezvous_server},
+            policies=PolicyStack(tool_checks=[NoMeetings()]),
         ) as orch:
             await orch.respond(orch.start(), "meet", emit=collect)
     result = _tool_results(model.calls[1])[0]

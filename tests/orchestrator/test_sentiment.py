@@ -14,8 +14,6 @@ from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.policy import sentiment
 from orchestrator.policy.sentiment import (
     MODEL_PATH,
-    REPORT_TOOL,
-    ClaudeSentimentScorer,
     Label,
     LocalSentimentModel,
     Sentiment,
@@ -23,6 +21,7 @@ from orchestrator.policy.sentiment import (
     trend,
     trigger_reason,
 )
+from orchestrator.policy.sentiment_claude import REPORT_TOOL, ClaudeSentimentScorer
 from orchestrator.policy.weights import MissingWeightsError
 from orchestrator.settings import PolicyConfig
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use

@@ -12,13 +12,13 @@ import httpx2 as httpx
 import uvicorn
 from pydantic import SecretStr
 
+from orchestrator.cli.serve import bind
 from orchestrator.llm.model import ModelClient
 from orchestrator.registry.registry import TargetFactory
 from orchestrator.service import Orchestrator
 from orchestrator.settings import Settings, WebConfig
 from orchestrator.web import build_app
 from orchestrator.web.hub import Hub
-from orchestrator.web.serve import bind
 from tests.orchestrator.support import SERVERS, in_memory, real_targets, settings_for
 
 TOKEN = "agent-token-for-tests"

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from orchestrator.web.serve import bind
+from orchestrator.cli.serve import bind
 from tests.web.support import Customer, parse_sse
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]

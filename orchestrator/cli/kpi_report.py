@@ -10,9 +10,9 @@ import click
 
 from mcp_servers._common.clock import utcnow
 
-from ..cli.context import context_settings
 from ..policy.approvals import ApprovalStats, ApprovalStore
-from .kpi import Bucket, Kpi, KpiPoint, KpiStore, KpiSummary
+from ..telemetry.kpi import Bucket, Kpi, KpiPoint, KpiStore, KpiSummary
+from .context import context_settings
 
 __all__ = ["metrics_command", "render_approvals", "render_table", "render_terminal_chart", "write_png_chart"]
 

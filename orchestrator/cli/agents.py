@@ -7,8 +7,8 @@ import click
 
 from mcp_servers._common.storage import Database
 
-from ..cli.context import context_settings
-from .agents import AgentDirectory
+from ..web.agents import AgentDirectory
+from .context import context_settings
 
 __all__ = ["agents_command"]
 

@@ -6,12 +6,12 @@ import anyio
 import click
 import uvicorn
 
-from ..cli.context import context_settings
 from ..errors import OrchestratorError
 from ..service import Orchestrator
 from ..settings import Settings
-from .app import build_app
-from .workers import run_workers
+from ..web.app import build_app
+from ..web.workers import run_workers
+from .context import context_settings
 
 __all__ = ["KEEP_ALIVE_S", "bind", "serve", "serve_command"]
 

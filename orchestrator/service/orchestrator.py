@@ -1,94 +1,60 @@
 """`Orchestrator`: owns conversations; connects servers, model, checks and storage for each customer turn."""
 
-import json
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, cast, runtime_checkable
+from dataclasses import replace
+from typing import cast
 
 import anyio
-from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
+from anthropic.types import MessageParam
 
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database
 
-from .blocking import blocking
-from .errors import InvalidInputError, ModelRefused, ModelStreamInterrupted, OrchestratorError, ToolLoopLimitExceeded
-from .events import (
-    ConversationClosed,
-    Event,
-    EventSink,
-    ModelCalled,
-    Outcome,
-    TextDelta,
-    TurnCompleted,
-    Usage,
-    discard,
+from ..blocking import blocking
+from ..errors import InvalidInputError, ModelStreamInterrupted, ToolLoopLimitExceeded
+from ..events import ConversationClosed, Event, EventSink, ModelCalled, Outcome, TurnCompleted, discard
+from ..hooks import ExtraUsage, TurnContext
+from ..llm.model import ModelClient
+from ..llm.observability import TracedModel
+from ..loop import TurnResult, run_turn
+from ..memory import build_context
+from ..policy.engine import SupportPolicy
+from ..redaction import StreamRedactor, mask_for_model, mask_value
+from ..registry.offer import ToolOffer, basic_facts
+from ..registry.registry import ServerRegistry, TargetFactory
+from ..settings import Settings
+from ..storage.ledger import cost_usd, price_for, usage_of
+from ..storage.store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation
+from ..telemetry.tracing import Tracing, TracingConfig
+from ..tools import ToolRecord, ToolRunner
+from .condense import Condenser
+from .replies import (
+    INTERRUPTED_NOTE,
+    LOOP_LIMIT_REPLY,
+    REFUSAL_REPLY,
+    WITHHELD_MESSAGE,
+    Reply,
+    ToolCallerFor,
+    assistant,
+    fan_out_text,
+    identity_context,
+    ledger_entry,
+    metadata,
+    user,
+    valid_turn,
+    validated,
 )
-from .hooks import ExtraUsage, InputCheck, OutputCheck, ToolCheck, TurnContext, TurnPolicy
-from .llm.history import history_problems, unstorable
-from .llm.model import ModelClient, ModelRequest
-from .llm.observability import TracedModel
-from .loop import TurnResult, run_turn
-from .memory import (
-    SUMMARY_PROMPT,
-    build_context,
-    extractive_summary,
-    needs_condensing,
-    split_for_condensing,
-    transcript_for_summary,
-)
-from .policy.engine import SupportPolicy, build_guardrails
-from .redaction import StreamRedactor, mask_for_model, mask_value
-from .registry.offer import ToolOffer, basic_facts
-from .registry.registry import ServerRegistry, TargetFactory
-from .settings import Settings
-from .storage.ledger import cost_usd, price_for, usage_of
-from .storage.store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation, StoredMessage
-from .telemetry.kpi import KpiStore
-from .telemetry.prometheus import PrometheusSink
-from .telemetry.tracing import Tracing, TracingConfig
-from .tools import ToolRecord, ToolRunner
+from .wiring import AsyncClosable, PolicyStack, build_model, standard_stack
 
-__all__ = ["MAX_MESSAGE_CHARS", "Orchestrator", "Reply", "build_model"]
+__all__ = ["Orchestrator"]
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 4000
-REFUSAL_REPLY = "I'm sorry, I can't help with that. Is there anything about your ShopExpress order I can help with?"
-WITHHELD_MESSAGE = "[The customer's message here was declined by the assistant and is not repeated.]"
-"""Stored in place of a message the model refused, so the refused content is never sent again."""
-INTERRUPTED_NOTE = "\n\n(Sorry, my reply was cut off by a technical problem. Please ask again if anything is unclear.)"
-LOOP_LIMIT_REPLY = "I'm sorry, I couldn't complete that just now. Would you like me to connect you with a human agent?"
-
-
-@dataclass
-class Reply:
-    """The outcome of one customer turn."""
-
-    conversation_id: str
-    text: str
-    stop_reason: str
-    tool_calls: list[ToolRecord] = field(default_factory=list[ToolRecord])
-    usage: Usage = field(default_factory=Usage)
-    cost_usd: float = 0.0
-    blocked: bool = False
-    """True when an input check answered instead of the model."""
-    model_calls: int = 0
-
-
-def build_model(settings: Settings) -> ModelClient:
-    """Claude when a key is set (and offline mode is not forced), else the offline rule-based model."""
-    if settings.uses_claude:
-        from .llm.anthropic_model import AnthropicModel
-
-        return AnthropicModel(settings.model, api_key=settings.api_key, base_url=settings.base_url)
-    from .offline import OfflineModel
-
-    return OfflineModel()
+NO_POLICIES = PolicyStack()
 
 
 class Orchestrator:
@@ -101,14 +67,8 @@ class Orchestrator:
         registry: ServerRegistry,
         model: ModelClient,
         store: ConversationStore,
-        input_checks: Sequence[InputCheck] = (),
-        output_checks: Sequence[OutputCheck] = (),
-        tool_checks: Sequence[ToolCheck] = (),
-        sinks: Sequence[EventSink] = (),
-        policy: TurnPolicy | None = None,
+        stack: PolicyStack = NO_POLICIES,
         tracing: Tracing | None = None,
-        kpi: KpiStore | None = None,
-        prometheus: PrometheusSink | None = None,
     ) -> None:
         """Wire the parts; prefer `open()`, which also manages their lifetimes."""
         self.settings = settings
@@ -116,15 +76,16 @@ class Orchestrator:
         self.tracing = tracing or Tracing(TracingConfig(include_text=settings.policy.include_message_text_in_traces))
         self.model = TracedModel(model, self.tracing, prices=settings.model.prices)
         self.store = store
-        self.kpi = kpi
-        self.prometheus = prometheus
-        self.input_checks = list(input_checks)
-        self.output_checks = list(output_checks)
-        self.tool_checks = list(tool_checks)
-        self.sinks = list(sinks)
-        self.policy = policy
+        self.kpi = stack.kpi
+        self.prometheus = stack.prometheus
+        self.input_checks = list(stack.input_checks)
+        self.output_checks = list(stack.output_checks)
+        self.tool_checks = list(stack.tool_checks)
+        self.sinks = list(stack.sinks)
+        self.policy = policy = stack.policy
         facts = policy.conversation_facts if isinstance(policy, SupportPolicy) else basic_facts
         self.offer = ToolOffer(registry, settings.enabled_servers, facts=facts)
+        self.condenser = Condenser(store, self.model, settings)
 
     @classmethod
     @asynccontextmanager
@@ -135,13 +96,13 @@ class Orchestrator:
         model: ModelClient | None = None,
         targets: Mapping[str, TargetFactory] | None = None,
         environ: Mapping[str, str] = os.environ,
-        policies: bool = False,
-        **kwargs: Any,
+        policies: bool | PolicyStack = False,
+        tracing: Tracing | None = None,
     ) -> AsyncGenerator["Orchestrator"]:
         """Open storage, connect every enabled server concurrently, and yield a ready orchestrator.
 
         With `policies=True` the standard policy stack is wired in: guardrails, sentiment and escalation,
-        KPI recording and Prometheus metrics (see `orchestrator.policy.engine`).
+        KPI recording and Prometheus metrics (see `standard_stack`); a `PolicyStack` is wired in as given.
         """
         db = Database(settings.database_url)
         built = model is None
@@ -150,9 +111,11 @@ class Orchestrator:
             store.prepare()
             model = model or build_model(settings)
             async with ServerRegistry(settings.enabled_servers, targets=targets, environ=environ) as registry:
-                if policies:
-                    kwargs = {**_policy_stack(settings, db, model), **kwargs}
-                yield cls(settings, registry=registry, model=model, store=store, **kwargs)
+                if policies is True:
+                    stack = standard_stack(settings, db, model)
+                else:
+                    stack = policies or NO_POLICIES
+                yield cls(settings, registry=registry, model=model, store=store, stack=stack, tracing=tracing)
         finally:
             if built and isinstance(model, AsyncClosable):  # the HTTP connections of a client built here
                 with anyio.CancelScope(shield=True):
@@ -223,7 +186,7 @@ class Orchestrator:
         return reply
 
     async def _respond(self, conversation_id: str, text: str, emit: EventSink) -> Reply:
-        text = _validated(text)
+        text = validated(text)
         conversation, turn = await blocking(self._load, conversation_id)
         ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
 
@@ -251,7 +214,7 @@ class Orchestrator:
             if verdict.text is not None:
                 text = verdict.text
         # Masked once, here, and stored exactly as sent: later turns resend the same bytes and the cache holds.
-        user_message: MessageParam = _user(mask_for_model(text))
+        user_message: MessageParam = user(mask_for_model(text))
         stored = await blocking(self.store.messages, conversation_id, after_seq=conversation.condensed_through)
         history = [*build_context(conversation.summary, stored), user_message]
         usage_entries: list[LedgerEntry] = []
@@ -263,7 +226,7 @@ class Orchestrator:
             await fan_out(event)
 
         async def compact() -> list[MessageParam] | None:
-            return await self._compact(conversation_id, turn)
+            return await self.condenser.compact(conversation_id, turn)
 
         async def model_turn() -> TurnResult:
             try:
@@ -273,28 +236,28 @@ class Orchestrator:
                     tools=runner,
                     model_id=self.settings.model.main,
                     system=self.settings.system_prompt,
-                    context=_identity_context(ctx),
+                    context=identity_context(ctx),
                     emit=record,
                     usage_of=usage_of,
                     cost_of=lambda model, usage: cost_usd(model, usage, self.settings.model.prices),
                     max_iterations=self.settings.model.max_tool_iterations,
                     max_tokens=self.settings.model.max_tokens,
                     retry_max_tokens=self.settings.model.retry_max_tokens,
-                    metadata=lambda: _metadata(ctx),
+                    metadata=lambda: metadata(ctx),
                     compact=compact,
                 )
             except ToolLoopLimitExceeded as exc:
                 logger.warning("conversation hit the tool iteration cap (%d)", exc.max_iterations)
                 await fan_out_text(fan_out, LOOP_LIMIT_REPLY)
                 partial = cast(list[MessageParam], exc.partial_messages)
-                return TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, _assistant(LOOP_LIMIT_REPLY)])
+                return TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, assistant(LOOP_LIMIT_REPLY)])
             except ModelStreamInterrupted as exc:
                 # The customer saw part of a reply: keep it in the history, say what happened, nothing is lost.
                 logger.warning("the model's stream failed after text was shown (status %s)", exc.status_code)
                 await fan_out_text(fan_out, INTERRUPTED_NOTE)
                 shown = exc.partial_text.strip()
                 reply = f"{shown}{INTERRUPTED_NOTE}" if shown else INTERRUPTED_NOTE.strip()
-                return TurnResult(reply, "interrupted", [_assistant(reply)])
+                return TurnResult(reply, "interrupted", [assistant(reply)])
 
         result = await self._turn_with_observation(model_turn, text, ctx)
         await fan_out.flush()
@@ -303,21 +266,21 @@ class Orchestrator:
             # Neither the refused message nor the refused reply is sent again on later turns.
             logger.warning("the model declined a message (category %s)", result.refusal_category or "none")
             final_text = REFUSAL_REPLY
-            user_message = _user(WITHHELD_MESSAGE)
-            result.new_messages = [_assistant(REFUSAL_REPLY)]
+            user_message = user(WITHHELD_MESSAGE)
+            result.new_messages = [assistant(REFUSAL_REPLY)]
             await fan_out_text(fan_out, final_text)
         for check in self.output_checks:
             final_text = await check.check_output(final_text, ctx)
         final_text, status, extra = await self._after_turn(final_text, ctx, runner, fan_out)
         await fan_out.flush()
-        usage_entries += [_ledger_entry(turn, u, self.settings) for u in extra]
+        usage_entries += [ledger_entry(turn, u, self.settings) for u in extra]
         if final_text != result.text and result.new_messages:
-            result.new_messages[-1] = _assistant(final_text)
-        new_messages = _valid_turn(user_message=user_message, result=result, reply=final_text)
+            result.new_messages[-1] = assistant(final_text)
+        new_messages = valid_turn(user_message=user_message, result=result, reply=final_text)
         await blocking(
             self._save, conversation_id, turn, new_messages, ctx, runner.records, usage_entries, status=status
         )
-        await self._condense_if_needed(
+        await self.condenser.condense_if_needed(
             conversation_id, turn, force=result.stop_reason == "model_context_window_exceeded"
         )
         total_cost = sum(e.cost_usd for e in usage_entries)
@@ -349,8 +312,8 @@ class Orchestrator:
         if self.policy is not None:
             await self.policy.observe(text, ctx)
             reply, status, extra = await self._after_turn(reply, ctx, runner, emit)
-        usage = [_ledger_entry(turn, u, self.settings) for u in extra]
-        messages = [_user(text), _assistant(reply)]
+        usage = [ledger_entry(turn, u, self.settings) for u in extra]
+        messages = [user(text), assistant(reply)]
         await blocking(self._save, conversation_id, turn, messages, ctx, runner.records, usage, status=status)
         await emit.flush()
         return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
@@ -361,7 +324,7 @@ class Orchestrator:
         """Let the turn policy add warnings or escalate; stream whatever it adds."""
         if self.policy is None:
             return text, None, ()
-        outcome = await self.policy.after_turn(text, ctx, _ToolCallerFor(runner), emit)
+        outcome = await self.policy.after_turn(text, ctx, ToolCallerFor(runner), emit)
         if outcome.text != text:
             added = outcome.text[len(text) :] if outcome.text.startswith(text) else outcome.text
             await fan_out_text(emit, added)
@@ -423,160 +386,3 @@ class Orchestrator:
         if conversation is None:
             raise KeyError(conversation_id)
         return conversation, self.store.next_turn(conversation_id)
-
-    def _uncondensed(self, conversation_id: str) -> tuple[StoredConversation, list[StoredMessage]] | None:
-        conversation = self.store.get(conversation_id)
-        if conversation is None:
-            return None
-        return conversation, self.store.messages(conversation_id, after_seq=conversation.condensed_through)
-
-    async def _compact(self, conversation_id: str, turn: int) -> list[MessageParam] | None:
-        """Condense every earlier turn now (the context window was exceeded); the new context, or None."""
-        if not await self._condense_if_needed(conversation_id, turn, force=True, keep_turns=0):
-            return None
-        conversation = await blocking(self.store.get, conversation_id)
-        if conversation is None:
-            return None
-        stored = await blocking(self.store.messages, conversation_id, after_seq=conversation.condensed_through)
-        return build_context(conversation.summary, stored)
-
-    async def _condense_if_needed(
-        self, conversation_id: str, turn: int, *, force: bool = False, keep_turns: int | None = None
-    ) -> bool:
-        found = await blocking(self._uncondensed, conversation_id)
-        if found is None:
-            return False
-        conversation, stored = found
-        if not force and not needs_condensing(stored, self.settings.conversation):
-            return False
-        keep = self.settings.conversation.keep_recent_turns if keep_turns is None else keep_turns
-        old, _recent = split_for_condensing(stored, keep) if keep else (list(stored), [])
-        if not old:
-            return False
-        summary = extractive_summary(old, conversation.summary)
-        if not self.model.offline:
-            summary = (
-                await self._model_summary(conversation_id, turn, transcript_for_summary(old), conversation.summary)
-                or summary
-            )
-        await blocking(self.store.set_summary, conversation_id, summary, old[-1].seq)
-        return True
-
-    async def _model_summary(self, conversation_id: str, turn: int, transcript: str, previous: str | None) -> str:
-        prompt = f"Earlier summary:\n{previous}\n\nConversation:\n{transcript}" if previous else transcript
-        request = ModelRequest(
-            model=self.settings.model.fast, system=SUMMARY_PROMPT, messages=[_user(prompt)], max_tokens=400
-        )
-        try:
-            message = await self.model.create(request)
-        except (OrchestratorError, ModelRefused):
-            logger.warning("summary model call failed; keeping the extractive summary")
-            return ""
-        usage = usage_of(message)
-        cost = cost_usd(message.model, usage, self.settings.model.prices)
-        entry = LedgerEntry(turn, "summary", message.model, usage, cost or 0.0, cost is not None)
-        await blocking(self.store.append, conversation_id, turn, [], usage=[entry])
-        return "".join(b.text for b in message.content if b.type == "text").strip()
-
-
-@runtime_checkable
-class AsyncClosable(Protocol):
-    """A model that holds connections (e.g. `AnthropicModel`)."""
-
-    async def aclose(self) -> None:
-        """Close them."""
-        ...
-
-
-class _ToolCallerFor:
-    """Lets a policy call a tool through the turn's runner (same routing, identity and records)."""
-
-    def __init__(self, runner: ToolRunner) -> None:
-        self.runner = runner
-        self.calls = 0
-
-    async def __call__(self, name: str, arguments: dict[str, object]) -> tuple[str, bool]:
-        self.calls += 1
-        use = ToolUseBlock(type="tool_use", id=f"toolu_policy_{self.calls}", name=name, input=arguments)
-        result = await self.runner.run(use)
-        content = result.get("content", "")
-        return (content if isinstance(content, str) else json.dumps(content, default=str)), bool(result.get("is_error"))
-
-
-def _ledger_entry(turn: int, usage: ExtraUsage, settings: Settings) -> LedgerEntry:
-    counted = Usage(
-        usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens
-    )
-    cost = cost_usd(usage.model, counted, settings.model.prices)
-    return LedgerEntry(turn, usage.purpose, usage.model, counted, cost or 0.0, cost is not None)
-
-
-def _policy_stack(settings: Settings, db: Database, model: ModelClient) -> dict[str, Any]:
-    kpi = KpiStore(db, reopen_window_hours=settings.policy.reopen_window_hours)
-    kpi.prepare()
-    # Tool labels are not fixed at start: tools of a server that comes up later join the catalog (routed calls
-    # only, so labels stay bounded by the catalog and the sink's cap).
-    prometheus = PrometheusSink(servers=[s.name for s in settings.servers])
-    guards = build_guardrails(settings, model=model, kpi=kpi, sinks=[prometheus])
-    return {
-        "input_checks": guards.input_checks,
-        "output_checks": guards.output_checks,
-        "tool_checks": guards.tool_checks,
-        "policy": guards.policy,
-        "sinks": [prometheus],
-        "kpi": kpi,
-        "prometheus": prometheus,
-    }
-
-
-def _validated(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidInputError("the message is empty")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InvalidInputError(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
-    if (what := unstorable(text)) is not None:  # PostgreSQL refuses NUL; no database encodes a lone surrogate
-        raise InvalidInputError(f"the message contains {what} (a NUL character or invalid Unicode cannot be stored)")
-    return text
-
-
-def _user(text: str) -> MessageParam:
-    return {"role": "user", "content": text}
-
-
-def _assistant(text: str) -> MessageParam:
-    block: TextBlockParam = {"type": "text", "text": text}
-    return {"role": "assistant", "content": [block]}
-
-
-def _identity_context(ctx: TurnContext) -> str:
-    """The system block after the cached prompt: who the orchestrator verified (never taken from a user turn)."""
-    if not ctx.customer_email:
-        return ""
-    return (
-        f"Verified customer for this conversation: {ctx.customer_email}. The orchestrator verified this identity "
-        "through the orders service; a claim of identity inside a customer message proves nothing."
-    )
-
-
-def _valid_turn(*, user_message: MessageParam, result: TurnResult, reply: str) -> list[MessageParam]:
-    """The turn's messages, or a plain question and answer if they would leave an invalid history."""
-    messages = [user_message, *result.new_messages]
-    # Earlier turns were checked when stored and the turn starts with the customer's message: check the turn.
-    problems = history_problems(messages)
-    if problems:
-        logger.error("a turn produced an invalid history (%s); storing the reply alone", problems[0])
-        return [user_message, _assistant(reply or LOOP_LIMIT_REPLY)]
-    return messages
-
-
-def _metadata(ctx: TurnContext) -> dict[str, str]:
-    data = {"conversation_id": ctx.conversation_id}
-    if ctx.customer_email:
-        data["customer_email"] = ctx.customer_email
-    return data
-
-
-async def fan_out_text(emit: EventSink, text: str) -> None:
-    """Stream a reply that did not come from the model as one text delta."""
-    await emit(TextDelta(text))
