@@ -30,11 +30,13 @@ __all__ = [
     "ABSENT",
     "CHECKS",
     "COLUMNS",
+    "KEEP_MARK",
     "Report",
     "Row",
     "available_checks",
     "collect",
     "document",
+    "kept_notes",
     "main",
     "render",
 ]
@@ -52,6 +54,7 @@ MISSING = "not run"
 ERROR = "error"
 _NAME = re.compile(r"^[a-z0-9_]+$")
 _NOTE_MAX = 300
+KEEP_MARK = "<!-- hand-written below: benchmarks/policy.py keeps this part when it rewrites the file -->"
 
 
 class Row(TypedDict):
@@ -242,6 +245,15 @@ def document(report: Report, *, now: datetime | None = None) -> str:
     return "\n".join(lines) + "\n" + render(report.rows)
 
 
+def kept_notes(output: Path) -> str:
+    """The hand-written part of an existing output file (from the `KEEP_MARK` line on), kept across regenerations."""
+    if not output.is_file():
+        return ""
+    text = output.read_text(encoding="utf-8")
+    at = text.find(KEEP_MARK)
+    return "" if at < 0 else "\n" + text[at:]
+
+
 def _checks(value: str) -> list[str]:
     names = list(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
     if not names or any(not _NAME.match(n) for n in names):
@@ -277,7 +289,7 @@ def main(argv: Sequence[str] | None = None, *, package: str = PACKAGE, directory
     if not args.no_write:
         output = cast(Path, args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(document(report), encoding="utf-8")
+        output.write_text(document(report) + kept_notes(output), encoding="utf-8")
         print(f"wrote {_shown(output)}", file=sys.stderr)
     return 1 if failed else 0
 

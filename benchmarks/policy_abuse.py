@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/policy_abuse.py [--data ../shared/data]
 
-Reports on held-out TEST splits only (`benchmarks/train_abuse.py` trains on the train splits and tunes on val):
+Reports on held-out TEST splits only (`training/train_abuse.py` trains on the train splits and tunes on val):
 - HateCheck is a test suite without splits: its cases are split by root template (`ref_templ_id`, else
   `templ_id`; seeded hash, 70/30 train/test; the training script cross-validates on the 70% in folds of
   templates), so a case, its identity variants, its spelling variants
@@ -25,7 +25,7 @@ import math
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, cast
 
 HATECHECK_DIR = "hatecheck"
 DAVIDSON_DIR = "davidson-hate-offensive"
@@ -292,6 +292,12 @@ def run(data_dir: Path) -> list[Row]:
     rows.extend(_hatecheck_rows(hatecheck["test"]) if hatecheck else [_absent(HATECHECK_DIR)])
     rows.extend(_davidson_rows(davidson["test"]) if davidson else [_absent(DAVIDSON_DIR)])
     rows.extend(_bitext_rows(bitext["test"]) if bitext else [_absent(BITEXT_DIR)])
+    if hatecheck:
+        from benchmarks._latency import latency_row
+        from orchestrator.policy.abuse import classify_abuse
+
+        texts = [e["text"] for e in hatecheck["test"]]
+        rows.append(cast(Row, latency_row("abuse", "HateCheck held-out texts", classify_abuse, texts)))
     return rows
 
 

@@ -4,7 +4,7 @@
 
 Split: each corpus (tweets, Amazon review snippets, movie review snippets, NYT editorial snippets) is split
 70/30 into train and test by a seeded permutation (`SPLIT_SEED`); the correction model is trained on the train
-parts only (`benchmarks/train_sentiment.py`), and every number here is on the test parts. The metric is Pearson r
+parts only (`training/train_sentiment.py`), and every number here is on the test parts. The metric is Pearson r
 between `score_local(text).score` and the mean human rating (-4..4), next to VADER's compound score alone on the
 same test texts. Latency is the wall time of one `score_local` call (weights already loaded).
 """

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/policy_topic.py [--data ../shared/data]
 
-Reports on TEST splits only (the threshold was tuned by `benchmarks/train_topic.py` on validation data):
+Reports on TEST splits only (the threshold was tuned by `training/train_topic.py` on validation data):
 CLINC150 `oos_test` (1,000 queries no e-commerce bot covers), the CLINC in-scope test utterances of intents
 we label off-topic, the CLINC test utterances we label as support (shopping and conversational intents), and
 the Bitext test split (a deterministic 80/10/10 split by a seeded hash of the text, since Bitext has none).
@@ -16,7 +16,7 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from orchestrator.policy.topic import mentions_competitor
 
@@ -266,6 +266,11 @@ def run(data_dir: Path) -> list[Row]:
                 notes=f"n={n}",
             )
         )
+        from benchmarks._latency import latency_row
+        from orchestrator.policy.topic import classify_topic
+
+        texts = [e["text"] for e in bitext["test"]]
+        rows.append(cast(Row, latency_row("topic boundary", "Bitext test texts", classify_topic, texts)))
     if banking is None:
         rows.append(_absent(BANKING_DIR))
     else:

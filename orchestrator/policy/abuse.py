@@ -2,7 +2,7 @@
 
 "This f***ing thing won't charge" is profane, not abusive; "you're a useless idiot" and "I'll find you" are
 abusive. Rules catch abuse aimed at the agent (second-person insults, "fuck you", threats) in English and
-French; a trained hashed-n-gram model (`models/abuse.npz`, see `benchmarks/train_abuse.py`) catches hate
+French; a trained hashed-n-gram model (`models/abuse.npz`, see `training/train_abuse.py`) catches hate
 against groups. `AbuseCheck` never blocks: it records the count that the escalation flow turns into warnings.
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from ..hooks import InputVerdict, TurnContext
-from .textclf import MODELS_DIR, HashedLinearModel
+from .textclf import HashedLinearModel
 from .topic import is_french
+from .weights import MODELS_DIR, existing
 
 __all__ = [
     "ABUSE_WARNING_1",
@@ -155,6 +156,8 @@ _POSITIVE = re.compile(
     r"proud|gorgeous|brilliant|talented|kind|smart|admire|adore|fantastic|valued|valuable|deserve (?:the same|"
     r"equal|respect)|equal|inspiring|strong|brave|blessing|worth so much|glad|thank\w*|appreciate\w*|enjoy\w*)\b"
 )
+_HOSTILE = (_NEGATIVE, _HATE_VERB, _SLUR)
+_QUOTED = re.compile(r'"[^"]{3,}"|\u201c[^\u201d]{3,}\u201d')
 _NEGATION = re.compile(r"\b(?:not|never|no|nobody|none|nothing|cannot|without)\b|n't\b")
 _COUNTER = re.compile(
     r"[\"\u201c\u201d]|\b(?:if you say|calling|call(?:ed)? (?:them|us|people)|saying|said|says|stop|wrong|bigots?|"
@@ -238,6 +241,8 @@ def model_text(text: str) -> str:
         "people": bool(_PEOPLE.search(normalized)),
     }
     hostile = found["neg"] or found["verb"] or found["slur"]
+    outside = _QUOTED.sub(" ", normalized)  # hostility only inside quotation marks is quoted, as counter-speech does
+    quoted_only = hostile and outside != normalized and not any(p.search(outside) for p in _HOSTILE)
     target = found["id"] or found["people"] or found["you"] or found["third"]
     markers = [f"zz{name}" for name, hit in found.items() if hit]
     combos = {
@@ -251,6 +256,7 @@ def model_text(text: str) -> str:
         "zzyouhostile": found["you"] and hostile,
         "zzyouhostilenot": found["you"] and hostile and found["not"],
         "zzhostilenotarget": hostile and not target,
+        "zzquotedhostile": quoted_only,
     }
     markers += [name for name, hit in combos.items() if hit]
     return f"{normalized} {' '.join(markers)}".strip()
@@ -317,12 +323,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 @cache
-def _load_model() -> HashedLinearModel | None:
-    try:
-        model = HashedLinearModel.load(MODEL_PATH)
-    except FileNotFoundError:
-        logger.warning("abuse model missing at %s; only the rules apply", MODEL_PATH)
-        return None
+def _load_model() -> HashedLinearModel:
+    model = HashedLinearModel.load(existing(MODEL_PATH))
     logger.debug("loaded abuse model %s (threshold %.3f)", model.name, model.threshold)
     return model
 
@@ -355,9 +357,9 @@ def classify_abuse(text: str, *, threshold: float | None = None) -> AbuseVerdict
         text: the customer's message.
         threshold: override the model's tuned probability threshold.
     """
-    model = None if is_french(text) else _load_model()
-    if model is None:
+    if is_french(text):  # the model is trained on English; French abuse is the rules' job
         return decide_abuse(text, None, 1.0)
+    model = _load_model()
     limit = threshold if threshold is not None else model.threshold
     return decide_abuse(text, model.probability(model_text(text)), limit)
 

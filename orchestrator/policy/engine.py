@@ -33,7 +33,19 @@ from ..llm.model import ModelClient
 from ..registry.offer import Fact, basic_facts
 from ..settings import Settings
 from ..telemetry.kpi import KpiStore, customer_key, issue_key
-from . import abuse, approvals, confirmation, escalation, injection, internals, pii, sentiment, sentiment_claude, topic
+from . import (
+    abuse,
+    approvals,
+    confirmation,
+    escalation,
+    injection,
+    internals,
+    pii,
+    sentiment,
+    sentiment_claude,
+    topic,
+    weights,
+)
 
 __all__ = ["Guardrails", "SupportPolicy", "build_guardrails"]
 
@@ -367,7 +379,11 @@ def build_guardrails(
     """The standard guardrails and conversation policy (`service.standard_stack` wires them into a `PolicyStack`).
 
     With a `kpi` store, refunds awaiting approval are followed in an `ApprovalStore` on the same database.
+
+    Raises:
+        MissingWeightsError: a policy check's trained weight file is missing (see `policy/weights.py`).
     """
+    weights.require_weights()
     followed = None
     if kpi is not None:
         followed = approvals.ApprovalStore(kpi.db)

@@ -6,7 +6,7 @@ Two signals, combined into one score in [0, 1] where 0.5 is the decision boundar
   mode), system-prompt extraction, fake chat/tool-call markup, and, in tool output only, text addressed to the
   assistant ("add this to your reply", "note to the AI");
 - two heads of a hashed n-gram linear model (`textclf.HashedLinearModel`, weights in `models/injection.npz`,
-  trained by `benchmarks/train_injection.py`): `direct` for customer messages (jailbreaks vs support requests and
+  trained by `training/train_injection.py`): `direct` for customer messages (jailbreaks vs support requests and
   benign prompts full of trigger words) and `tool` for tool-output fields (planted task instructions vs order
   notes, ticket text and help articles). Each head's probability is rescaled so its tuned threshold maps to 0.5.
 
@@ -27,7 +27,8 @@ import numpy as np
 
 from ..hooks import InputVerdict, TurnContext
 from .confirmation import INJECTION_DETECTED, INJECTION_TURN, current_turn
-from .textclf import MODELS_DIR, HashedLinearModel
+from .textclf import HashedLinearModel
+from .weights import MODELS_DIR, existing
 
 __all__ = [
     "BLOCK_SCORE",
@@ -166,6 +167,23 @@ _RULES: tuple[_Rule, ...] = (
         0.8,
     ),
     _rule(
+        "embedded_code",  # order notes, tickets and help articles of a shop carry no program code
+        r"```|^\s*(?:import\s+[\w.]+|from\s+[\w.]+\s+import\s|def\s+\w+\s*\(|#include\s*<)|"
+        r"\b(?:subprocess|os)\.(?:run|call|system|popen|remove|rmtree)\s*\(|\bcurl\s+[^|\n]*\|\s*(?:ba)?sh\b|<script\b",
+        0.8,
+        tool_only=True,
+    ),
+    _rule(
+        "text_transform",  # ciphers and encodings asked of the reader: no shop text asks for them
+        r"\b(?:replace|substitute|swap|exchange)\s+(?:all\s+|every\s+|each\s+|the\s+)?(?:letters?|vowels?|"
+        r"consonants?|characters?|words?)\b|\b(?:homophonic|caesar|atbash|vigen[eè]re|substitution)\s+"
+        r"(?:cipher|substitution|code)|\b(?:in|into|using|with)\s+(?:base64|base-64|rot13|morse\s+code|leetspeak|"
+        r"pig\s+latin|hexadecimal|binary\s+code)\b|\b(?:reverse|invert)\s+(?:the\s+)?(?:order\s+of\s+)?(?:the\s+)?"
+        r"(?:letters|words|characters|text)\b",
+        0.8,
+        tool_only=True,
+    ),
+    _rule(
         "chat_role_line",
         r"^\s*(?:assistant|system|human|user|ai)\s*:",
         0.8,
@@ -287,8 +305,8 @@ class InjectionDetector:
 
 
 def load_detector(path: Path = MODEL_PATH) -> InjectionDetector:
-    """Read both heads from one `.npz` written by `benchmarks/train_injection.py`."""
-    direct = HashedLinearModel.load(path)
+    """Read both heads from one `.npz` written by `training/train_injection.py`."""
+    direct = HashedLinearModel.load(existing(path))
     with np.load(path) as data:
         tool = HashedLinearModel(
             name="injection-tool",

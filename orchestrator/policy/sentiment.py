@@ -3,7 +3,7 @@
 """Sentiment of each customer message: a local scorer (VADER plus a trained correction, plus rules) and Claude.
 
 `score_local` is pure and always available: VADER's compound score and hashed n-grams feed a ridge regressor
-trained on the train splits of the VADER human-rated ground truth (`benchmarks/train_sentiment.py`), and
+trained on the train splits of the VADER human-rated ground truth (`training/train_sentiment.py`), and
 regular expressions flag explicit requests for a human and threats. `ClaudeSentimentScorer` (in
 `sentiment_claude.py`) asks the fast model for the same `{score, escalation_trigger, reason}` through a strict
 tool schema and falls back to the local scorer on any failure.
@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from .textclf import MODELS_DIR, N_FEATURES, featurize
+from .textclf import N_FEATURES, featurize
+from .weights import MODELS_DIR, existing
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -357,11 +358,8 @@ class LocalSentimentModel:
 
 
 @functools.cache
-def _local_model() -> LocalSentimentModel | None:
-    if not MODEL_PATH.exists():
-        logger.warning("no trained sentiment correction at %s; using VADER alone", MODEL_PATH.name)
-        return None
-    return LocalSentimentModel.load(MODEL_PATH)
+def _local_model() -> LocalSentimentModel:
+    return LocalSentimentModel.load(existing(MODEL_PATH))
 
 
 def score_local(text: str) -> Sentiment:
@@ -370,12 +368,7 @@ def score_local(text: str) -> Sentiment:
     if not text.strip():
         return sentiment_of(0.0, reason, "local")
     prepared = prepare_text(text)
-    model = _local_model()
-    if model is None:
-        value = _vader(prepared)["compound"]
-    else:
-        value = model.predict_one(prepared)
-    return sentiment_of(value, reason, "local")
+    return sentiment_of(_local_model().predict_one(prepared), reason, "local")
 
 
 def trend(scores: Sequence[float], *, threshold: float, window: int = 3) -> Trend | None:

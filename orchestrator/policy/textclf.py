@@ -2,7 +2,7 @@
 # pyright: reportUnknownMemberType=false, reportUnknownVariableType=false, reportUnknownArgumentType=false
 """Small, fast text classifiers: hashed word and character n-grams into a linear model.
 
-Training happens offline (scripts in `benchmarks/`, on the train splits of public datasets); only the
+Training happens offline (scripts in `training/`, on the train splits of public datasets); only the
 weights ship, as a `.npz` file next to this module. Inference is stateless hashing (scikit-learn's
 `HashingVectorizer`, which has no fitted state) plus one sparse dot product, so a check costs well under a
 millisecond and the weights do not depend on a pickle format.
@@ -22,9 +22,8 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["MODELS_DIR", "HashedLinearModel", "featurize"]
+__all__ = ["HashedLinearModel", "featurize"]
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
 N_FEATURES = 2**18
 MEMO_SIZE = 1024
 """Texts whose probability each model remembers: one turn asks the same model about the same text several times."""

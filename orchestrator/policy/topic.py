@@ -1,6 +1,6 @@
 """Topic boundary: keep the conversation on ShopExpress support; refuse advice and competitor questions politely.
 
-A trained hashed-n-gram model (`models/topic.npz`, see `benchmarks/train_topic.py`) scores "out of scope for
+A trained hashed-n-gram model (`models/topic.npz`, see `training/train_topic.py`) scores "out of scope for
 e-commerce support"; keyword rules name the refusal category (medical, legal or financial advice, competitors).
 The model is English-only: French messages get the French replies but are judged by the rules alone.
 """
@@ -12,7 +12,8 @@ from functools import cache
 from typing import Literal
 
 from ..hooks import InputVerdict, TurnContext
-from .textclf import MODELS_DIR, HashedLinearModel
+from .textclf import HashedLinearModel
+from .weights import MODELS_DIR, existing
 
 __all__ = [
     "COMPETITOR_REPLY",
@@ -273,12 +274,8 @@ def _term_kind(text: str) -> TopicKind:
 
 
 @cache
-def _load_model() -> HashedLinearModel | None:
-    try:
-        model = HashedLinearModel.load(MODEL_PATH)
-    except FileNotFoundError:
-        logger.warning("topic model missing at %s; only the keyword rules apply", MODEL_PATH)
-        return None
+def _load_model() -> HashedLinearModel:
+    model = HashedLinearModel.load(existing(MODEL_PATH))
     logger.debug("loaded topic model %s (threshold %.3f)", model.name, model.threshold)
     return model
 
@@ -336,9 +333,9 @@ def classify_topic(text: str, *, threshold: float | None = None) -> TopicVerdict
     Returns:
         A verdict whose kind is not `in_scope` only when the message should be refused or steered back.
     """
-    model = None if is_french(text) else _load_model()
-    if model is None:
+    if is_french(text):  # the model is trained on English; French messages get the keyword rules
         return decide_topic(text, None, threshold if threshold is not None else 1.0)
+    model = _load_model()
     limit = threshold if threshold is not None else model.threshold
     return decide_topic(text, model.probability(normalize_text(text)), limit)
 

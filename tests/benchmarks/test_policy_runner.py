@@ -291,3 +291,12 @@ def test_faq_article_is_a_front_matter_file_the_faq_server_accepts() -> None:
         (),
         "Customers ask about this in words like:\n\n- Where is my refund?\n- Refund?",
     )
+
+
+def test_the_hand_written_part_of_the_document_survives_a_rewrite(tmp_path: Path) -> None:
+    output = tmp_path / "policy.md"
+    assert policy.kept_notes(output) == ""
+    output.write_text(f"# old table\n| a |\n\n{policy.KEEP_MARK}\n## Method\nnotes\n", encoding="utf-8")
+    assert policy.kept_notes(output) == f"\n{policy.KEEP_MARK}\n## Method\nnotes\n"
+    output.write_text("# a table without notes\n", encoding="utf-8")
+    assert policy.kept_notes(output) == ""

@@ -202,3 +202,9 @@ def test_public_surface_is_sorted_and_importable() -> None:
 
     assert abuse.__all__ == sorted(abuse.__all__)
     assert all(hasattr(abuse, name) for name in abuse.__all__)
+
+
+def test_hostility_only_inside_quotation_marks_is_marked_as_quoted() -> None:
+    assert "zzquotedhostile" in model_text('Stop saying "refugees are vermin", it is cruel.').split()
+    assert "zzquotedhostile" not in model_text("refugees are vermin").split()
+    assert "zzquotedhostile" not in model_text('"refugees" are vermin').split()

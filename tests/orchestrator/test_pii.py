@@ -312,3 +312,18 @@ def test_install_log_masking_defaults_to_the_root_logger() -> None:
 def test_public_names_are_sorted_and_importable() -> None:
     assert pii.__all__ == sorted(pii.__all__)
     assert all(hasattr(pii, name) for name in pii.__all__)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my credit card 314159265359 was charged twice", "Card number: 314159265359", "carte 314159265359 refusée"],
+)
+def test_twelve_luhn_valid_digits_after_a_card_word_are_a_card(text: str) -> None:
+    masked = mask(text)
+    assert "314159265359" not in masked
+    assert "**** **** **** 5359" in masked
+
+
+@pytest.mark.parametrize("text", ["reference 314159265359 on the label", "card 314159265358 (fails Luhn)"])
+def test_twelve_digits_without_a_card_word_or_checksum_are_not_a_card(text: str) -> None:
+    assert not [s for s in find_pii(text) if s.kind == "card"]

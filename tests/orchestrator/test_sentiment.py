@@ -1,6 +1,5 @@
 """Sentiment scoring: the local scorer and its rules, the trend, and the Claude scorer with its fallbacks."""
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from orchestrator.policy.sentiment import (
     trigger_reason,
 )
 from orchestrator.policy.sentiment_claude import REPORT_TOOL, ClaudeSentimentScorer
+from orchestrator.policy.weights import MissingWeightsError
 from orchestrator.settings import PolicyConfig
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
@@ -92,7 +92,6 @@ def test_sentiment_rejects_a_score_outside_the_range() -> None:
 
 def test_the_fast_path_gives_the_same_score_as_the_scikit_learn_features() -> None:
     model = sentiment._local_model()  # pyright: ignore[reportPrivateUsage]
-    assert model is not None, "orchestrator/policy/models/sentiment.npz is missing: run benchmarks/train_sentiment.py"
     texts = [
         "My order still hasn't arrived!!  nobody answers",
         "a",
@@ -127,23 +126,18 @@ def test_weights_trained_on_other_vader_features_are_refused(tmp_path: Path) -> 
         LocalSentimentModel.load(tmp_path / "old.npz")
 
 
-def test_without_trained_weights_the_score_is_vader_alone(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(sentiment, "MODEL_PATH", tmp_path / "absent.npz")
+def test_without_trained_weights_scoring_fails_naming_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sentiment, "MODEL_PATH", tmp_path / "sentiment.npz")
     sentiment._local_model.cache_clear()  # pyright: ignore[reportPrivateUsage]
     try:
-        with caplog.at_level(logging.WARNING, logger=sentiment.__name__):
-            result = score_local("Great, thanks!")
+        with pytest.raises(MissingWeightsError, match=r"sentiment\.npz.*training\.train_sentiment"):
+            score_local("Great, thanks!")
     finally:
         sentiment._local_model.cache_clear()  # pyright: ignore[reportPrivateUsage]
-    assert result.score == 0.807, "VADER 3.3.2's compound score for this text"
-    assert "using VADER alone" in caplog.text
 
 
 def test_the_trained_weights_say_how_they_were_trained() -> None:
     model = sentiment._local_model()  # pyright: ignore[reportPrivateUsage]
-    assert model is not None
     assert "train parts" in model.info
     assert model.gain >= 1.0
 

@@ -5,7 +5,8 @@
 import numpy as np
 
 from orchestrator.policy import textclf
-from orchestrator.policy.textclf import MODELS_DIR, HashedLinearModel, featurize
+from orchestrator.policy.textclf import HashedLinearModel, featurize
+from orchestrator.policy.weights import MODELS_DIR
 
 
 def _reference(model: HashedLinearModel, texts: list[str]) -> np.ndarray:

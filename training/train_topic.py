@@ -1,6 +1,6 @@
 """Train the topic-boundary model: out of scope for e-commerce support (1) vs support request (0).
 
-    .venv/bin/python benchmarks/train_topic.py [--data ../shared/data] [--out orchestrator/policy/models/topic.npz]
+    .venv/bin/python -m training.train_topic [--data ../shared/data] [--out orchestrator/policy/models/topic.npz]
 
 Data (train splits only; the threshold and C are chosen on validation):
 - positives (out of scope): CLINC150 `oos_train` (weighted x10: few, but the kind we must generalise to), the CLINC
@@ -29,12 +29,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from policy_topic import Example, load_banking, load_bitext, load_clinc, load_notinject
-
-from orchestrator.policy.textclf import MODELS_DIR, HashedLinearModel, featurize
+from benchmarks.policy_topic import Example, load_banking, load_bitext, load_clinc, load_notinject
+from orchestrator.policy.textclf import HashedLinearModel, featurize
 from orchestrator.policy.topic import decide_topic, normalize_text
+from orchestrator.policy.weights import MODELS_DIR
+from training.provenance import stamp
+
+DATASETS = ("banking77", "bitext-customer-support", "clinc150", "notinject")
+"""The `training/data_manifest.toml` entries this trainer reads."""
 
 OOS_WEIGHT = 10.0
 """CLINC's generic out-of-scope queries are few (100) but the kind we must generalise to: weighted up."""
@@ -194,6 +196,7 @@ def main() -> None:
         threshold=threshold,
     )
     model.save(args.out)
+    stamp(args.out, "training/train_topic.py", DATASETS, args.data)
     print(f"saved {args.out} (C={c:g}, threshold {threshold:.2f}, {args.out.stat().st_size / 1e6:.2f} MB)")
 
 

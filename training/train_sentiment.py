@@ -1,6 +1,6 @@
 """Train the local sentiment correction: ridge regression of the human rating / 4 on n-grams and VADER scores.
 
-    .venv/bin/python benchmarks/train_sentiment.py [--data ../shared/data] [--out PATH]
+    .venv/bin/python -m training.train_sentiment [--data ../shared/data] [--out PATH]
 
 writes `orchestrator/policy/models/sentiment.npz` by default.
 
@@ -24,11 +24,12 @@ import numpy as np
 from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import Ridge
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from policy_sentiment import CORPORA, GOALS, Corpus, load_corpus
-
+from benchmarks.policy_sentiment import CORPORA, GOALS, Corpus, load_corpus
 from orchestrator.policy.sentiment import MODEL_PATH, LocalSentimentModel, design_matrix, prepare_text
+from training.provenance import stamp
+
+DATASETS = ("vader-ground-truth",)
+"""The `training/data_manifest.toml` entries this trainer reads."""
 
 VAL_SEED = 7
 VAL_FRACTION = 0.2
@@ -104,6 +105,7 @@ def main() -> None:
     coef = np.asarray(model.coef_, dtype=np.float64).ravel()
     info += f"; spread calibration center={center:.4f} gain={gain:.4f} (validation, tweets and Amazon)"
     LocalSentimentModel(coef, float(model.intercept_), center, gain, info).save(args.out)
+    stamp(args.out, "training/train_sentiment.py", DATASETS, args.data)
     print(f"chose alpha={alpha:g}, weights={weights}, center={center:.4f}, gain={gain:.4f}; refitted on all train rows")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) in {time.perf_counter() - started:.0f} s")
 

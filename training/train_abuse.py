@@ -1,6 +1,6 @@
 """Train the abuse model: insults, hate or threats aimed at a person or group (1) vs not (0).
 
-    .venv/bin/python benchmarks/train_abuse.py [--data ../shared/data] [--out orchestrator/policy/models/abuse.npz]
+    .venv/bin/python -m training.train_abuse [--data ../shared/data] [--out orchestrator/policy/models/abuse.npz]
 
 Data (the train parts of `policy_abuse`'s seeded splits; nothing from the test parts):
 - HateCheck's 70% training templates, labelled as in `policy_abuse` (hateful + target_indiv_nh + target_group_nh
@@ -30,12 +30,14 @@ import numpy as np
 from scipy.sparse import csr_matrix, vstack
 from sklearn.linear_model import LogisticRegression
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from policy_abuse import Example, hash_bucket, load_bitext, load_davidson, load_hatecheck
-
+from benchmarks.policy_abuse import Example, hash_bucket, load_bitext, load_davidson, load_hatecheck
 from orchestrator.policy.abuse import decide_abuse, model_text
-from orchestrator.policy.textclf import MODELS_DIR, HashedLinearModel, featurize
+from orchestrator.policy.textclf import HashedLinearModel, featurize
+from orchestrator.policy.weights import MODELS_DIR
+from training.provenance import stamp
+
+DATASETS = ("bitext-customer-support", "davidson-hate-offensive", "hatecheck")
+"""The `training/data_manifest.toml` entries this trainer reads."""
 
 MAX_PROFANE_FP_VAL = 0.05
 FOLDS = 5
@@ -75,6 +77,16 @@ _COUNTER = (
     "reported the post saying {G} are {N}|stop spreading lies about {G}|nobody should call {G} {N}|my uncle "
     "thinks {G} are {N} and it makes me sad|saying {G} are {N} is racist nonsense"
 ).split("|")
+_NEGATED = (
+    "I don't hate {G}|I do not think {G} are {N}|{G} are not {N}|{G} are never {N}|nobody should hate {G}|there is "
+    "nothing wrong with {G}|I would never say that {G} are {N}|it is not true that {G} are {N}|I have nothing against "
+    "{G}|{G} are no threat to anyone"
+).split("|")
+_COUNTER_REF = (
+    "we need to stand up against hatred of {G}|attacks on {G} have to stop|the abuse {G} receive online is "
+    "shocking|I am tired of seeing {G} insulted|violence against {G} is never acceptable|our school teaches kids to "
+    "reject hate against {G}|reporting threats against {G} matters|the insults thrown at {G} online are disgraceful"
+).split("|")
 _HATE = (
     "{G} are {N}|all {G} should die|I hate {G}|{G} should be kicked out of this country|I will hurt the next one "
     "of those {G} I see|{G} are {N} and always will be|get rid of all {G}|{G} do not deserve to live|never trust "
@@ -112,6 +124,8 @@ def synthetic_examples(seed: int = SYNTH_SEED) -> list[tuple[str, int]]:
     for template in _BENIGN_PERSON:
         rows += [(template.format(g=g), 0) for g in rng.sample(_PERSONS, 12)]
     for template in _COUNTER:
+        rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 0) for g in rng.sample(_GROUPS, 6)]
+    for template in (*_NEGATED, *_COUNTER_REF):
         rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 0) for g in rng.sample(_GROUPS, 6)]
     for template in _HATE:
         rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 1) for g in rng.sample(_GROUPS, 6)]
@@ -252,6 +266,7 @@ def main() -> None:
         threshold=threshold,
     )
     model.save(args.out)
+    stamp(args.out, "training/train_abuse.py", DATASETS, args.data)
     print(
         f"saved {args.out} (all HateCheck train templates, C={c:g}, threshold {threshold:.2f}, "
         f"{args.out.stat().st_size / 1e6:.2f} MB)"
