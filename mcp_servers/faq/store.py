@@ -39,9 +39,10 @@ from sqlalchemy.engine import Connection, RowMapping
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database, UTCDateTime
 
-from ._index import Match, SearchIndex
+from ._index import SearchIndex
+from ._languages import DEFAULT_LANGUAGE, TRANSLATION_FOLDERS, LanguageIndexes, language_of
 from ._parse import TITLE_MAX_LENGTH, FrontMatterError, ParsedArticle, category_of, parse_article, parse_article_file
-from .models import SLUG_MAX_LENGTH, SLUG_PATTERN, Category
+from .models import SLUG_MAX_LENGTH, SLUG_PATTERN, Category, Language
 
 __all__ = [
     "ArticleRecord",
@@ -70,6 +71,7 @@ faq_articles = Table(
     Column("tags", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("questions", Text, nullable=False, server_default=""),
+    Column("language", String(8), nullable=False, server_default=DEFAULT_LANGUAGE),
     Column("content_hash", String(64), nullable=False),
     Column("source_path", String(1000), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
@@ -85,7 +87,12 @@ def _add_questions_v2(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE faq_articles ADD COLUMN questions TEXT NOT NULL DEFAULT ''"))
 
 
-MIGRATIONS = (_create_v1, _add_questions_v2)
+def _add_language_v3(conn: Connection) -> None:
+    if "language" not in {c["name"] for c in inspect(conn).get_columns("faq_articles")}:
+        conn.execute(text("ALTER TABLE faq_articles ADD COLUMN language VARCHAR(8) NOT NULL DEFAULT 'en'"))
+
+
+MIGRATIONS = (_create_v1, _add_questions_v2, _add_language_v3)
 """Rows written before step 2 have no questions, which is right: a file with `questions:` was rejected then."""
 
 
@@ -107,6 +114,8 @@ class ArticleRecord:
     updated_at: datetime
     questions: tuple[str, ...] = ()
     """Example customer questions from the front matter (searched, not shown)."""
+    language: Language = DEFAULT_LANGUAGE
+    """`en` for the folder's own articles, else the translation sub-folder it came from (slug `<file>-<lang>`)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,7 @@ class _Parsed:
     content_hash: str
     source_path: str
     questions: tuple[str, ...] = ()
+    language: Language = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,12 @@ class _Source:
 class _Snapshot:
     records: tuple[ArticleRecord, ...]
     positions: Mapping[str, int]
-    index: SearchIndex
+    indexes: LanguageIndexes
+
+    @property
+    def index(self) -> SearchIndex:
+        """The English articles' index."""
+        return self.indexes.default
 
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -223,7 +238,7 @@ class FaqStore:
                 snapshot = _Snapshot(
                     records=records,
                     positions={r.slug: n for n, r in enumerate(records)},
-                    index=SearchIndex(records, previous=self._snapshot.index if self._snapshot else None),
+                    indexes=LanguageIndexes(records, previous=self._snapshot.indexes if self._snapshot else None),
                 )
             except Exception:
                 if force:
@@ -238,12 +253,20 @@ class FaqStore:
         finally:
             self._lock.release()
 
-    def search(self, query: str, *, category: str | None = None, limit: int = 3) -> list[SearchHit]:
-        """The best `limit` articles for `query`, optionally in one category, most relevant first."""
+    def search(
+        self, query: str, *, category: str | None = None, limit: int = 3, language: Language = DEFAULT_LANGUAGE
+    ) -> list[SearchHit]:
+        """The best `limit` articles for `query`, optionally in one category, most relevant first.
+
+        Articles in `language` are searched; when none of them matches, the English ones are.
+        """
         self.refresh()
         snapshot = self._current()
-        matches: list[Match] = snapshot.index.search(query, category=category, limit=limit)
-        return [SearchHit(article=snapshot.records[m.position], score=m.score, snippet=m.snippet) for m in matches]
+        ranked = snapshot.indexes.search(query, language=language, category=category, limit=limit)
+        return [
+            SearchHit(article=snapshot.records[r.position], score=r.match.score, snippet=r.match.snippet)
+            for r in ranked
+        ]
 
     def get(self, slug: str) -> ArticleRecord | None:
         """The article with this slug, or None."""
@@ -263,16 +286,19 @@ class FaqStore:
         return self._snapshot
 
     def _scan(self) -> Signature | None:
+        """The folder's articles and those of its translation sub-folders (named `fr/<file>.md`)."""
         entries: list[tuple[str, int, int]] = []
-        try:
-            with os.scandir(self.knowledge_base) as found:
-                for entry in found:
-                    if entry.name.startswith(".") or not entry.name.endswith(".md") or not entry.is_file():
-                        continue
-                    stat = entry.stat()
-                    entries.append((entry.name, stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            return None
+        for folder in ("", *TRANSLATION_FOLDERS):
+            try:
+                with os.scandir(self.knowledge_base / folder) as found:
+                    for entry in found:
+                        if entry.name.startswith(".") or not entry.name.endswith(".md") or not entry.is_file():
+                            continue
+                        stat = entry.stat()
+                        entries.append((f"{folder}/{entry.name}".lstrip("/"), stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                if not folder:
+                    return None  # a missing translation folder only means no translations
         return tuple(sorted(entries))
 
     def _load(self, signature: Signature) -> dict[str, _Parsed]:
@@ -284,11 +310,21 @@ class FaqStore:
                 source = _Source(mtime_ns, size, self._read(name, size))
             sources[name] = source
         self._sources = sources
-        return {s.article.slug: s.article for s in sources.values() if s.article is not None}
+        articles: dict[str, _Parsed] = {}
+        for name, source in sources.items():
+            if source.article is not None and articles.setdefault(source.article.slug, source.article) is not (
+                source.article
+            ):
+                logger.warning(
+                    "Skipping FAQ article %s: another file already has the slug %s", name, source.article.slug
+                )
+        return articles
 
     def _read(self, name: str, size: int) -> _Parsed | None:
         path = self.knowledge_base / name
-        slug = name.removesuffix(".md")
+        folder, _, file = name.rpartition("/")
+        language = language_of(folder)
+        slug = file.removesuffix(".md")
         problem: str | None = None
         if len(slug) > SLUG_MAX_LENGTH or not re.fullmatch(SLUG_PATTERN, slug):
             problem = "the file name must be '<slug>.md' with a lowercase slug of letters, digits and hyphens"
@@ -306,7 +342,7 @@ class FaqStore:
                 problem = str(exc)
             else:
                 return _Parsed(
-                    slug=slug,
+                    slug=f"{slug}-{language}" if folder else slug,
                     title=parsed.title,
                     category=parsed.category,
                     tags=parsed.tags,
@@ -314,6 +350,7 @@ class FaqStore:
                     content_hash=hashlib.sha256(raw).hexdigest(),
                     source_path=str(path),
                     questions=parsed.questions,
+                    language=language,
                 )
         logger.warning("Skipping FAQ article %s: %s", path, problem)
         return None
@@ -380,6 +417,7 @@ def _record(row: RowMapping) -> ArticleRecord:
         source_path=row["source_path"],
         updated_at=row["updated_at"],
         questions=tuple(q for q in (row["questions"] or "").split("\n") if q),
+        language=language_of(row["language"]),
     )
 
 
@@ -391,6 +429,7 @@ def _row(article: _Parsed, now: datetime) -> dict[str, object]:
         "tags": ",".join(article.tags),
         "body": article.body,
         "questions": "\n".join(article.questions),
+        "language": article.language,
         "content_hash": article.content_hash,
         "source_path": article.source_path,
         "updated_at": now,
