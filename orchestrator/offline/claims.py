@@ -8,7 +8,7 @@ from .actions import Action, Say, Toolbox
 from .conversation import Conversation, Exchange
 from .intents import faq_category, refund_reason
 from .lexicon import Lang
-from .render import faq_snippet
+from .render import article_note, faq_language, faq_snippet
 from .replies import day, say
 
 __all__ = ["INVESTIGATION_SUBJECT", "claims_not_received", "investigate", "with_side_answer"]
@@ -87,10 +87,23 @@ def with_side_answer(conv: Conversation, tools: Toolbox, question: str, main: Sa
     if searched is None:
         if not tools.has("search_faq"):
             return main
-        return tools.call("search_faq", query=question, category=faq_category(question), limit=3)
+        return tools.call(
+            "search_faq",
+            query=question,
+            category=faq_category(question),
+            limit=3,
+            language=faq_language(conv.lang),
+        )
     hits = searched.result.objs("results") if searched.result is not None else []
     if hits:
-        side = say("side_answer", conv.lang, title=hits[0].text("title") or "", snippet=faq_snippet(hits[0]))
+        top = hits[0]
+        side = say(
+            "side_answer",
+            conv.lang,
+            title=top.text("title") or "",
+            snippet=faq_snippet(top),
+            note=article_note(top, conv.lang),
+        )
     else:
         side = say("side_none", conv.lang)
     text = main.text

@@ -19,8 +19,10 @@ from .intents import (
 )
 from .lexicon import Lang
 from .render import (
+    article_note,
     escalation_summary,
     faq_answer,
+    faq_language,
     handoff,
     order_line,
     order_summary,
@@ -145,9 +147,8 @@ def _ticket_status(conv: Conversation, tools: Toolbox) -> Action:
 
 def _query(conv: Conversation, text: str, name: str = "") -> str:
     query = ORDER_RE.sub(" ", EMAIL_RE.sub(" ", text))
-    if conv.lang is Lang.FR:  # the articles are in English: their words find them, the French ones add noise
-        keywords = english_keywords(query)
-        query = f"{name} {keywords}" if keywords and name else f"{name} {query} {keywords}"
+    if conv.lang is Lang.FR:  # French articles are searched first; the English keywords find English ones
+        query = f"{name} {query} {english_keywords(query)}"
     else:
         query = f"{name} {query}"
     query = " ".join(query.split())[:500]
@@ -158,11 +159,11 @@ def _search(conv: Conversation, tools: Toolbox, query: str, category: str | None
     """Search the FAQ (again without the category when nothing matched); the searches once done."""
     searches = conv.current.calls("search_faq")
     if not searches:
-        return tools.call("search_faq", query=query, category=category, limit=3)
+        return tools.call("search_faq", query=query, category=category, limit=3, language=faq_language(conv.lang))
     last = searches[-1]
     hits = last.result.objs("results") if last.result is not None else []
     if not hits and len(searches) == 1 and last.arg("category"):
-        return tools.call("search_faq", query=last.arg("query") or query, limit=3)
+        return tools.call("search_faq", query=last.arg("query") or query, limit=3, language=faq_language(conv.lang))
     return searches
 
 
@@ -197,7 +198,7 @@ def _technical(conv: Conversation, tools: Toolbox) -> Action:
         return tools.call("get_faq_article", slug=slug)
     items = steps(top, article.result if article is not None else None)
     bullets = "\n".join(f"- {item}" for item in items)
-    intro = say("steps_intro", lang, title=top.text("title") or "")
+    intro = say("steps_intro", lang, title=top.text("title") or "", note=article_note(top, lang))
     return Say(f"{prefix}{intro}\n{bullets}\n\n{say('did_it_help', lang)}")
 
 
