@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 
 from .actions import Action, Say, Toolbox
-from .claims import claims_not_received, investigate, with_side_answer
+from .claims import claims_not_received, investigate, with_other_orders, with_side_answer
 from .conversation import TASKS, TROUBLE, Conversation, Exchange
 from .intents import (
     EMAIL_RE,
@@ -97,7 +97,7 @@ def _failed_before(conv: Conversation) -> bool:
 
 
 def _looked_up_now(conv: Conversation) -> str:
-    lookup = conv.current.last("lookup_order")
+    lookup = next((e for e in reversed(conv.current.calls("lookup_order")) if e.arg("order_id") == conv.order_id), None)
     return order_line(lookup.result, conv.lang) + " " if lookup is not None and lookup.result is not None else ""
 
 
@@ -378,12 +378,17 @@ _HANDLERS: dict[Intent, Callable[[Conversation, Toolbox], Action]] = {
 }
 
 
+_ORDER_TASKS = (Intent.ORDER_STATUS, Intent.INFO, Intent.REFUND, Intent.TECHNICAL)
+
+
 def plan(conv: Conversation, tools: Toolbox) -> Action:
     """The next step for the current turn: one tool call, or the final reply."""
     intent = conv.current.intent
     if (handler := _HANDLERS.get(intent)) is None:
         return Say(say(_FIXED_REPLIES.get(intent, "unknown"), conv.lang))
     action = handler(conv, tools)
+    if isinstance(action, Say) and intent in _ORDER_TASKS:
+        action = with_other_orders(conv, tools, action)
     if isinstance(action, Say) and (question := side_question(conv.current.text, intent)) is not None:
         return with_side_answer(conv, tools, question, action)
     return action
