@@ -91,15 +91,16 @@ def _before_closing(main: Say, extra: str) -> Say:
 
 
 def with_other_orders(conv: Conversation, tools: Toolbox, main: Say) -> Action:
-    """`main` with the status of every other order the current message names, looked up with the verified email.
+    """`main` with the status of every other order named with the current one, looked up with the verified email.
 
     "Where are ORD-1 and ORD-2?" or "where is ORD-1, and refund ORD-2": the main task handles the last order
     named; each other one is looked up once (the same email must match it) and summarised before the closing line.
     """
     if not conv.verified or conv.email is None or not tools.has("lookup_order"):
         return main
-    others = [f"ORD-{n}" for n in dict.fromkeys(ORDER_RE.findall(conv.current.text))]
-    others = [o for o in others if o != conv.order_id]
+    named = next((t for t in conv.texts()[:3] if conv.order_id and conv.order_id[4:] in t), conv.current.text)
+    earlier = {e.arg("order_id") for turn in conv.turns[:-1] for e in turn.exchanges if e.name == "lookup_order"}
+    others = [f"ORD-{n}" for n in dict.fromkeys(ORDER_RE.findall(named)) if f"ORD-{n}" not in {conv.order_id, *earlier}]
     parts: list[str] = []
     for order_id in others:
         done = next((e for e in conv.current.calls("lookup_order") if e.arg("order_id") == order_id), None)

@@ -270,10 +270,10 @@ def _detect_task(text: str) -> Intent | None:
     has_order = bool(_ORDER_REF.search(text) or find_order_id(text))
     if _TRACKING.search(text) or (has_order and _STATUS_WORD.search(text)):
         return Intent.ORDER_STATUS
-    if find_order_id(text) and _ABOUT_ORDER.search(text) and not any(p.search(text) for p in _FAQ_TOPICS.values()):
-        return Intent.ORDER_STATUS  # "what about ORD-93034?": a question about that very order
     if find_order_id(text) and _SYMPTOM.search(text) and find_product(text):
         return Intent.TECHNICAL  # "the coffee machine in ORD-12833 shows the orange descale light"
+    if find_order_id(text) and _ABOUT_ORDER.search(text) and not any(p.search(text) for p in _FAQ_TOPICS.values()):
+        return Intent.ORDER_STATUS  # "what about ORD-93034?": a question about that very order
     if any(p.search(text) for p in _FAQ_TOPICS.values()) or (_SYMPTOM.search(text) and find_product(text)):
         return Intent.FAQ
     return None

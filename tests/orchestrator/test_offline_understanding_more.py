@@ -51,9 +51,9 @@ SYMPTOM = {
         must_not=ASKS_AGAIN,
         calls=(("get_faq_article", {"slug": "promax-earbuds-charging-case"}),),
     ),
-    "french-refund-dead-headphones": Case(
+    "french-refund-dead-headphones-out-of-window": Case(
         ("Commande ORD-37204 : le casque ne marche plus du tout, je voudrais être remboursée", DANA),
-        must=("peut être remboursée", "Voulez-vous que je procède au remboursement ?"),
+        must=("hors du délai de remboursement", "ticket"),
         must_not=ASKS_AGAIN,
         calls=(("check_refund_eligibility", {"order_id": "ORD-37204", "reason": "defective"}),),
         no_calls=("process_refund",),
