@@ -116,7 +116,10 @@ def _unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-_FRENCH_STOPWORDS = sorted({_unaccented(w) for w in STOPWORDS_FRENCH} | {"comment", "faire", "faut", "peux", "puis"})
+_FRENCH_STOPWORDS = sorted(
+    {_unaccented(w) for w in STOPWORDS_FRENCH}
+    | {"bonjour", "comment", "faire", "faut", "merci", "peux", "plus", "puis", "salut"}
+)
 """French articles and queries are matched without accents (customers often type none), stopwords too."""
 
 

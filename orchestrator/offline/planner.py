@@ -185,7 +185,7 @@ def _technical(conv: Conversation, tools: Toolbox) -> Action:
         return Say(prefix + sorry + say("ask_details", lang, noun=noun))
     if not tools.has("search_faq"):
         return _missing(conv, tools, "search_faq", prefix)
-    name = product[0] if product else ""
+    name = (f"{product[0].split()[0]} {product[2]}" if lang is Lang.FR else product[0]) if product else ""
     searched = _search(conv, tools, _query(conv, problem, name), "products")
     if not isinstance(searched, list):
         return searched
