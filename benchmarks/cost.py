@@ -37,10 +37,10 @@ from cost_seed import SEED_SENTIMENT_OUTPUT, SEED_SENTIMENT_PROMPT, SEED_SYSTEM_
 from mcp_servers._common.runner import parse_args
 from mcp_servers._common.storage import Database
 from orchestrator import Orchestrator
-from orchestrator.anthropic_model import AnthropicModel
-from orchestrator.fake_api import CacheAccounting, FakeMessagesAPI, JSONObject, text_message, tool_use_message
-from orchestrator.ledger import cost_usd
+from orchestrator.llm.anthropic_model import AnthropicModel
 from orchestrator.settings import Settings, load_settings
+from orchestrator.storage.ledger import cost_usd
+from orchestrator.testing.fake_api import CacheAccounting, FakeMessagesAPI, JSONObject, text_message, tool_use_message
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVERS = ("orders", "tickets", "faq", "refunds", "escalation")

@@ -44,10 +44,10 @@ from mcp_servers._common.demo import FLAGSHIP_EMAIL, FLAGSHIP_ORDER_ID
 from mcp_servers._common.runner import parse_args
 from mcp_servers._common.storage import Database
 from orchestrator import Orchestrator
-from orchestrator.model import ModelRequest, TextCallback
-from orchestrator.registry import ServerRegistry
+from orchestrator.llm.model import ModelRequest, TextCallback
+from orchestrator.registry.registry import ServerRegistry
 from orchestrator.settings import ServerConfig, Settings, load_settings
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent

@@ -18,8 +18,8 @@ from anthropic.types import Message, MessageParam, ToolParam, ToolResultBlockPar
 
 from .errors import ToolLoopLimitExceeded
 from .events import EventSink, ModelCalled, TextDelta, Usage
-from .history import content_blocks
-from .model import ModelClient, ModelRequest
+from .llm.history import content_blocks
+from .llm.model import ModelClient, ModelRequest
 
 __all__ = ["EMPTY_REPLY", "Compactor", "ToolExecutor", "TurnResult", "run_turn"]
 

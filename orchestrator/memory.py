@@ -6,9 +6,9 @@ from typing import Any, cast
 
 from anthropic.types import MessageParam
 
-from .history import content_blocks
+from .llm.history import content_blocks
 from .settings import ConversationConfig
-from .store import StoredMessage
+from .storage.store import StoredMessage
 
 __all__ = [
     "SUMMARY_PROMPT",

@@ -28,9 +28,10 @@ from .events import (
     Usage,
     discard,
 )
-from .history import history_problems, unstorable
 from .hooks import ExtraUsage, InputCheck, OutputCheck, ToolCheck, TurnContext, TurnPolicy
-from .ledger import cost_usd, price_for, usage_of
+from .llm.history import history_problems, unstorable
+from .llm.model import ModelClient, ModelRequest
+from .llm.observability import TracedModel
 from .loop import TurnResult, run_turn
 from .memory import (
     SUMMARY_PROMPT,
@@ -40,17 +41,16 @@ from .memory import (
     split_for_condensing,
     transcript_for_summary,
 )
-from .model import ModelClient, ModelRequest
-from .observability import TracedModel
-from .offer import ToolOffer, basic_facts
 from .policy.engine import SupportPolicy, build_guardrails
-from .policy.kpi import KpiStore
-from .policy.prometheus import PrometheusSink
-from .policy.tracing import Tracing, TracingConfig
 from .redaction import StreamRedactor, mask_for_model, mask_value
-from .registry import ServerRegistry, TargetFactory
+from .registry.offer import ToolOffer, basic_facts
+from .registry.registry import ServerRegistry, TargetFactory
 from .settings import Settings
-from .store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation, StoredMessage
+from .storage.ledger import cost_usd, price_for, usage_of
+from .storage.store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation, StoredMessage
+from .telemetry.kpi import KpiStore
+from .telemetry.prometheus import PrometheusSink
+from .telemetry.tracing import Tracing, TracingConfig
 from .tools import ToolRecord, ToolRunner
 
 __all__ = ["MAX_MESSAGE_CHARS", "Orchestrator", "Reply", "build_model"]
@@ -83,7 +83,7 @@ class Reply:
 def build_model(settings: Settings) -> ModelClient:
     """Claude when a key is set (and offline mode is not forced), else the offline rule-based model."""
     if settings.uses_claude:
-        from .anthropic_model import AnthropicModel
+        from .llm.anthropic_model import AnthropicModel
 
         return AnthropicModel(settings.model, api_key=settings.api_key, base_url=settings.base_url)
     from .offline import OfflineModel

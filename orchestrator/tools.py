@@ -13,10 +13,10 @@ from opentelemetry.trace import Span
 from .errors import OrchestratorError, ServerUnavailableError
 from .events import CustomerBound, EventSink, ToolCallFinished, ToolCallStarted
 from .hooks import FailedCall, ToolCall, ToolCheck, TurnContext
-from .offer import LOAD_TOOLS, ToolOffer
-from .policy.tracing import Tracing
 from .redaction import mask_for_model
-from .registry import CallInterruptedError, ServerRegistry, ToolCallFailedError, ToolRoute
+from .registry.offer import LOAD_TOOLS, ToolOffer
+from .registry.registry import CallInterruptedError, ServerRegistry, ToolCallFailedError, ToolRoute
+from .telemetry.tracing import Tracing
 
 __all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text", "unavailable_text"]
 

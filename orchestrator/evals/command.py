@@ -152,7 +152,7 @@ def _run(suite: Suite, settings: Settings, options: RunOptions, total: int) -> l
             if options.model == "claude":
                 if settings.api_key is None:
                     raise click.ClickException("--model claude needs ANTHROPIC_API_KEY")
-                from ..anthropic_model import AnthropicModel
+                from ..llm.anthropic_model import AnthropicModel
 
                 claude = AnthropicModel(settings.model, api_key=settings.api_key, base_url=settings.base_url)
             try:

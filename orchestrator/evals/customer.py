@@ -7,9 +7,9 @@ from typing import Protocol
 from anthropic.types import MessageParam, TextBlock
 
 from ..events import Usage
-from ..ledger import cost_usd, usage_of
-from ..model import ModelClient, ModelRequest
+from ..llm.model import ModelClient, ModelRequest
 from ..settings import ModelConfig
+from ..storage.ledger import cost_usd, usage_of
 
 __all__ = ["STOP", "Customer", "ScriptedCustomer", "SimulatedCustomer", "customer_prompt"]
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from anthropic.types import Message
 
-from ..model import ModelRequest, TextCallback
-from ..testing import text_reply, tool_use
+from ..llm.model import ModelRequest, TextCallback
+from ..testing.scripted import text_reply, tool_use
 from .cases import Action
 
 __all__ = ["OracleModel"]

@@ -12,7 +12,7 @@ import anyio
 
 from mcp_servers._common.storage import DATABASE_URL_ENV
 
-from ..model import ModelClient
+from ..llm.model import ModelClient
 from ..offline import OfflineModel
 from ..service import Orchestrator
 from ..settings import Settings

@@ -20,7 +20,7 @@ from mcp.server import MCPServer
 from mcp_servers._common.runner import parse_args
 from mcp_servers._common.storage import Database
 
-from ..registry import TargetFactory
+from ..registry.registry import TargetFactory
 from ..settings import ServerConfig
 from .database import EvalSetupError
 

@@ -12,7 +12,7 @@ from typing import cast
 
 import anyio
 
-from ..registry import ServerRegistry
+from ..registry.registry import ServerRegistry
 from ..settings import Settings
 from .cases import Action, Task
 from .database import ScratchDatabases, Snapshot, snapshot

@@ -8,7 +8,7 @@ from typing import cast
 
 from anthropic.types import Message, TextBlock, ToolUseBlock, Usage
 
-from ..model import ModelRequest, TextCallback
+from ..llm.model import ModelRequest, TextCallback
 from .actions import Action, Call, Toolbox
 from .conversation import read_conversation
 from .planner import plan

@@ -29,11 +29,11 @@ from ..hooks import (
     TurnContext,
     TurnOutcome,
 )
-from ..model import ModelClient
-from ..offer import Fact, basic_facts
+from ..llm.model import ModelClient
+from ..registry.offer import Fact, basic_facts
 from ..settings import Settings
+from ..telemetry.kpi import KpiStore, customer_key, issue_key
 from . import abuse, approvals, confirmation, escalation, injection, internals, pii, sentiment, topic
-from .kpi import KpiStore, customer_key, issue_key
 
 __all__ = ["Guardrails", "SupportPolicy", "build_guardrails"]
 

@@ -26,7 +26,7 @@ from scipy.sparse import csr_matrix, hstack
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ..errors import OrchestratorError
-from ..model import ModelClient, ModelRequest
+from ..llm.model import ModelClient, ModelRequest
 from .textclf import MODELS_DIR, N_FEATURES, featurize
 
 __all__ = [

@@ -7,7 +7,7 @@ import click
 
 from mcp_servers._common.storage import Database
 
-from ..cli_context import context_settings
+from ..cli.context import context_settings
 from .agents import AgentDirectory
 
 __all__ = ["agents_command"]

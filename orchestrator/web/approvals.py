@@ -17,7 +17,7 @@ from ..blocking import blocking
 from ..errors import ServerUnavailableError
 from ..policy.approvals import REFUND_TOOL, ApprovalLink, ApprovalStore, PendingApproval
 from ..policy.pii import mask
-from ..registry import ToolCallFailedError, UnknownToolError
+from ..registry.registry import ToolCallFailedError, UnknownToolError
 from .desk import HelpDesk
 from .errors import ErrorCode, WebError
 

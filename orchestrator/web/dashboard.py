@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from mcp_servers._common.clock import utcnow
 
 from ..policy.approvals import ApprovalStore
-from ..policy.kpi import Kpi, KpiStore, KpiSummary
-from ..store import ConversationStore
-from ..store import ledger as ledger_table
-from ..store import tool_calls as tool_calls_table
+from ..storage.store import ConversationStore
+from ..storage.store import ledger as ledger_table
+from ..storage.store import tool_calls as tool_calls_table
+from ..telemetry.kpi import Kpi, KpiStore, KpiSummary
 
 __all__ = ["KPI_KEYS", "dashboard_data"]
 

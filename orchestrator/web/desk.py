@@ -20,7 +20,7 @@ from ..errors import ServerUnavailableError
 from ..events import Escalated, Event, TextDelta, ToolCallFinished, ToolCallStarted
 from ..policy.escalation import STATE_KEY, ConversationSignals
 from ..policy.pii import mask
-from ..registry import ToolCallFailedError, UnknownToolError
+from ..registry.registry import ToolCallFailedError, UnknownToolError
 from ..service import MAX_MESSAGE_CHARS, Orchestrator
 from .errors import ErrorCode, WebError
 from .hub import Hub

@@ -6,7 +6,7 @@ surrogate: each would otherwise surface as a 500 deep inside a request.
 
 import re
 
-from ..history import unstorable
+from ..llm.history import unstorable
 from .errors import WebError
 
 __all__ = ["CONVERSATION_ID", "ascii_int", "conversation_id", "safe_text"]

@@ -6,7 +6,7 @@ import anyio
 import click
 import uvicorn
 
-from ..cli_context import context_settings
+from ..cli.context import context_settings
 from ..errors import OrchestratorError
 from ..service import Orchestrator
 from ..settings import Settings

@@ -11,15 +11,15 @@ from anthropic import AsyncAnthropic
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from orchestrator.anthropic_model import AnthropicModel
-from orchestrator.cli import cli
+from orchestrator.cli.commands import cli
 from orchestrator.evals import RunOptions, load_suite, pass_hat, run_suite
 from orchestrator.evals.command import parse_only
 from orchestrator.evals.customer import STOP
 from orchestrator.evals.database import EvalSetupError
 from orchestrator.evals.suite import EVALS_DIR, SuiteError
-from orchestrator.fake_api import FakeMessagesAPI, JSONObject, Step, text_message, tool_use_message
+from orchestrator.llm.anthropic_model import AnthropicModel
 from orchestrator.settings import load_settings
+from orchestrator.testing.fake_api import FakeMessagesAPI, JSONObject, Step, text_message, tool_use_message
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "switchboard.toml"

@@ -13,7 +13,7 @@ import anyio
 import httpx2 as httpx
 import pytest
 
-from orchestrator.registry import CallInterruptedError, ServerRegistry
+from orchestrator.registry.registry import CallInterruptedError, ServerRegistry
 from orchestrator.settings import ServerConfig
 from orchestrator.web import build_app
 from tests.orchestrator.vendor import THIRD_PARTY, rendezvous, signal_quietly

@@ -9,7 +9,7 @@ from mcp.server import MCPServer
 
 from mcp_servers._common.runner import parse_args
 from mcp_servers._common.storage import Database
-from orchestrator.registry import TargetFactory
+from orchestrator.registry.registry import TargetFactory
 from orchestrator.settings import ConversationConfig, ModelConfig, PolicyConfig, ServerConfig, Settings
 
 SERVERS = ("orders", "tickets", "faq", "refunds", "escalation")

@@ -14,10 +14,13 @@ from anthropic import AsyncAnthropic
 from anthropic.types import MessageParam, TextBlock, ToolParam, ToolUseBlock
 from pydantic import SecretStr
 
-from orchestrator.anthropic_model import AnthropicModel
 from orchestrator.errors import ModelError, ModelStreamInterrupted
 from orchestrator.events import Usage
-from orchestrator.fake_api import (
+from orchestrator.llm.anthropic_model import AnthropicModel
+from orchestrator.llm.model import ModelClient, ModelRequest
+from orchestrator.settings import ModelConfig, Price
+from orchestrator.storage.ledger import cost_usd, usage_of
+from orchestrator.testing.fake_api import (
     FakeMessagesAPI,
     JSONObject,
     Reply,
@@ -29,9 +32,6 @@ from orchestrator.fake_api import (
     text_message,
     tool_use_message,
 )
-from orchestrator.ledger import cost_usd, usage_of
-from orchestrator.model import ModelClient, ModelRequest
-from orchestrator.settings import ModelConfig, Price
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from mcp_servers._common.storage import Database
 from orchestrator import Orchestrator
-from orchestrator.cli import cli
+from orchestrator.cli.commands import cli
 from orchestrator.policy.approvals import ApprovalStore
 from orchestrator.settings import load_settings
 from orchestrator.web.approvals import ApprovalDesk

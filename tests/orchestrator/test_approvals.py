@@ -17,7 +17,7 @@ from orchestrator.policy.approvals import (
     note_pending,
     take_pending,
 )
-from orchestrator.policy.kpi_report import metrics_command, render_approvals
+from orchestrator.telemetry.kpi_report import metrics_command, render_approvals
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PENDING = {

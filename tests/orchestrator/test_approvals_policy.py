@@ -10,7 +10,7 @@ from orchestrator import Orchestrator
 from orchestrator.errors import ModelError
 from orchestrator.events import Escalated, Event
 from orchestrator.policy.approvals import ApprovalStore
-from orchestrator.testing import ScriptedModel, Step, text_reply, tool_use
+from orchestrator.testing.scripted import ScriptedModel, Step, text_reply, tool_use
 
 from .support import SERVERS, in_memory, real_targets, settings_for
 

@@ -10,11 +10,11 @@ import pytest
 from anthropic import AsyncAnthropic
 
 from orchestrator import Orchestrator
-from orchestrator.anthropic_model import AnthropicModel
 from orchestrator.errors import ModelError
 from orchestrator.events import Event, TextDelta
-from orchestrator.fake_api import FakeMessagesAPI, error_body, text_message, tool_use_message
+from orchestrator.llm.anthropic_model import AnthropicModel
 from orchestrator.settings import ModelConfig, Price
+from orchestrator.testing.fake_api import FakeMessagesAPI, error_body, text_message, tool_use_message
 
 from .support import in_memory, real_targets, settings_for
 

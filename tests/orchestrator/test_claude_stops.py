@@ -11,10 +11,14 @@ import pytest
 from anthropic import AsyncAnthropic
 
 from orchestrator import Orchestrator
-from orchestrator.anthropic_model import AnthropicModel
 from orchestrator.errors import ModelError
 from orchestrator.events import Event, TextDelta
-from orchestrator.fake_api import (
+from orchestrator.llm.anthropic_model import AnthropicModel
+from orchestrator.llm.history import history_problems
+from orchestrator.loop import EMPTY_REPLY
+from orchestrator.service import INTERRUPTED_NOTE, REFUSAL_REPLY, WITHHELD_MESSAGE
+from orchestrator.settings import ModelConfig, Price
+from orchestrator.testing.fake_api import (
     CacheAccounting,
     FakeMessagesAPI,
     JSONObject,
@@ -26,10 +30,6 @@ from orchestrator.fake_api import (
     text_message,
     tool_use_message,
 )
-from orchestrator.history import history_problems
-from orchestrator.loop import EMPTY_REPLY
-from orchestrator.service import INTERRUPTED_NOTE, REFUSAL_REPLY, WITHHELD_MESSAGE
-from orchestrator.settings import ModelConfig, Price
 
 from .support import SERVERS, in_memory, real_targets, settings_for
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchestrator.cli import cli
+from orchestrator.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ import httpx2
 import pytest
 from anthropic import AsyncAnthropic
 
-from orchestrator.api_rules import InvalidRequest, validate_request
-from orchestrator.fake_api import CacheAccounting, FakeMessagesAPI, JSONObject, text_message
+from orchestrator.llm.api_rules import InvalidRequest, validate_request
+from orchestrator.testing.fake_api import CacheAccounting, FakeMessagesAPI, JSONObject, text_message
 
 pytestmark = pytest.mark.anyio
 

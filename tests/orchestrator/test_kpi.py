@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import MetaData, select
 
 from mcp_servers._common.storage import Database
-from orchestrator.policy.kpi import (
+from orchestrator.telemetry.kpi import (
     KpiPoint,
     KpiRecord,
     KpiStore,
@@ -20,7 +20,7 @@ from orchestrator.policy.kpi import (
     issue_key,
     summarize,
 )
-from orchestrator.policy.kpi_report import metrics_command, render_table, render_terminal_chart, write_png_chart
+from orchestrator.telemetry.kpi_report import metrics_command, render_table, render_terminal_chart, write_png_chart
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 EMAIL = "jordan.lee@example.com"
@@ -605,7 +605,7 @@ def test_metrics_command_rejects_bad_options(populated: str, args: list[str], me
 
 
 def test_metrics_command_under_the_switchboard_group_uses_the_configured_database(populated: str) -> None:
-    from orchestrator.cli import cli
+    from orchestrator.cli.commands import cli
 
     registered = "metrics" in cli.commands  # once cli.py registers it, test the real registration
     if not registered:
@@ -640,11 +640,11 @@ def test_metrics_command_reports_an_unusable_database_url() -> None:
 @pytest.mark.parametrize(
     "module",
     [
-        pytest.param("orchestrator.policy.kpi", id="kpi"),
-        pytest.param("orchestrator.policy.kpi_report", id="kpi_report"),
-        pytest.param("orchestrator.policy.prometheus", id="prometheus"),
-        pytest.param("orchestrator.policy.tracing", id="tracing"),
-        pytest.param("orchestrator.policy.events", id="events"),
+        pytest.param("orchestrator.telemetry.kpi", id="kpi"),
+        pytest.param("orchestrator.telemetry.kpi_report", id="kpi_report"),
+        pytest.param("orchestrator.telemetry.prometheus", id="prometheus"),
+        pytest.param("orchestrator.telemetry.tracing", id="tracing"),
+        pytest.param("orchestrator.telemetry.events", id="events"),
     ],
 )
 def test_public_names_are_sorted_and_importable(module: str) -> None:

@@ -18,9 +18,9 @@ from mcp_servers.orders.store import customers, orders
 from orchestrator import Orchestrator
 from orchestrator.events import Event, ModelCalled, TextDelta, ToolCallFinished, ToolCallStarted
 from orchestrator.hooks import InputVerdict, ToolCall, TurnContext
-from orchestrator.model import ModelRequest
+from orchestrator.llm.model import ModelRequest
 from orchestrator.settings import ModelConfig
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 from .support import in_memory, real_targets, settings_for
 

@@ -6,11 +6,11 @@ from typing import Any, cast
 import pytest
 
 from orchestrator import Orchestrator
+from orchestrator.llm.model import ModelRequest
 from orchestrator.memory import extractive_summary, split_for_condensing
-from orchestrator.model import ModelRequest
 from orchestrator.settings import ConversationConfig
-from orchestrator.store import StoredMessage
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.storage.store import StoredMessage
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 from .support import in_memory, real_targets, settings_for
 

@@ -9,12 +9,12 @@ import pytest
 from anthropic.types import ToolParam
 
 from orchestrator import Orchestrator, load_settings
-from orchestrator.api_rules import check_strict_schema
-from orchestrator.catalog import compact_tool, offered_tools
 from orchestrator.hooks import TurnContext
-from orchestrator.offer import LOAD_TOOLS, ToolOffer
-from orchestrator.registry import ServerRegistry
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.llm.api_rules import check_strict_schema
+from orchestrator.registry.catalog import compact_tool, offered_tools
+from orchestrator.registry.offer import LOAD_TOOLS, ToolOffer
+from orchestrator.registry.registry import ServerRegistry
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 from .support import ROOT, real_targets
 

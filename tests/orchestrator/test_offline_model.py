@@ -14,7 +14,7 @@ from mcp_servers.faq.store import parse_article
 from mcp_servers.orders.models import Order, OrderItem, OrderList, OrderSummary
 from mcp_servers.refunds.models import RefundEligibility, RefundOffer, RefundResult
 from mcp_servers.tickets.models import TicketReceipt
-from orchestrator.model import ModelRequest
+from orchestrator.llm.model import ModelRequest
 from orchestrator.offline import OfflineModel
 from orchestrator.offline.intents import Intent, detect_intent, refund_reason, yes_or_no
 from orchestrator.offline.lexicon import Lang, detect_language

@@ -13,12 +13,12 @@ from mcp_servers._common.storage import Database
 from mcp_servers.orders.store import OrdersStore
 from orchestrator import Orchestrator
 from orchestrator.events import Escalated, Event, TextDelta
-from orchestrator.model import ModelClient, ModelRequest
+from orchestrator.llm.model import ModelClient, ModelRequest
 from orchestrator.offline import OfflineModel
 from orchestrator.policy.abuse import ABUSE_WARNING_1, ABUSE_WARNING_2
 from orchestrator.policy.pii import install_log_masking, scan_for_pii
 from orchestrator.settings import Settings
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 from .support import SERVERS, in_memory, real_targets, settings_for
 

@@ -17,8 +17,8 @@ from orchestrator.events import (
     TurnCompleted,
     Usage,
 )
-from orchestrator.policy.events import ConversationClosed, Escalated, GuardrailTripped, PolicyEvent
-from orchestrator.policy.prometheus import PrometheusSink, safe_label
+from orchestrator.telemetry.events import ConversationClosed, Escalated, GuardrailTripped, PolicyEvent
+from orchestrator.telemetry.prometheus import PrometheusSink, safe_label
 
 pytestmark = pytest.mark.anyio
 

@@ -12,9 +12,9 @@ from mcp.server import MCPServer
 
 from orchestrator import Orchestrator
 from orchestrator.errors import ServerUnavailableError
-from orchestrator.model import ModelClient
+from orchestrator.llm.model import ModelClient
 from orchestrator.offline import OfflineModel
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 from .support import SERVERS, in_memory, real_server_factory, real_targets, settings_for
 

@@ -37,7 +37,7 @@ from mcp_servers._common.storage import Database
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
 from orchestrator.errors import ConfigError, ServerUnavailableError
-from orchestrator.registry import (
+from orchestrator.registry.registry import (
     ServerHealth,
     ServerRegistry,
     ToolCallFailedError,

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from anthropic.types import Message
 
-from orchestrator.api_rules import check_strict_schema
 from orchestrator.errors import ModelError
-from orchestrator.model import ModelRequest, TextCallback
+from orchestrator.llm.api_rules import check_strict_schema
+from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.policy import sentiment
 from orchestrator.policy.sentiment import (
     MODEL_PATH,
@@ -24,7 +24,7 @@ from orchestrator.policy.sentiment import (
     trend,
     trigger_reason,
 )
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 pytestmark = pytest.mark.anyio
 

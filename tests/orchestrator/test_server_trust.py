@@ -13,7 +13,7 @@ from mcp_servers.orders.store import OrdersStore
 from orchestrator.errors import ConfigError
 from orchestrator.events import Event
 from orchestrator.hooks import TurnContext
-from orchestrator.registry import ServerRegistry
+from orchestrator.registry.registry import ServerRegistry
 from orchestrator.settings import ServerConfig, default_config_path, load_settings
 from orchestrator.tools import ToolRunner
 

@@ -10,7 +10,7 @@ import pytest
 from orchestrator import Orchestrator, load_settings
 from orchestrator.errors import ConfigError
 from orchestrator.settings import default_config_path
-from orchestrator.testing import ScriptedModel, text_reply, tool_use
+from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,8 @@ import pytest
 from mcp.server import MCPServer
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
-from orchestrator._breaker import CircuitBreaker
-from orchestrator.registry import CallInterruptedError, CircuitOpenError, ServerHealth, ServerRegistry
+from orchestrator.registry._breaker import CircuitBreaker
+from orchestrator.registry.registry import CallInterruptedError, CircuitOpenError, ServerHealth, ServerRegistry
 from orchestrator.settings import ServerConfig
 
 from .vendor import rendezvous, signal_quietly, vendor_stdio

@@ -11,12 +11,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from pydantic import SecretStr
 
 from orchestrator import Orchestrator
-from orchestrator.anthropic_model import AnthropicModel
 from orchestrator.events import ModelCalled
-from orchestrator.model import ModelRequest, TextCallback
-from orchestrator.policy.tracing import Tracing, TracingConfig
+from orchestrator.llm.anthropic_model import AnthropicModel
+from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.settings import ModelConfig, Price
-from orchestrator.testing import text_reply, tool_use
+from orchestrator.telemetry.tracing import Tracing, TracingConfig
+from orchestrator.testing.scripted import text_reply, tool_use
 
 from .support import in_memory, real_targets, settings_for
 

@@ -7,7 +7,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from orchestrator.events import ModelCalled, ToolCallFinished, Usage
-from orchestrator.policy.tracing import TEXT_ATTRIBUTES, Tracing, TracingConfig
+from orchestrator.telemetry.tracing import TEXT_ATTRIBUTES, Tracing, TracingConfig
 
 EMAIL = "jordan.lee@example.com"
 MESSAGE = f"I'm {EMAIL}, card 4242 4242 4242 4242, my order ORD-78432 is broken"

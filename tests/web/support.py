@@ -12,8 +12,8 @@ import httpx2 as httpx
 import uvicorn
 from pydantic import SecretStr
 
-from orchestrator.model import ModelClient
-from orchestrator.registry import TargetFactory
+from orchestrator.llm.model import ModelClient
+from orchestrator.registry.registry import TargetFactory
 from orchestrator.service import Orchestrator
 from orchestrator.settings import Settings, WebConfig
 from orchestrator.web import build_app

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from mcp_servers._common.storage import Database
-from orchestrator.cli import cli
+from orchestrator.cli.commands import cli
 from orchestrator.web.agents import AgentDirectory
 from tests.web.support import Customer, serve, targets_for, web_settings
 from tests.web.test_console_api import HUMAN

@@ -6,7 +6,7 @@ import anyio
 import pytest
 from anthropic.types import Message
 
-from orchestrator.model import ModelRequest, TextCallback
+from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.offline import OfflineModel
 from tests.web.support import FLAGSHIP, Customer, kinds, parse_sse, serve, targets_for, web_settings
 

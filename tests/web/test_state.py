@@ -11,7 +11,7 @@ from mcp.server import MCPServer
 
 from mcp_servers._common.runner import parse_args
 from mcp_servers._common.storage import Database
-from orchestrator.registry import TargetFactory
+from orchestrator.registry.registry import TargetFactory
 from orchestrator.settings import WebConfig
 from tests.orchestrator.support import SERVERS
 from tests.web.support import AGENT, FLAGSHIP, Customer, Served, live, serve, targets_for, web_settings

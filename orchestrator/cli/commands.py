@@ -13,16 +13,16 @@ from typing import Any
 import anyio
 import click
 
-from .cli_context import context_settings
-from .errors import OrchestratorError
-from .evals import eval_command
-from .events import Event, TextDelta, ToolCallFinished, ToolCallStarted
-from .policy.kpi_report import metrics_command
-from .policy.pii import install_log_masking
-from .redaction import mask_message
-from .service import Orchestrator
-from .web.agents_cli import agents_command
-from .web.serve import serve_command
+from ..errors import OrchestratorError
+from ..evals import eval_command
+from ..events import Event, TextDelta, ToolCallFinished, ToolCallStarted
+from ..policy.pii import install_log_masking
+from ..redaction import mask_message
+from ..service import Orchestrator
+from ..telemetry.kpi_report import metrics_command
+from ..web.agents_cli import agents_command
+from ..web.serve import serve_command
+from .context import context_settings
 
 __all__ = ["FLAGSHIP_SCRIPT", "cli", "main"]
 
@@ -340,7 +340,7 @@ def _render(param: Any) -> list[str]:
 def _store(ctx: click.Context) -> Any:
     from mcp_servers._common.storage import Database
 
-    from .store import ConversationStore
+    from ..storage.store import ConversationStore
 
     settings = context_settings(ctx)
     store = ConversationStore(Database(settings.database_url))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
-from . import caching
+from ..llm import caching
 
 __all__ = ["CacheAccounting", "DEFAULT_MIN_CACHE_TOKENS", "estimate_tokens"]
 

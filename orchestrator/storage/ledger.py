@@ -5,8 +5,8 @@ from collections.abc import Mapping
 
 from anthropic.types import Message
 
-from .events import Usage
-from .settings import Price
+from ..events import Usage
+from ..settings import Price
 
 __all__ = ["cost_usd", "price_for", "usage_of"]
 

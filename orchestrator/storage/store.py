@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from mcp_servers._common.clock import utcnow
 from mcp_servers._common.storage import Database, UTCDateTime
 
-from .events import Usage
+from ..events import Usage
 
 __all__ = ["ConversationStatus", "ConversationStore", "LedgerEntry", "StoredConversation", "StoredMessage"]
 

@@ -6,11 +6,11 @@ from contextvars import ContextVar
 from anthropic.types import Message
 from opentelemetry.trace import Span
 
-from .events import ModelCalled
-from .ledger import cost_usd, usage_of
+from ..events import ModelCalled
+from ..settings import Price
+from ..storage.ledger import cost_usd, usage_of
+from ..telemetry.tracing import Tracing
 from .model import ModelClient, ModelRequest, TextCallback
-from .policy.tracing import Tracing
-from .settings import Price
 
 __all__ = ["TracedModel"]
 

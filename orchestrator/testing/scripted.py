@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from anthropic.types import Message, TextBlock, ToolUseBlock, Usage
 
-from .model import ModelRequest, TextCallback
+from ..llm.model import ModelRequest, TextCallback
 
 __all__ = ["ScriptedModel", "Step", "UnexpectedModelCall", "text_reply", "tool_use"]
 

@@ -19,9 +19,9 @@ from mcp.shared.message import SessionMessage
 from mcp.types import CONNECTION_CLOSED, Tool
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
+from ..errors import ServerUnavailableError
+from ..settings import ServerConfig
 from ._targets import Target, TargetFactory, TransportKind, transport_kind
-from .errors import ServerUnavailableError
-from .settings import ServerConfig
 
 __all__ = ["Connection", "ConnectionState", "Link", "describe_error", "fingerprint"]
 

@@ -11,8 +11,8 @@ from mcp.client._transport import TransportStreams
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server import MCPServer, Server
 
-from .errors import ConfigError
-from .settings import ServerConfig
+from ..errors import ConfigError
+from ..settings import ServerConfig
 
 __all__ = ["Target", "TargetFactory", "TransportKind", "target_for", "transport_kind"]
 

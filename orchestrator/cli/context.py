@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from .errors import ConfigError
-from .settings import Settings, load_settings
+from ..errors import ConfigError
+from ..settings import Settings, load_settings
 
 __all__ = ["context_settings"]
 

@@ -53,8 +53,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..llm.api_rules import InvalidRequest, validate_request
 from ._fake_cache import CacheAccounting, estimate_tokens
-from .api_rules import InvalidRequest, validate_request
 
 __all__ = [
     "CacheAccounting",

@@ -12,10 +12,10 @@ from typing import Literal, cast
 
 from anthropic.types import ToolParam
 
+from ..hooks import TurnContext
+from ..settings import ServerConfig
 from .catalog import offered_tools
-from .hooks import TurnContext
 from .registry import ServerRegistry
-from .settings import ServerConfig
 
 __all__ = ["LOAD_TOOLS", "Fact", "Facts", "ToolOffer", "basic_facts"]
 

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from anthropic.types import ToolParam
 
-from .api_rules import STRICT_LIMITS, InvalidRequest, check_strict_schema
+from ..llm.api_rules import STRICT_LIMITS, InvalidRequest, check_strict_schema
 
 __all__ = ["compact_tool", "offered_tools", "strip_filled"]
 

@@ -2,7 +2,7 @@
 
 Every call streams (text deltas go to `on_text`). Prompt-cache breakpoints mark the static prefix (tools and the
 system prompt) and the conversation's tail, each only when it reaches the model's minimum cacheable length
-(`orchestrator.caching`). An error event inside a 200 stream is retried with backoff while no text has reached
+(`orchestrator.llm.caching`). An error event inside a 200 stream is retried with backoff while no text has reached
 the customer; after that it is a `ModelStreamInterrupted` carrying the text already shown. SDK errors become
 `ModelError`s with a status code and a message a CLI user can act on.
 Sampling parameters are not sent: API version 2026-10-21, which anthropic 2.x speaks, rejects `temperature`
@@ -20,11 +20,11 @@ from anthropic import AsyncAnthropic, omit
 from anthropic.types import Message
 from pydantic import SecretStr
 
+from ..errors import ModelError, ModelStreamInterrupted
+from ..settings import ModelConfig
+from ..storage.ledger import price_for
 from .caching import plan_cache
-from .errors import ModelError, ModelStreamInterrupted
-from .ledger import price_for
 from .model import ModelRequest, TextCallback
-from .settings import ModelConfig
 
 __all__ = ["AnthropicModel"]
 

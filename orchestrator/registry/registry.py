@@ -15,11 +15,7 @@ from anyio.abc import TaskGroup
 from mcp import Client, MCPError
 from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, RequestParamsMeta, Tool
 
-from ._breaker import BreakerState, CircuitBreaker
-from ._catalog import Catalog, ToolRoute
-from ._connection import Connection, fingerprint
-from ._targets import Target, TargetFactory, TransportKind, target_for
-from .errors import (
+from ..errors import (
     CallInterruptedError,
     CircuitOpenError,
     ConfigError,
@@ -29,7 +25,11 @@ from .errors import (
     ToolWithheldError,
     UnknownToolError,
 )
-from .settings import ServerConfig
+from ..settings import ServerConfig
+from ._breaker import BreakerState, CircuitBreaker
+from ._catalog import Catalog, ToolRoute
+from ._connection import Connection, fingerprint
+from ._targets import Target, TargetFactory, TransportKind, target_for
 
 __all__ = [
     "CallInterruptedError",

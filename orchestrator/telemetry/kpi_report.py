@@ -10,8 +10,8 @@ import click
 
 from mcp_servers._common.clock import utcnow
 
-from ..cli_context import context_settings
-from .approvals import ApprovalStats, ApprovalStore
+from ..cli.context import context_settings
+from ..policy.approvals import ApprovalStats, ApprovalStore
 from .kpi import Bucket, Kpi, KpiPoint, KpiStore, KpiSummary
 
 __all__ = ["metrics_command", "render_approvals", "render_table", "render_terminal_chart", "write_png_chart"]

@@ -1,0 +1,1 @@
+"""Model layer: the model seam, the Anthropic client, prompt caching, the Messages API's rules, tracing."""

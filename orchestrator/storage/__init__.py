@@ -1,0 +1,1 @@
+"""Storage layer: the conversation store and the token ledger."""

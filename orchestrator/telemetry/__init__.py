@@ -1,0 +1,1 @@
+"""Telemetry layer: KPIs and their report, Prometheus metrics, OpenTelemetry tracing."""
