@@ -61,7 +61,7 @@ class ArticleMatch(BaseModel):
         "only comparable within one search"
     )
     uri: str = Field(description="The article as an MCP resource (text/markdown)")
-    language: Language = Field("en", description="The article's language")
+    language: Language = Field(default="en", description="The article's language")
 
 
 class SearchResults(BaseModel):
@@ -83,4 +83,4 @@ class Article(BaseModel):
     body: str = Field(description="The article in Markdown")
     uri: str
     updated_at: str = Field(description="ISO timestamp of the last change to the article")
-    language: Language = Field("en", description="The article's language")
+    language: Language = Field(default="en", description="The article's language")
