@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -20,6 +21,7 @@ import bm25s
 import numpy as np
 import numpy.typing as npt
 import Stemmer
+from bm25s.stopwords import STOPWORDS_FRENCH
 
 from ._questions import QuestionModel, questions_key
 
@@ -33,6 +35,8 @@ TITLE_WEIGHT = 3
 TAGS_WEIGHT = 2
 STOPWORDS = "en_plus"
 """bm25s's larger English list (NLTK's): support questions are conversational ("how do I ...", "why won't my ...")."""
+STEMMERS = {"en": "english", "fr": "french"}
+"""The Snowball stemmer of each article language."""
 BM25_WEIGHT = 0.25
 """Weight of the query-normalised BM25 score added to the question classifier's margin (tuned on BANKING77
 validation data: `benchmarks/policy_faq.py --tune`)."""
@@ -97,26 +101,48 @@ class _Stemmer(Protocol):
     def stemWords(self, words: list[str]) -> list[str]: ...  # PyStemmer's camelCase name
 
 
-def _stemmer() -> _Stemmer:
+def _stemmer(language: str) -> _Stemmer:
     # PyStemmer objects are not thread-safe and sync tools run in worker threads: one stemmer per thread.
-    stemmer = cast(_Stemmer | None, getattr(_local, "stemmer", None))
-    if stemmer is None:
-        stemmer = cast(_Stemmer, Stemmer.Stemmer("english"))  # pyright: ignore[reportUnknownMemberType] - no stubs
-        _local.stemmer = stemmer
+    stemmers = cast(dict[str, _Stemmer] | None, getattr(_local, "stemmers", None))
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if (stemmer := stemmers.get(language)) is None:
+        algorithm = STEMMERS[language]
+        stemmer = stemmers[language] = cast(_Stemmer, Stemmer.Stemmer(algorithm))  # pyright: ignore[reportUnknownMemberType]
     return stemmer
 
 
-def _tokenize(texts: list[str], *, return_ids: bool) -> object:
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+_FRENCH_STOPWORDS = sorted(
+    {_unaccented(w) for w in STOPWORDS_FRENCH}
+    | {"bonjour", "comment", "faire", "faut", "merci", "peux", "plus", "puis", "salut"}
+)
+"""French articles and queries are matched without accents (customers often type none), stopwords too."""
+
+
+def _tokenize(texts: list[str], *, return_ids: bool, language: str) -> object:
+    if language == "fr":
+        texts = [_unaccented(t) for t in texts]
     return bm25s.tokenize(  # pyright: ignore[reportUnknownMemberType] - bm25s is untyped
-        texts, stopwords=STOPWORDS, stemmer=_stemmer().stemWords, return_ids=return_ids, show_progress=False
+        texts,
+        stopwords=_FRENCH_STOPWORDS if language == "fr" else STOPWORDS,
+        stemmer=_stemmer(language).stemWords,
+        return_ids=return_ids,
+        show_progress=False,
     )
 
 
-def stems(texts: list[str]) -> list[list[str]]:
-    """Tokenise like the index does (lowercase words of 2+ characters, stopwords out, Snowball English stems)."""
+def stems(texts: list[str], language: str = "en") -> list[list[str]]:
+    """Tokenise like the index does (lowercase words of 2+ characters, stopwords out, Snowball stems).
+
+    English by default; French (`fr`) also ignores accents.
+    """
     if not texts:
         return []
-    return cast(list[list[str]], _tokenize(texts, return_ids=False))
+    return cast(list[list[str]], _tokenize(texts, return_ids=False, language=language))
 
 
 def _clean(text: str) -> str:
@@ -174,9 +200,9 @@ class _Passages:
     stems: list[list[str]]
 
 
-def _prepare(body: str) -> _Passages:
+def _prepare(body: str, language: str) -> _Passages:
     units = passages(body)
-    return _Passages(units, stems(units))
+    return _Passages(units, stems(units, language))
 
 
 def best_passage(body: str, weights: Mapping[str, float], *, prepared: _Passages | None = None) -> str:
@@ -219,7 +245,9 @@ def best_passage(body: str, weights: Mapping[str, float], *, prepared: _Passages
     return _shorten(" ".join(units[first : last + 1]), SNIPPET_MAX_CHARS)
 
 
-def _corpus_tokens(documents: Sequence[Document], known: Mapping[str, list[str]]) -> dict[str, list[str]]:
+def _corpus_tokens(
+    documents: Sequence[Document], known: Mapping[str, list[str]], language: str
+) -> dict[str, list[str]]:
     """Stems of every document by content hash, reusing `known` ones and tokenising the rest in one batch."""
     tokens = {d.content_hash: known[d.content_hash] for d in documents if d.content_hash in known}
     todo = {d.content_hash: d for d in documents if d.content_hash not in tokens}
@@ -227,7 +255,7 @@ def _corpus_tokens(documents: Sequence[Document], known: Mapping[str, list[str]]
         "\n".join([d.title] * TITLE_WEIGHT + [" ".join(d.tags)] * TAGS_WEIGHT + list(d.questions) + [d.body])
         for d in todo.values()
     ]
-    tokens.update(zip(todo, stems(texts), strict=True))
+    tokens.update(zip(todo, stems(texts, language), strict=True))
     return tokens
 
 
@@ -240,7 +268,9 @@ class SearchIndex:
     classifier's weights).
     """
 
-    def __init__(self, documents: Sequence[Document], *, previous: "SearchIndex | None" = None) -> None:
+    def __init__(
+        self, documents: Sequence[Document], *, previous: "SearchIndex | None" = None, language: str = "en"
+    ) -> None:
         """Tokenise and index `documents`; positions in results refer to this sequence.
 
         Args:
@@ -248,14 +278,17 @@ class SearchIndex:
             previous: The index this one replaces: documents whose `content_hash` it already tokenised are not
                 tokenised again, so a re-index after a few edits costs little more than the BM25 build; its
                 question classifier is reused when no example question changed, and its snippet cache kept.
+            language: The documents' language (`en` or `fr`): it picks the stemmer and stopwords.
         """
         self._documents = tuple(documents)
+        self.language = language
+        previous = previous if previous is not None and previous.language == language else None
         categories = sorted({d.category for d in self._documents})
         self._category_codes = {c: n for n, c in enumerate(categories)}
         self._categories: npt.NDArray[np.int16] = np.array(
             [self._category_codes[d.category] for d in self._documents], dtype=np.int16
         )
-        self._tokens = _corpus_tokens(self._documents, previous._tokens if previous else {})
+        self._tokens = _corpus_tokens(self._documents, previous._tokens if previous else {}, language)
         hashes = {d.content_hash for d in self._documents}
         self._passages: dict[str, _Passages] = (
             {h: p for h, p in previous._passages.items() if h in hashes} if previous else {}
@@ -302,7 +335,9 @@ class SearchIndex:
         document = self._documents[position]
         prepared = self._passages.get(document.content_hash)
         if prepared is None:
-            prepared = self._passages[document.content_hash] = _prepare(document.body)  # races only redo work
+            prepared = self._passages[document.content_hash] = _prepare(
+                document.body, self.language
+            )  # races only redo work
         return best_passage(document.body, weights, prepared=prepared) or document.title
 
     def __len__(self) -> int:
@@ -318,7 +353,7 @@ class SearchIndex:
         retriever = self._retriever
         if retriever is None or limit < 1:
             return []
-        query_stems = list(dict.fromkeys(stems([query])[0]))
+        query_stems = list(dict.fromkeys(stems([query], self.language)[0]))
         weights = {s: float(self._idf[self._vocab[s]]) for s in query_stems if s in self._vocab}
         if not weights:
             return []

@@ -7,6 +7,9 @@ from pydantic import BaseModel, Field
 Category = Literal["shipping", "returns", "products", "account", "payment"]
 CATEGORIES: tuple[Category, ...] = ("shipping", "returns", "products", "account", "payment")
 
+Language = Literal["en", "fr"]
+LANGUAGES: tuple[Language, ...] = ("en", "fr")
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX_LENGTH = 100
 QUERY_MAX_LENGTH = 500
@@ -35,6 +38,14 @@ CategoryFilter = Annotated[
     Field(description="Only search this category; leave it out to search every category."),
 ]
 
+LanguageChoice = Annotated[
+    Language,
+    Field(
+        description="The customer's language: articles written in it are searched first (English when none "
+        "matches; each result says its language)."
+    ),
+]
+
 Limit = Annotated[int, Field(ge=1, le=10, description="How many articles to return, best first (1-10).")]
 
 
@@ -50,6 +61,7 @@ class ArticleMatch(BaseModel):
         "only comparable within one search"
     )
     uri: str = Field(description="The article as an MCP resource (text/markdown)")
+    language: Language = Field(default="en", description="The article's language")
 
 
 class SearchResults(BaseModel):
@@ -71,3 +83,4 @@ class Article(BaseModel):
     body: str = Field(description="The article in Markdown")
     uri: str
     updated_at: str = Field(description="ISO timestamp of the last change to the article")
+    language: Language = Field(default="en", description="The article's language")

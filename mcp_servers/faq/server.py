@@ -7,7 +7,7 @@ from mcp.types import Resource, ToolAnnotations
 
 from mcp_servers._common.text import UnsafeTextGuard
 
-from .models import Article, ArticleMatch, CategoryFilter, Limit, Query, SearchResults, Slug
+from .models import Article, ArticleMatch, CategoryFilter, LanguageChoice, Limit, Query, SearchResults, Slug
 from .store import ArticleRecord, FaqStore
 
 __all__ = ["ARTICLE_URI", "create_server"]
@@ -78,6 +78,7 @@ def _article(record: ArticleRecord) -> Article:
         body=record.body,
         uri=_uri(record.slug),
         updated_at=record.updated_at.isoformat(),
+        language=record.language,
     )
 
 
@@ -86,7 +87,9 @@ def create_server(store: FaqStore) -> MCPServer:
     server = _FaqServer(store)
 
     @server.tool(title="Search the FAQ", annotations=_READ)
-    def search_faq(query: Query, category: CategoryFilter = None, limit: Limit = 3) -> SearchResults:
+    def search_faq(
+        query: Query, category: CategoryFilter = None, limit: Limit = 3, language: LanguageChoice = "en"
+    ) -> SearchResults:
         """Search the ShopExpress help centre and return the most relevant articles, best first.
 
         Use it for any question about policies (returns, refunds, shipping, payment, account) or product
@@ -97,10 +100,12 @@ def create_server(store: FaqStore) -> MCPServer:
             query: The customer's question or a few keywords from it (max 500 characters).
             category: Only search this category: shipping, returns, products, account or payment.
             limit: How many articles to return (1-10, default 3).
+            language: The customer's language, en or fr (default en). Articles in that language are searched,
+                English ones when none matches; quote an article in the customer's language when there is one.
         """
         if not any(ch.isalnum() for ch in query):
             raise ToolError(NOTHING_TO_SEARCH)
-        hits = store.search(query, category=category, limit=limit)
+        hits = store.search(query, category=category, limit=limit, language=language)
         results = [
             ArticleMatch(
                 slug=h.article.slug,
@@ -109,6 +114,7 @@ def create_server(store: FaqStore) -> MCPServer:
                 snippet=h.snippet,
                 score=h.score,
                 uri=_uri(h.article.slug),
+                language=h.article.language,
             )
             for h in hits
         ]

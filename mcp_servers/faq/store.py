@@ -39,8 +39,10 @@ from sqlalchemy.engine import Connection, RowMapping
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database, UTCDateTime
 
-from ._index import Match, SearchIndex
-from .models import CATEGORIES, SLUG_MAX_LENGTH, SLUG_PATTERN, Category
+from ._index import SearchIndex
+from ._languages import DEFAULT_LANGUAGE, TRANSLATION_FOLDERS, LanguageIndexes, language_of
+from ._parse import TITLE_MAX_LENGTH, FrontMatterError, ParsedArticle, category_of, parse_article, parse_article_file
+from .models import SLUG_MAX_LENGTH, SLUG_PATTERN, Category, Language
 
 __all__ = [
     "ArticleRecord",
@@ -56,16 +58,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-TITLE_MAX_LENGTH = 200
-TAG_MAX_LENGTH = 40
-TAGS_MAX = 30
-BODY_MAX_LENGTH = 100_000
 FILE_MAX_BYTES = 1_000_000
-QUESTIONS_MAX = 1000
-QUESTION_MAX_LENGTH = 500
 _CHUNK = 500
-_FIELDS = ("title", "category", "tags", "questions")
-_QUESTION_ITEM = re.compile(r"^\s*-\s+(.*)$")
 
 metadata = MetaData()
 faq_articles = Table(
@@ -77,6 +71,7 @@ faq_articles = Table(
     Column("tags", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("questions", Text, nullable=False, server_default=""),
+    Column("language", String(8), nullable=False, server_default=DEFAULT_LANGUAGE),
     Column("content_hash", String(64), nullable=False),
     Column("source_path", String(1000), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
@@ -92,16 +87,17 @@ def _add_questions_v2(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE faq_articles ADD COLUMN questions TEXT NOT NULL DEFAULT ''"))
 
 
-MIGRATIONS = (_create_v1, _add_questions_v2)
+def _add_language_v3(conn: Connection) -> None:
+    if "language" not in {c["name"] for c in inspect(conn).get_columns("faq_articles")}:
+        conn.execute(text("ALTER TABLE faq_articles ADD COLUMN language VARCHAR(8) NOT NULL DEFAULT 'en'"))
+
+
+MIGRATIONS = (_create_v1, _add_questions_v2, _add_language_v3)
 """Rows written before step 2 have no questions, which is right: a file with `questions:` was rejected then."""
 
 
 class KnowledgeBaseError(Exception):
     """The knowledge base folder is missing or unreadable."""
-
-
-class FrontMatterError(ValueError):
-    """An article file does not start with a valid front matter block (the file is skipped)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +114,8 @@ class ArticleRecord:
     updated_at: datetime
     questions: tuple[str, ...] = ()
     """Example customer questions from the front matter (searched, not shown)."""
+    language: Language = DEFAULT_LANGUAGE
+    """`en` for the folder's own articles, else the translation sub-folder it came from (slug `<file>-<lang>`)."""
 
 
 @dataclass(frozen=True)
@@ -130,17 +128,6 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
-class ParsedArticle:
-    """The fields of one article file."""
-
-    title: str
-    category: Category
-    tags: tuple[str, ...]
-    body: str
-    questions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class _Parsed:
     slug: str
     title: str
@@ -150,6 +137,7 @@ class _Parsed:
     content_hash: str
     source_path: str
     questions: tuple[str, ...] = ()
+    language: Language = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -163,106 +151,16 @@ class _Source:
 class _Snapshot:
     records: tuple[ArticleRecord, ...]
     positions: Mapping[str, int]
-    index: SearchIndex
+    indexes: LanguageIndexes
+
+    @property
+    def index(self) -> SearchIndex:
+        """The English articles' index."""
+        return self.indexes.default
 
 
 Signature = tuple[tuple[str, int, int], ...]
 """The folder's `(file name, mtime_ns, size)` of every `*.md` file, sorted: it changes when any article does."""
-
-
-def _category(value: str) -> Category:
-    for category in CATEGORIES:
-        if value == category:
-            return category
-    raise FrontMatterError(f"'category' must be one of {', '.join(CATEGORIES)}, not {value[:50]!r}")
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1].strip()
-    return value
-
-
-def _parse_tags(value: str) -> tuple[str, ...]:
-    if value.startswith("[") and value.endswith("]"):
-        value = value[1:-1]
-    tags = tuple(dict.fromkeys(t for t in (_unquote(p.strip()).lower() for p in value.split(",")) if t))
-    if len(tags) > TAGS_MAX:
-        raise FrontMatterError(f"more than {TAGS_MAX} tags")
-    if too_long := [t for t in tags if len(t) > TAG_MAX_LENGTH]:
-        raise FrontMatterError(f"tag longer than {TAG_MAX_LENGTH} characters: {too_long[0][:50]!r}")
-    return tags
-
-
-def _question(value: str, number: int) -> str:
-    question = " ".join(_unquote(value.strip()).split())
-    if not any(ch.isalnum() for ch in question):
-        raise FrontMatterError(f"line {number}: an example question needs some words")
-    if len(question) > QUESTION_MAX_LENGTH:
-        raise FrontMatterError(f"line {number}: example question longer than {QUESTION_MAX_LENGTH} characters")
-    return question
-
-
-def parse_article(content: str) -> tuple[str, Category, tuple[str, ...], str]:
-    """Split an article file into (title, category, tags, body); raise `FrontMatterError` if malformed.
-
-    The same as `parse_article_file` without the example questions.
-    """
-    parsed = parse_article_file(content)
-    return parsed.title, parsed.category, parsed.tags, parsed.body
-
-
-def parse_article_file(content: str) -> ParsedArticle:
-    """Parse an article file; raise `FrontMatterError` if malformed.
-
-    The file starts with a front matter block: a `---` line, `title: ...`, `category: ...` (one of the five
-    categories), optionally `tags: a, b, c` (or `[a, b, c]`) and optionally `questions:` followed by one
-    `- question` line per example question (at most `QUESTIONS_MAX`, duplicates dropped), then a closing `---`
-    line. The Markdown body follows and must not be empty.
-    """
-    lines = content.removeprefix("\ufeff").splitlines()
-    if not lines or lines[0].strip() != "---":
-        raise FrontMatterError("the file must start with a '---' line opening the front matter")
-    end = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), None)
-    if end is None:
-        raise FrontMatterError("the front matter has no closing '---' line")
-    fields: dict[str, str] = {}
-    questions: list[str] | None = None
-    last = ""
-    for number, line in enumerate(lines[1:end], start=2):
-        if not line.strip():
-            continue
-        if last == "questions" and questions is not None and (item := _QUESTION_ITEM.match(line)):
-            questions.append(_question(item.group(1), number))
-            continue
-        key, colon, value = line.partition(":")
-        key = key.strip().lower()
-        if not colon or key not in _FIELDS:
-            raise FrontMatterError(f"line {number}: expected 'title:', 'category:', 'tags:' or 'questions:'")
-        if key in fields:
-            raise FrontMatterError(f"line {number}: {key!r} given twice")
-        fields[key] = _unquote(value.strip())
-        last = key
-        if key == "questions":
-            if fields[key]:
-                raise FrontMatterError(f"line {number}: list the questions on the lines after 'questions:', as '- ...'")
-            questions = []
-    title = fields.get("title", "")
-    if not title:
-        raise FrontMatterError("'title' is missing or empty")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise FrontMatterError(f"'title' is longer than {TITLE_MAX_LENGTH} characters")
-    category = _category(fields.get("category", "").lower())
-    tags = _parse_tags(fields.get("tags", ""))
-    body = "\n".join(lines[end + 1 :]).strip()
-    if not body:
-        raise FrontMatterError("the article body is empty")
-    if len(body) > BODY_MAX_LENGTH:
-        raise FrontMatterError(f"the body is longer than {BODY_MAX_LENGTH} characters")
-    unique = tuple(dict.fromkeys(questions or ()))
-    if len(unique) > QUESTIONS_MAX:
-        raise FrontMatterError(f"more than {QUESTIONS_MAX} example questions")
-    return ParsedArticle(title, category, tags, body, unique)
 
 
 class FaqStore:
@@ -340,7 +238,7 @@ class FaqStore:
                 snapshot = _Snapshot(
                     records=records,
                     positions={r.slug: n for n, r in enumerate(records)},
-                    index=SearchIndex(records, previous=self._snapshot.index if self._snapshot else None),
+                    indexes=LanguageIndexes(records, previous=self._snapshot.indexes if self._snapshot else None),
                 )
             except Exception:
                 if force:
@@ -355,12 +253,20 @@ class FaqStore:
         finally:
             self._lock.release()
 
-    def search(self, query: str, *, category: str | None = None, limit: int = 3) -> list[SearchHit]:
-        """The best `limit` articles for `query`, optionally in one category, most relevant first."""
+    def search(
+        self, query: str, *, category: str | None = None, limit: int = 3, language: Language = DEFAULT_LANGUAGE
+    ) -> list[SearchHit]:
+        """The best `limit` articles for `query`, optionally in one category, most relevant first.
+
+        Articles in `language` are searched; when none of them matches, the English ones are.
+        """
         self.refresh()
         snapshot = self._current()
-        matches: list[Match] = snapshot.index.search(query, category=category, limit=limit)
-        return [SearchHit(article=snapshot.records[m.position], score=m.score, snippet=m.snippet) for m in matches]
+        ranked = snapshot.indexes.search(query, language=language, category=category, limit=limit)
+        return [
+            SearchHit(article=snapshot.records[r.position], score=r.match.score, snippet=r.match.snippet)
+            for r in ranked
+        ]
 
     def get(self, slug: str) -> ArticleRecord | None:
         """The article with this slug, or None."""
@@ -380,16 +286,19 @@ class FaqStore:
         return self._snapshot
 
     def _scan(self) -> Signature | None:
+        """The folder's articles and those of its translation sub-folders (named `fr/<file>.md`)."""
         entries: list[tuple[str, int, int]] = []
-        try:
-            with os.scandir(self.knowledge_base) as found:
-                for entry in found:
-                    if entry.name.startswith(".") or not entry.name.endswith(".md") or not entry.is_file():
-                        continue
-                    stat = entry.stat()
-                    entries.append((entry.name, stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            return None
+        for folder in ("", *TRANSLATION_FOLDERS):
+            try:
+                with os.scandir(self.knowledge_base / folder) as found:
+                    for entry in found:
+                        if entry.name.startswith(".") or not entry.name.endswith(".md") or not entry.is_file():
+                            continue
+                        stat = entry.stat()
+                        entries.append((f"{folder}/{entry.name}".lstrip("/"), stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                if not folder:
+                    return None  # a missing translation folder only means no translations
         return tuple(sorted(entries))
 
     def _load(self, signature: Signature) -> dict[str, _Parsed]:
@@ -401,11 +310,21 @@ class FaqStore:
                 source = _Source(mtime_ns, size, self._read(name, size))
             sources[name] = source
         self._sources = sources
-        return {s.article.slug: s.article for s in sources.values() if s.article is not None}
+        articles: dict[str, _Parsed] = {}
+        for name, source in sources.items():
+            if source.article is not None and articles.setdefault(source.article.slug, source.article) is not (
+                source.article
+            ):
+                logger.warning(
+                    "Skipping FAQ article %s: another file already has the slug %s", name, source.article.slug
+                )
+        return articles
 
     def _read(self, name: str, size: int) -> _Parsed | None:
         path = self.knowledge_base / name
-        slug = name.removesuffix(".md")
+        folder, _, file = name.rpartition("/")
+        language = language_of(folder)
+        slug = file.removesuffix(".md")
         problem: str | None = None
         if len(slug) > SLUG_MAX_LENGTH or not re.fullmatch(SLUG_PATTERN, slug):
             problem = "the file name must be '<slug>.md' with a lowercase slug of letters, digits and hyphens"
@@ -423,7 +342,7 @@ class FaqStore:
                 problem = str(exc)
             else:
                 return _Parsed(
-                    slug=slug,
+                    slug=f"{slug}-{language}" if folder else slug,
                     title=parsed.title,
                     category=parsed.category,
                     tags=parsed.tags,
@@ -431,6 +350,7 @@ class FaqStore:
                     content_hash=hashlib.sha256(raw).hexdigest(),
                     source_path=str(path),
                     questions=parsed.questions,
+                    language=language,
                 )
         logger.warning("Skipping FAQ article %s: %s", path, problem)
         return None
@@ -490,13 +410,14 @@ def _record(row: RowMapping) -> ArticleRecord:
     return ArticleRecord(
         slug=row["slug"],
         title=row["title"],
-        category=_category(row["category"]),
+        category=category_of(row["category"]),
         tags=tuple(t for t in row["tags"].split(",") if t),
         body=row["body"],
         content_hash=row["content_hash"],
         source_path=row["source_path"],
         updated_at=row["updated_at"],
         questions=tuple(q for q in (row["questions"] or "").split("\n") if q),
+        language=language_of(row["language"]),
     )
 
 
@@ -508,6 +429,7 @@ def _row(article: _Parsed, now: datetime) -> dict[str, object]:
         "tags": ",".join(article.tags),
         "body": article.body,
         "questions": "\n".join(article.questions),
+        "language": article.language,
         "content_hash": article.content_hash,
         "source_path": article.source_path,
         "updated_at": now,

@@ -1,17 +1,18 @@
-"""Follow-ups of the offline model's order tasks: a carrier investigation, and a second question's answer.
+"""Follow-ups of the offline model's order tasks: a carrier investigation, other orders, a second question.
 
-A customer who never received an order the store shows as delivered gets a carrier-investigation ticket; a help
-question asked in the same message as an order request gets its own answer.
+A customer who never received an order the store shows as delivered gets a carrier-investigation ticket; other
+orders named in the same message are looked up too (with the verified email) and summarised; a help question
+asked in the same message as an order request gets its own answer.
 """
 
 from .actions import Action, Say, Toolbox
 from .conversation import Conversation, Exchange
-from .intents import faq_category, refund_reason
+from .intents import ORDER_RE, faq_category, refund_reason
 from .lexicon import Lang
-from .render import faq_snippet
+from .render import article_note, faq_language, faq_snippet, order_summary
 from .replies import day, say
 
-__all__ = ["INVESTIGATION_SUBJECT", "claims_not_received", "investigate", "with_side_answer"]
+__all__ = ["INVESTIGATION_SUBJECT", "claims_not_received", "investigate", "with_other_orders", "with_side_answer"]
 
 INVESTIGATION_SUBJECT = "Carrier investigation: {order_id} shown as delivered but not received"
 
@@ -81,20 +82,60 @@ def investigate(conv: Conversation, tools: Toolbox, offer: str) -> Action:
     return Say(text + say("anything_else", lang))
 
 
+def _before_closing(main: Say, extra: str) -> Say:
+    """`main` with `extra` inserted before its closing line (its last paragraph)."""
+    if "\n\n" in main.text:
+        body, closing = main.text.rsplit("\n\n", 1)
+        return Say(f"{body}\n\n{extra}\n\n{closing}")
+    return Say(f"{extra}\n\n{main.text}")
+
+
+def with_other_orders(conv: Conversation, tools: Toolbox, main: Say) -> Action:
+    """`main` with the status of every other order named with the current one, looked up with the verified email.
+
+    "Where are ORD-1 and ORD-2?" or "where is ORD-1, and refund ORD-2": the main task handles the last order
+    named; each other one is looked up once (the same email must match it) and summarised before the closing line.
+    """
+    if not conv.verified or conv.email is None or not tools.has("lookup_order"):
+        return main
+    named = next((t for t in conv.texts()[:3] if conv.order_id and conv.order_id[4:] in t), conv.current.text)
+    earlier = {e.arg("order_id") for turn in conv.turns[:-1] for e in turn.exchanges if e.name == "lookup_order"}
+    others = [f"ORD-{n}" for n in dict.fromkeys(ORDER_RE.findall(named)) if f"ORD-{n}" not in {conv.order_id, *earlier}]
+    parts: list[str] = []
+    for order_id in others:
+        done = next((e for e in conv.current.calls("lookup_order") if e.arg("order_id") == order_id), None)
+        if done is None:
+            return tools.call("lookup_order", order_id=order_id, customer_email=conv.email)
+        if done.result is None:
+            parts.append(say("identity_failed", conv.lang, order_id=order_id))
+        else:
+            parts.append(order_summary(done.result, conv.lang))
+    return _before_closing(main, "\n\n".join(parts)) if parts else main
+
+
 def with_side_answer(conv: Conversation, tools: Toolbox, question: str, main: Say) -> Action:
     """`main` with the answer to `question` (searched once in the help articles) before its closing line."""
     searched = next((e for e in conv.current.calls("search_faq") if e.arg("query") == question), None)
     if searched is None:
         if not tools.has("search_faq"):
             return main
-        return tools.call("search_faq", query=question, category=faq_category(question), limit=3)
+        return tools.call(
+            "search_faq",
+            query=question,
+            category=faq_category(question),
+            limit=3,
+            language=faq_language(conv.lang),
+        )
     hits = searched.result.objs("results") if searched.result is not None else []
     if hits:
-        side = say("side_answer", conv.lang, title=hits[0].text("title") or "", snippet=faq_snippet(hits[0]))
+        top = hits[0]
+        side = say(
+            "side_answer",
+            conv.lang,
+            title=top.text("title") or "",
+            snippet=faq_snippet(top),
+            note=article_note(top, conv.lang),
+        )
     else:
         side = say("side_none", conv.lang)
-    text = main.text
-    if "\n\n" in text:
-        body, closing = text.rsplit("\n\n", 1)
-        return Say(f"{body}\n\n{side}\n\n{closing}")
-    return Say(f"{side}\n\n{text}")
+    return _before_closing(main, side)

@@ -74,7 +74,8 @@ _OTHERS_DATA = _rx(
     r"\b(?:everyone|everybody)'?s?\s+(?:orders?|e-?mails?|data|addresses|details|info\w*)|"
     r"\b(?:orders?|e-?mails?|data|details|addresses|info\w*)\s+of\s+(?:all|every|everyone|everybody|other)\b|"
     r"\b(?:list|dump|export|give me|show me|send me)\s+(?:all|every)\s+(?:the\s+)?(?:orders|customers|e-?mails|users)|"
-    r"\b(?:de|des)\s+(?:tous les|autres)\s+clients\b|\btous les clients\b|\btoutes les commandes\b)"
+    r"\b(?:de|des)\s+(?:tous (?:les|vos)|autres)\s+clients\b|\btous (?:les|vos) clients\b|\btoutes les commandes\b|"
+    r"\b(?:vos|les) autres clients\b)"
 )
 """A request for other customers' data (every customer's orders or emails): refused whatever the wording."""
 _MEDICAL = _rx(
@@ -133,8 +134,8 @@ _PROBLEM = _rx(
     r"\bbroken\b|\bdefective\b|\bfaulty\b|\bno (?:sound|power|audio)\b|\bdead\b|\bdies\b|\bdrains?\b|"
     r"\bkeeps? (?:on )?(?:disconnecting|dropping|turning off|cutting out|switching off|restarting|crashing|"
     r"freezing|losing)|\bcut(?:s|ting)? out\b|\bdrops? (?:out|the connection|every)|\bcrackl\w*|\bbuzz\w*|"
-    r"\bflicker\w*|\boverheat\w*|"
-    r"\bne (?:fonctionne|marche|s'allume|se connecte|charge|s'appaire|d[ée]marre|se synchronise|se recharge|"
+    r"\bflicker\w*|\boverheat\w*|\blag(?:s|ging|gy)?\b|"
+    r"\bne (?:fonctionne|marche|s'allume|se connecte|charge|s'appaire|d[ée]marre|(?:se )?synchronise|se recharge|"
     r"tient)(?: plus| pas)|\bse (?:coupe|d[ée]connecte|[ée]teint)\w*|\bgr[ée]sill\w*|\b(?:plus|pas) de son\b|"
     r"\bcass[ée]e?s?\b|\ben panne\b|\bd[ée]fectueu(?:x|se)\b)"
 )
@@ -144,13 +145,13 @@ _SYMPTOM = _rx(
     r"power(?:s|ed|ing)?(?: on| off| button)?|turn(?:s|ing)? on|s'allume|"
     r"sound|audio|\bson\b|sync\w*|wi-?fi|led|light|screen|display|app|descal\w*|noise|crackl\w*|overheat\w*|"
     r"connexion|volume|microphone|mic|cut(?:s|ting)? out|drops?|dropping|dead|dies|drains?|flicker\w*|"
-    r"coupe|d[ée]connecte|[ée]teint|gr[ée]sill\w*|tient|crackl\w*|buzz\w*)\b"
+    r"coupe|d[ée]connecte|[ée]teint|gr[ée]sill\w*|tient|crackl\w*|buzz\w*|lag\w*|d[ée]tartr\w*|voyant)\b"
 )
 _ORDER_REF = _rx(r"\b(my (?:order|package|parcel|delivery|shipment)|ma commande|mon colis|ma livraison)\b")
 _STATUS_WORD = _rx(
     r"\b(where|track\w*|status|arriv\w*|deliver\w*|ship\w*|when|o[ùu]|suivi|statut|livr\w*|exp[ée]di\w*|quand)\b"
 )
-_TRACKING = _rx(r"\b(where(?:'s| is) my|track my|tracking|not received|never (?:arrived|came|got)|o[ùu] est)\b")
+_TRACKING = _rx(r"\b(where(?:'?s| is) my|track my|tracking|not received|nev(?:e)?r (?:arrived|came|got)|o[ùu] est)\b")
 _ABOUT_ORDER = _rx(r"(\?\s*$|\b(?:what|how) about\b|\bcheck\b|\bet (?:la|pour la) commande\b)")
 _ORDER_LIST = _rx(r"\b(my (?:recent |past |other |previous )?orders|order history|mes commandes)\b")
 _FAQ_TOPICS: dict[str, re.Pattern[str]] = {
@@ -207,8 +208,10 @@ _REASONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "not_received",
         _rx(
-            r"(never (?:arrived|came|got|received)|not (?:received|arrived)|have ?n'?t (?:received|got)|"
-            r"has ?n'?t arrived|did ?n'?t (?:receive|arrive|get)|pas re[çc]u|jamais (?:re[çc]u|arriv[ée]))"
+            r"(nev(?:e)?r (?:arrived|came|got|received)|not (?:received|arrived)|have ?n'?t (?:received|got)|"
+            r"has ?n'?t arrived|did ?n'?t (?:receive|arrive|get)|nothing (?:here|there|arrived)|no (?:parcel|package|"
+            r"box) (?:here|there|anywhere)|pas re[çc]u|rien re[çc]u|jamais (?:re[çc]u|arriv[ée]|eu)|toujours pas "
+            r"(?:eu|re[çc]u)|n'est (?:jamais|pas) arriv[ée])"
         ),
     ),
     (
@@ -262,11 +265,13 @@ def _detect_task(text: str) -> Intent | None:
         return Intent.REFUND
     if _PROBLEM.search(text) or (_PROBLEM_WITH.search(text) and find_product(text)):
         return Intent.TECHNICAL
-    if _ORDER_LIST.search(text):
+    if _ORDER_LIST.search(text) and len(set(ORDER_RE.findall(text))) < 2:
         return Intent.ORDER_LIST
     has_order = bool(_ORDER_REF.search(text) or find_order_id(text))
     if _TRACKING.search(text) or (has_order and _STATUS_WORD.search(text)):
         return Intent.ORDER_STATUS
+    if find_order_id(text) and _SYMPTOM.search(text) and find_product(text):
+        return Intent.TECHNICAL  # "the coffee machine in ORD-12833 shows the orange descale light"
     if find_order_id(text) and _ABOUT_ORDER.search(text) and not any(p.search(text) for p in _FAQ_TOPICS.values()):
         return Intent.ORDER_STATUS  # "what about ORD-93034?": a question about that very order
     if any(p.search(text) for p in _FAQ_TOPICS.values()) or (_SYMPTOM.search(text) and find_product(text)):

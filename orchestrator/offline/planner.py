@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 
 from .actions import Action, Say, Toolbox
-from .claims import claims_not_received, investigate, with_side_answer
+from .claims import claims_not_received, investigate, with_other_orders, with_side_answer
 from .conversation import TASKS, TROUBLE, Conversation, Exchange
 from .intents import (
     EMAIL_RE,
@@ -19,8 +19,10 @@ from .intents import (
 )
 from .lexicon import Lang
 from .render import (
+    article_note,
     escalation_summary,
     faq_answer,
+    faq_language,
     handoff,
     order_line,
     order_summary,
@@ -95,7 +97,7 @@ def _failed_before(conv: Conversation) -> bool:
 
 
 def _looked_up_now(conv: Conversation) -> str:
-    lookup = conv.current.last("lookup_order")
+    lookup = next((e for e in reversed(conv.current.calls("lookup_order")) if e.arg("order_id") == conv.order_id), None)
     return order_line(lookup.result, conv.lang) + " " if lookup is not None and lookup.result is not None else ""
 
 
@@ -145,9 +147,8 @@ def _ticket_status(conv: Conversation, tools: Toolbox) -> Action:
 
 def _query(conv: Conversation, text: str, name: str = "") -> str:
     query = ORDER_RE.sub(" ", EMAIL_RE.sub(" ", text))
-    if conv.lang is Lang.FR:  # the articles are in English: their words find them, the French ones add noise
-        keywords = english_keywords(query)
-        query = f"{name} {keywords}" if keywords and name else f"{name} {query} {keywords}"
+    if conv.lang is Lang.FR:  # French articles are searched first; the English keywords find English ones
+        query = f"{name} {query} {english_keywords(query)}"
     else:
         query = f"{name} {query}"
     query = " ".join(query.split())[:500]
@@ -158,11 +159,11 @@ def _search(conv: Conversation, tools: Toolbox, query: str, category: str | None
     """Search the FAQ (again without the category when nothing matched); the searches once done."""
     searches = conv.current.calls("search_faq")
     if not searches:
-        return tools.call("search_faq", query=query, category=category, limit=3)
+        return tools.call("search_faq", query=query, category=category, limit=3, language=faq_language(conv.lang))
     last = searches[-1]
     hits = last.result.objs("results") if last.result is not None else []
     if not hits and len(searches) == 1 and last.arg("category"):
-        return tools.call("search_faq", query=last.arg("query") or query, limit=3)
+        return tools.call("search_faq", query=last.arg("query") or query, limit=3, language=faq_language(conv.lang))
     return searches
 
 
@@ -184,7 +185,7 @@ def _technical(conv: Conversation, tools: Toolbox) -> Action:
         return Say(prefix + sorry + say("ask_details", lang, noun=noun))
     if not tools.has("search_faq"):
         return _missing(conv, tools, "search_faq", prefix)
-    name = product[0] if product else ""
+    name = (f"{product[0].split()[0]} {product[2]}" if lang is Lang.FR else product[0]) if product else ""
     searched = _search(conv, tools, _query(conv, problem, name), "products")
     if not isinstance(searched, list):
         return searched
@@ -197,7 +198,7 @@ def _technical(conv: Conversation, tools: Toolbox) -> Action:
         return tools.call("get_faq_article", slug=slug)
     items = steps(top, article.result if article is not None else None)
     bullets = "\n".join(f"- {item}" for item in items)
-    intro = say("steps_intro", lang, title=top.text("title") or "")
+    intro = say("steps_intro", lang, title=top.text("title") or "", note=article_note(top, lang))
     return Say(f"{prefix}{intro}\n{bullets}\n\n{say('did_it_help', lang)}")
 
 
@@ -377,12 +378,17 @@ _HANDLERS: dict[Intent, Callable[[Conversation, Toolbox], Action]] = {
 }
 
 
+_ORDER_TASKS = (Intent.ORDER_STATUS, Intent.INFO, Intent.REFUND, Intent.TECHNICAL)
+
+
 def plan(conv: Conversation, tools: Toolbox) -> Action:
     """The next step for the current turn: one tool call, or the final reply."""
     intent = conv.current.intent
     if (handler := _HANDLERS.get(intent)) is None:
         return Say(say(_FIXED_REPLIES.get(intent, "unknown"), conv.lang))
     action = handler(conv, tools)
+    if isinstance(action, Say) and intent in _ORDER_TASKS:
+        action = with_other_orders(conv, tools, action)
     if isinstance(action, Say) and (question := side_question(conv.current.text, intent)) is not None:
         return with_side_answer(conv, tools, question, action)
     return action

@@ -11,7 +11,9 @@ from .replies import STATUS, day, money, say, word
 
 __all__ = [
     "escalation_summary",
+    "article_note",
     "faq_answer",
+    "faq_language",
     "faq_snippet",
     "handoff",
     "order_line",
@@ -221,9 +223,21 @@ def faq_snippet(match: Data) -> str:
     return f"{parts[0]}\n{_bullets(parts[1:])}" if len(parts) > 2 else snippet
 
 
+def faq_language(lang: Lang) -> str | None:
+    """The `language` argument of `search_faq` for a customer writing in `lang` (None: the default, English)."""
+    return "fr" if lang is Lang.FR else None
+
+
+def article_note(match: Data, lang: Lang) -> str:
+    """The "(en anglais)" label after the title when a French customer is quoted an English article, else none."""
+    return " (en anglais)" if lang is Lang.FR and match.text("language") != "fr" else ""
+
+
 def faq_answer(match: Data, lang: Lang) -> str:
     """An answer quoting the best article's passage (steps become bullets)."""
-    return say("faq_answer", lang, title=match.text("title") or "", snippet=faq_snippet(match))
+    return say(
+        "faq_answer", lang, title=match.text("title") or "", snippet=faq_snippet(match), note=article_note(match, lang)
+    )
 
 
 def refund_offer(check: Data, lang: Lang) -> str:

@@ -81,7 +81,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "side_answer": (
         "About your other question, here's what our help article “{title}” says:\n\n{snippet}",
-        "Pour votre autre question, voici ce qu'indique notre article d'aide « {title} » (en anglais) :\n\n{snippet}",
+        "Pour votre autre question, voici ce qu'indique notre article d'aide « {title} »{note} :\n\n{snippet}",
     ),
     "side_none": (
         "About your other question, I couldn't find anything in our help articles, and I'd rather not guess.",
@@ -156,7 +156,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "steps_intro": (
         "I'm sorry about that. Here's what usually fixes it, from our help article “{title}”:",
         "Désolé pour ce désagrément. Voici ce qui règle généralement le problème, d'après notre article d'aide "
-        "« {title} » (en anglais) :",
+        "« {title} »{note} :",
     ),
     "did_it_help": (
         "If it still doesn't work, tell me and we'll look at other options. Did that fix it?",
@@ -268,7 +268,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "faq_answer": (
         "Here's what our help article “{title}” says:\n\n{snippet}\n\nDoes that answer your question?",
-        "Voici ce qu'indique notre article d'aide « {title} » (en anglais) :\n\n{snippet}\n\n"
+        "Voici ce qu'indique notre article d'aide « {title} »{note} :\n\n{snippet}\n\n"
         "Cela répond-il à votre question ?",
     ),
     "faq_none": (

@@ -105,7 +105,8 @@ async def test_tools_list_exposes_search_and_article_tools_read_only(store: FaqS
     search_tool, article_tool = tools["search_faq"], tools["get_faq_article"]
     assert search_tool.input_schema["required"] == ["query"]
     props = search_tool.input_schema["properties"]
-    assert sorted(props) == ["category", "limit", "query"]
+    assert sorted(props) == ["category", "language", "limit", "query"]
+    assert props["language"]["enum"] == ["en", "fr"] and props["language"]["default"] == "en"
     assert props["query"]["minLength"] == 1 and props["query"]["maxLength"] == 500
     assert props["category"]["anyOf"] == [{"enum": CATEGORIES, "type": "string"}, {"type": "null"}]
     assert (props["limit"]["minimum"], props["limit"]["maximum"], props["limit"]["default"]) == (1, 10, 3)
@@ -281,7 +282,9 @@ async def test_resources_list_names_every_article_and_reads_it_as_markdown(store
         listed = (await client.list_resources()).resources
         templates = (await client.list_resource_templates()).resource_templates
         read = await client.read_resource("faq://articles/refund-timing")
-    shipped = sorted(p.stem for p in KNOWLEDGE_BASE.glob("*.md"))
+    shipped = sorted(
+        [p.stem for p in KNOWLEDGE_BASE.glob("*.md")] + [f"{p.stem}-fr" for p in KNOWLEDGE_BASE.glob("fr/*.md")]
+    )
     assert [r.uri for r in listed] == [f"faq://articles/{slug}" for slug in shipped]
     assert {r.mime_type for r in listed} == {"text/markdown"}
     refund = next(r for r in listed if r.name == "refund-timing")
@@ -684,3 +687,77 @@ def test_best_passage_on_a_long_body_stays_fast_and_picks_the_matching_item() ->
     body = "\n".join(f"- Filler question number {n} about something else" for n in range(3000))
     body += "\n- How do I reset my watch?\n" + "\n".join(f"- More filler {n}" for n in range(3000))
     assert "How do I reset my watch?" in best_passage(body, {"reset": 2.0, "watch": 1.0})
+
+
+# --- articles in the customer's language ---------------------------------------------------------------
+
+
+async def test_a_french_question_finds_the_french_article_with_its_french_steps(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, "comment reinitialiser le bluetooth de mon casque promax", language="fr")
+        english = await search(client, "comment reinitialiser le bluetooth de mon casque promax")
+        article_result = await client.call_tool("get_faq_article", {"slug": found.results[0].slug})
+    top = found.results[0]
+    assert (top.slug, top.language, top.category) == ("promax-headphones-bluetooth-reset-fr", "fr", "products")
+    assert "Bluetooth" in top.snippet and "10 secondes" in top.snippet and len(top.snippet) <= 400
+    assert all(r.language == "fr" for r in found.results)
+    assert all(r.language == "en" and not r.slug.endswith("-fr") for r in english.results)
+    whole = Article.model_validate(article_result.structured_content)
+    assert whole.language == "fr" and whole.title.startswith("Le casque ProMax Audio")
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("combien de temps pour être remboursé", "refund-timing-fr"),
+        ("mon code promo ne marche pas", "promo-codes-fr"),
+        ("ma montre nova ne se synchronise plus", "nova-watch-sync-fr"),
+        ("comment detartrer la machine a cafe", "brewline-espresso-descaling-fr"),
+        ("je veux changer mon adresse email", "change-email-fr"),
+        ("colis livré mais jamais reçu", "lost-parcel-fr"),
+    ],
+)
+async def test_french_questions_rank_their_french_article_first_accents_or_not(
+    store: FaqStore, query: str, slug: str
+) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        found = await search(client, query, language="fr")
+    assert slugs(found)[0] == slug
+
+
+async def test_a_french_search_without_a_matching_french_article_falls_back_to_english(
+    database: Database, kb: Path
+) -> None:
+    (kb / "fr").mkdir()
+    (kb / "fr" / "track-order.md").write_text(
+        article("Suivre votre commande", "shipping", "Ouvrez l'e-mail d'expédition et suivez le colis."),
+        encoding="utf-8",
+    )
+    faq = FaqStore(database, kb, reindex_interval=0)
+    faq.prepare()
+    async with Client(create_server(faq), mode="legacy") as client:
+        french = await search(client, "suivre mon colis", language="fr")
+        fallback = await search(client, "refund business days", language="fr")
+    assert [(r.slug, r.language) for r in french.results] == [("track-order-fr", "fr")]
+    assert (fallback.results[0].slug, fallback.results[0].language) == ("refund-timing", "en")
+
+
+async def test_an_unknown_language_is_rejected_before_the_tool_runs(store: FaqStore) -> None:
+    async with Client(create_server(store), mode="legacy") as client:
+        result = await client.call_tool("search_faq", {"query": "refund", "language": "de"})
+    assert result.is_error and "language" in error_text(result)
+
+
+def test_a_translation_whose_slug_an_english_file_already_has_is_skipped_with_a_warning(
+    database: Database, kb: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (kb / "fr").mkdir()
+    (kb / "reset-password-fr.md").write_text(article("Clash", "account", "English file."), encoding="utf-8")
+    (kb / "fr" / "reset-password.md").write_text(article("Mot de passe", "account", "Réinitialisez."), encoding="utf-8")
+    faq = FaqStore(database, kb, reindex_interval=0)
+    with caplog.at_level(logging.WARNING, logger="mcp_servers.faq.store"):
+        faq.prepare()
+    record = faq.get("reset-password-fr")
+    assert record is not None and (record.title, record.language) == ("Mot de passe", "fr")
+    assert "already has the slug reset-password-fr" in caplog.text
+    assert rows(database)["reset-password-fr"][0] == "Mot de passe"

@@ -46,9 +46,9 @@ SYMPTOM_WITH_ORDER = {
     "french-battery": Case(
         ("Bonjour, mon casque de la commande ORD-78432 ne s'allume plus, la batterie ne tient pas", JORDAN),
         first_must=("casque", "adresse e-mail"),
-        must=("J'ai trouvé la commande ORD-78432", "battery", "Est-ce que cela a résolu le problème ?"),
-        must_not=ASKS_AGAIN,
-        calls=(("get_faq_article", {"slug": "promax-headphones-battery"}),),
+        must=("J'ai trouvé la commande ORD-78432", "batterie", "Est-ce que cela a résolu le problème ?"),
+        must_not=(*ASKS_AGAIN, "(en anglais)"),
+        calls=(("get_faq_article", {"slug": "promax-headphones-battery-fr"}),),
     ),
     "refund-when-asked": Case(
         ("ORD-78432 the headphones stopped working, I want a refund", JORDAN),
@@ -187,13 +187,14 @@ LANGUAGE = {
     ),
     "french-faq-frame": Case(
         ("Quel est le délai de remboursement ?",),
-        must=("Voici ce qu'indique notre article d'aide", "(en anglais)", "Cela répond-il à votre question ?"),
-        calls=(("search_faq", {}),),
+        must=("Voici ce qu'indique notre article d'aide", "remboursement", "Cela répond-il à votre question ?"),
+        must_not=("(en anglais)",),
+        calls=(("search_faq", {"language": "fr"}),),
     ),
     "french-product-help": Case(
         ("Comment réinitialiser le Bluetooth de mon casque ?",),
-        must=("reset and re-pair", "(en anglais)"),
-        must_not=("I can only help",),
+        must=("réinitialiser et réassocier",),
+        must_not=("I can only help", "(en anglais)", "reset and re-pair"),
     ),
     "french-order-and-email-on-one-line": Case(
         ("Salut, j'ai besoin d'aide pour ma commande", f"ORD-78432 {JORDAN}"),
