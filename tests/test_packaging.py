@@ -137,6 +137,12 @@ def test_a_non_editable_wheel_runs_the_servers_and_the_cli_from_another_director
     )
     paths = _run([python, "-c", probe], elsewhere, env).stdout.split()
     assert len(paths) == 4 and all(p.startswith(str(site)) for p in paths), (site, paths)
+    shipped = sorted(str(p.relative_to(paths[2])) for p in Path(paths[2]).rglob("*.md"))
+    source = sorted(
+        str(p.relative_to(ROOT / "config" / "knowledge_base"))
+        for p in (ROOT / "config" / "knowledge_base").rglob("*.md")
+    )
+    assert shipped == source  # every article ships, the French ones included
 
     shown = _run([python, "-m", "orchestrator", "servers"], elsewhere, env, 180).stdout
     for name in ("orders", "tickets", "faq", "refunds", "escalation"):

@@ -30,6 +30,8 @@ Search the ShopExpress help centre and return the most relevant articles, best f
             query: The customer's question or a few keywords from it (max 500 characters).
             category: Only search this category: shipping, returns, products, account or payment.
             limit: How many articles to return (1-10, default 3).
+            language: The customer's language, en or fr (default en). Articles in that language are searched,
+                English ones when none matches; quote an article in the customer's language when there is one.
         \
 """,
                 "inputSchema": {
@@ -57,6 +59,13 @@ Search the ShopExpress help centre and return the most relevant articles, best f
                             "minimum": 1,
                             "title": "Limit",
                             "type": "integer",
+                        },
+                        "language": {
+                            "default": "en",
+                            "description": "The customer's language: articles written in it are searched first (English when none matches; each result says its language).",
+                            "enum": ["en", "fr"],
+                            "title": "Language",
+                            "type": "string",
                         },
                     },
                     "required": ["query"],
@@ -107,6 +116,13 @@ Search the ShopExpress help centre and return the most relevant articles, best f
                                 "uri": {
                                     "description": "The article as an MCP resource (text/markdown)",
                                     "title": "Uri",
+                                    "type": "string",
+                                },
+                                "language": {
+                                    "default": "en",
+                                    "description": "The article's language",
+                                    "enum": ["en", "fr"],
+                                    "title": "Language",
                                     "type": "string",
                                 },
                             },
@@ -160,6 +176,13 @@ Return a whole FAQ article in Markdown, for when a search snippet is not enough.
                         "updated_at": {
                             "description": "ISO timestamp of the last change to the article",
                             "title": "Updated At",
+                            "type": "string",
+                        },
+                        "language": {
+                            "default": "en",
+                            "description": "The article's language",
+                            "enum": ["en", "fr"],
+                            "title": "Language",
                             "type": "string",
                         },
                     },
