@@ -4,93 +4,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
     select,
 )
-from sqlalchemy.engine import Connection
 
-from mcp_servers._common.demo import build_demo_store
-from mcp_servers._common.democlock import lock_demo, rebase_demo, record_demo_seed
 from switchboard_common.clock import utcnow
-from switchboard_common.storage import Database, UTCDateTime
+from switchboard_common.storage import Database
 
-__all__ = ["ItemRecord", "OrderRecord", "OrdersStore"]
+from .demo import rebase_demo, seed_demo
+from .schema import MIGRATIONS, customers, order_items, orders, products
 
-metadata = MetaData()
-customers = Table(
-    "orders_customers",
-    metadata,
-    Column("customer_id", String(16), primary_key=True),
-    Column("email", String(254), nullable=False, unique=True),
-    Column("name", String(120), nullable=False),
-    Column("phone", String(40), nullable=False),
-    Column("address", String(300), nullable=False),
-    Column("created_at", UTCDateTime(), nullable=False),
-)
-products = Table(
-    "orders_products",
-    metadata,
-    Column("sku", String(32), primary_key=True),
-    Column("name", String(120), nullable=False),
-    Column("category", String(40), nullable=False),
-    Column("price_cents", Integer, nullable=False),
-)
-orders = Table(
-    "orders_orders",
-    metadata,
-    Column("order_id", String(16), primary_key=True),
-    Column("customer_id", String(16), ForeignKey("orders_customers.customer_id"), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("subtotal_cents", Integer, nullable=False),
-    Column("shipping_cents", Integer, nullable=False),
-    Column("total_cents", Integer, nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("placed_at", UTCDateTime(), nullable=False),
-    Column("shipped_at", UTCDateTime()),
-    Column("delivered_at", UTCDateTime()),
-    Column("cancelled_at", UTCDateTime()),
-    Column("returned_at", UTCDateTime()),
-    Column("carrier", String(16)),
-    Column("tracking_number", String(40)),
-    Column("shipping_address", String(300), nullable=False),
-    Column("payment_method", String(40), nullable=False),
-    Column("item_used", Boolean, nullable=False, default=False),
-    Column("notes", Text),
-    Index("ix_orders_orders_customer", "customer_id", "placed_at"),
-)
-order_items = Table(
-    "orders_order_items",
-    metadata,
-    Column("order_id", String(16), ForeignKey("orders_orders.order_id"), primary_key=True),
-    Column("line", Integer, primary_key=True),
-    Column("sku", String(32), ForeignKey("orders_products.sku"), nullable=False),
-    Column("name", String(120), nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("unit_price_cents", Integer, nullable=False),
-)
-
-
-_DEMO_DATES = (
-    (customers, ("created_at",)),
-    (orders, ("placed_at", "shipped_at", "delivered_at", "cancelled_at", "returned_at")),
-)
-
-
-def _create_v1(conn: Connection) -> None:
-    metadata.create_all(conn)
-
-
-MIGRATIONS = (_create_v1,)
+__all__ = ["MIGRATIONS", "ItemRecord", "OrderRecord", "OrdersStore", "customers", "order_items", "orders", "products"]
 
 
 @dataclass(frozen=True)
@@ -135,66 +58,17 @@ class OrdersStore:
         """Use `db`; call `prepare()` once before serving."""
         self.db = db
 
-    def prepare(self, *, seed: bool = True, now: datetime | None = None) -> None:
-        """Migrate the schema and, on an empty store, seed the ShopExpress demo data (one transaction)."""
+    def prepare(self, *, seed: bool = False, now: datetime | None = None) -> None:
+        """Migrate the schema and keep any demo data current; with `seed` (the demo), seed an empty store."""
         self.db.migrate("orders", MIGRATIONS)
         now = now or utcnow()
-        rebase_demo(self.db, "orders", _DEMO_DATES, now)
+        rebase_demo(self.db, now)
         if seed:
-            self.seed_demo(now)
+            seed_demo(self.db, now)
 
     def seed_demo(self, now: datetime) -> bool:
         """Insert the demo store unless customers already exist. Returns whether it seeded."""
-        demo = build_demo_store(now)
-        with self.db.write() as conn:
-            lock_demo(conn, "orders")
-            if conn.execute(select(func.count()).select_from(customers)).scalar_one():
-                return False
-            conn.execute(insert(products), [p.__dict__ for p in demo.products])
-            conn.execute(insert(customers), [c.__dict__ for c in demo.customers])
-            conn.execute(
-                insert(orders),
-                [
-                    {
-                        "order_id": o.order_id,
-                        "customer_id": o.customer_id,
-                        "status": o.status,
-                        "subtotal_cents": o.subtotal_cents,
-                        "shipping_cents": o.shipping_cents,
-                        "total_cents": o.total_cents,
-                        "currency": o.currency,
-                        "placed_at": o.placed_at,
-                        "shipped_at": o.shipped_at,
-                        "delivered_at": o.delivered_at,
-                        "cancelled_at": o.cancelled_at,
-                        "returned_at": o.returned_at,
-                        "carrier": o.carrier,
-                        "tracking_number": o.tracking_number,
-                        "shipping_address": o.shipping_address,
-                        "payment_method": o.payment_method,
-                        "item_used": o.item_used,
-                        "notes": None,
-                    }
-                    for o in demo.orders
-                ],
-            )
-            conn.execute(
-                insert(order_items),
-                [
-                    {
-                        "order_id": o.order_id,
-                        "line": n,
-                        "sku": i.sku,
-                        "name": i.name,
-                        "quantity": i.quantity,
-                        "unit_price_cents": i.unit_price_cents,
-                    }
-                    for o in demo.orders
-                    for n, i in enumerate(o.items, start=1)
-                ],
-            )
-            record_demo_seed(conn, "orders", now)
-            return True
+        return seed_demo(self.db, now)
 
     def get_order(self, order_id: str) -> OrderRecord | None:
         """The order with its lines and owner, or None."""

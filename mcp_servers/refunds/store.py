@@ -1,8 +1,8 @@
 """RefundsStore: the refunds server's own payment ledger, its refunds and its audit trail.
 
 The ledger (`refunds_payments`) is the refunds domain's copy of what was charged for each order; this server never
-reads another server's tables. Here it is seeded from the ShopExpress demo data on first run; in production it is
-fed by the payment provider's webhooks and the order events (shipped, delivered, cancelled, returned).
+reads another server's tables. With `--demo` it is seeded from the ShopExpress demo data (`demo.py`); in production it
+is fed by the payment provider's webhooks and the order events (shipped, delivered, cancelled, returned).
 """
 
 import hashlib
@@ -14,14 +14,13 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from mcp_servers._common.demo import build_demo_store
-from mcp_servers._common.democlock import lock_demo, rebase_demo, record_demo_seed
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database
 
 from . import approvals
 from .approvals import DecisionRefusedError
 from .audit import mark_audited
+from .demo import rebase_demo, seed_demo
 from .models import PendingRefund, RefundDecision, RefundResult
 from .policy import Decision, Payment, RefundPolicy, decide, refund_result
 from .schema import MIGRATIONS, audit, payments, refunds
@@ -121,40 +120,17 @@ class RefundsStore:
         self.db = db
         self.policy = policy or RefundPolicy()
 
-    def prepare(self, *, seed: bool = True, now: datetime | None = None) -> None:
-        """Migrate the schema and, on an empty ledger, seed the demo payments (one transaction)."""
+    def prepare(self, *, seed: bool = False, now: datetime | None = None) -> None:
+        """Migrate the schema and keep any demo data current; with `seed` (the demo), seed an empty ledger."""
         self.db.migrate("refunds", MIGRATIONS)
         now = now or utcnow()
-        rebase_demo(self.db, "refunds", ((payments, ("delivered_at", "captured_at")),), now)
+        rebase_demo(self.db, now)
         if seed:
-            self.seed_demo(now)
+            seed_demo(self.db, now)
 
     def seed_demo(self, now: datetime) -> bool:
         """Insert one payment per demo order unless the ledger has rows. Returns whether it seeded."""
-        demo = build_demo_store(now)
-        with self.db.write() as conn:
-            lock_demo(conn, "refunds")
-            if conn.execute(select(func.count()).select_from(payments)).scalar_one():
-                return False
-            conn.execute(
-                insert(payments),
-                [
-                    {
-                        "order_id": o.order_id,
-                        "customer_email": o.customer_email,
-                        "total_cents": o.total_cents,
-                        "currency": o.currency,
-                        "method": o.payment_method,
-                        "order_status": o.status,
-                        "delivered_at": o.delivered_at,
-                        "item_used": o.item_used,
-                        "captured_at": o.placed_at,
-                    }
-                    for o in demo.orders
-                ],
-            )
-            record_demo_seed(conn, "refunds", now)
-            return True
+        return seed_demo(self.db, now)
 
     def get_payment(self, order_id: str) -> Payment | None:
         """The order's payment, or None."""

@@ -1,7 +1,7 @@
 """TicketsStore: the tickets and ticket-events tables, the status machine and sequential ticket numbers."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,10 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from mcp_servers._common.demo import FLAGSHIP_EMAIL, DemoOrder, OrderStatus, build_demo_store
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database, UTCDateTime
 
+from .demo import DemoTicket, Note, demo_tickets
 from .models import EventKind, NoteAuthor, TicketCategory, TicketPriority, TicketStatus
 
 __all__ = [
@@ -153,8 +153,8 @@ class TicketsStore:
         """Use `db`; call `prepare()` once before serving."""
         self.db = db
 
-    def prepare(self, *, seed: bool = True, now: datetime | None = None) -> None:
-        """Migrate the schema and, on an empty store, seed the demo tickets (one transaction)."""
+    def prepare(self, *, seed: bool = False, now: datetime | None = None) -> None:
+        """Migrate the schema; with `seed` (the demo), seed the demo tickets into an empty store (one transaction)."""
         self.db.migrate("tickets", MIGRATIONS)
         if seed:
             self.seed_demo(now or utcnow())
@@ -165,8 +165,8 @@ class TicketsStore:
             self._lock_numbering(conn)
             if conn.execute(select(func.count()).select_from(tickets)).scalar_one():
                 return False
-            for story, email, order in _demo_cast(_DEMO_STORIES, build_demo_store(now).orders):
-                _play(conn, story, email, order, now)
+            for ticket in demo_tickets(now):
+                _play(conn, ticket)
             return True
 
     def create_ticket(
@@ -398,184 +398,19 @@ def _load(conn: Connection, ticket_id: str) -> TicketRecord:
     return _record(row, tuple(EventRecord(*event) for event in history))
 
 
-@dataclass(frozen=True)
-class _Note:
-    author: NoteAuthor
-    body: str
-
-
-@dataclass(frozen=True)
-class _Move:
-    to: TicketStatus
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class _Story:
-    """A demo ticket: what it is about, and what happened to it since."""
-
-    about: OrderStatus | None
-    """The status of the order the ticket is about; None for an account question without an order."""
-    subject: str
-    category: TicketCategory
-    priority: TicketPriority
-    description: str
-    age: timedelta
-    """How long ago the ticket was opened; the steps are spread evenly between then and now."""
-    steps: tuple[_Note | _Move, ...] = ()
-
-
-_DEMO_STORIES: tuple[_Story, ...] = (
-    _Story(
-        "shipped",
-        "Parcel for {order} has not moved in four days",
-        "shipping",
-        "medium",
-        "Tracking for {order} has shown the same depot scan for four days. Is it lost?",
-        timedelta(hours=20),
-    ),
-    _Story(
-        "delivered",
-        "{item} stopped working",
-        "technical",
-        "high",
-        "My {item} from {order} no longer turns on, even after charging overnight.",
-        timedelta(days=2),
-        (
-            _Note("agent", "Asked the customer for a photo of the serial number label."),
-            _Move("pending", "Waiting for the customer's photo."),
-        ),
-    ),
-    _Story(
-        "cancelled",
-        "Refund for cancelled order {order} not received",
-        "refund",
-        "high",
-        "I cancelled {order} but the money has not come back to my card.",
-        timedelta(days=6),
-        (
-            _Note("agent", "Payments confirmed the refund was issued; 3-5 business days to appear."),
-            _Move("resolved", "Refund issued by payments."),
-        ),
-    ),
-    _Story(
-        "delivered",
-        "Charged twice for {order}",
-        "billing",
-        "urgent",
-        "My bank statement shows two charges for {order}.",
-        timedelta(days=12),
-        (
-            _Move("pending", "Asked for the bank statement lines."),
-            _Note("customer", "Both charges are dated the day I ordered."),
-            _Move("resolved", "Duplicate authorisation voided."),
-            _Move("closed"),
-        ),
-    ),
-    _Story(
-        "delivered",
-        "Wrong colour of {item} delivered",
-        "shipping",
-        "medium",
-        "I ordered black but received white for {order}.",
-        timedelta(days=5),
-        (_Move("resolved", "Replacement in black shipped."), _Move("open", "The replacement is white again.")),
-    ),
-    _Story(
-        None,
-        "How do I change the email on my account?",
-        "other",
-        "low",
-        "I moved to a new email provider and want my account to use it.",
-        timedelta(days=20),
-        (
-            _Note("bot", "Explained the account settings page; the change needs email confirmation."),
-            _Move("resolved"),
-            _Move("closed"),
-        ),
-    ),
-    _Story(
-        "returned",
-        "Return for {order} received but no refund yet",
-        "refund",
-        "medium",
-        "The carrier says the return for {order} was delivered to you a week ago.",
-        timedelta(days=3),
-        (_Move("pending", "Warehouse inspection in progress."),),
-    ),
-    _Story(
-        "processing",
-        "Change the delivery address for {order}",
-        "shipping",
-        "high",
-        "I need {order} delivered to my office instead of my home address.",
-        timedelta(hours=6),
-        (_Note("bot", "Customer will send the office address; order has not shipped yet."),),
-    ),
-    _Story(
-        "delivered",
-        "Invoice with company VAT number for {order}",
-        "billing",
-        "low",
-        "Please reissue the invoice for {order} with my company's VAT number.",
-        timedelta(days=9),
-        (_Note("agent", "Corrected invoice sent by email."), _Move("resolved")),
-    ),
-    _Story(
-        "pending",
-        "Payment for {order} failed but money was taken",
-        "billing",
-        "high",
-        "Checkout said the payment failed for {order}, but my card was charged.",
-        timedelta(days=2),
-        (
-            _Move("resolved", "The charge was a pending authorisation that will drop off."),
-            _Move("closed"),
-            _Move("open", "The charge is still there."),
-            _Move("pending", "Escalated to payments."),
-        ),
-    ),
-)
-
-
-_Cast = list[tuple[_Story, str, DemoOrder | None]]
-
-
-def _demo_cast(stories: tuple[_Story, ...], orders: tuple[DemoOrder, ...]) -> _Cast:
-    """Give each story its own customer (never the flagship one) and a matching order, deterministically."""
-    used = {FLAGSHIP_EMAIL}
-    cast: _Cast = []
-    for story in stories:
-        order = next(
-            (o for o in orders if o.customer_email not in used and (story.about is None or o.status == story.about)),
-            None,
-        )
-        if order is None:
-            continue
-        used.add(order.customer_email)
-        cast.append((story, order.customer_email, order if story.about is not None else None))
-    return cast
-
-
-def _play(conn: Connection, story: _Story, email: str, order: DemoOrder | None, now: datetime) -> None:
-    fields = {"order": order.order_id if order else "", "item": order.items[0].name if order else ""}
-    start = now - story.age
-    if order is not None:  # never before the order was placed
-        start = max(start, min(order.placed_at + timedelta(minutes=30), now - timedelta(minutes=5)))
-    gap = (now - start) / (len(story.steps) + 1)
+def _play(conn: Connection, ticket: DemoTicket) -> None:
     ticket_id = _insert_ticket(
         conn,
-        customer_email=email,
-        subject=story.subject.format(**fields),
-        category=story.category,
-        priority=story.priority,
-        description=story.description.format(**fields),
-        order_id=order.order_id if order else None,
-        at=start,
+        customer_email=ticket.customer_email,
+        subject=ticket.subject,
+        category=ticket.category,
+        priority=ticket.priority,
+        description=ticket.description,
+        order_id=ticket.order_id,
+        at=ticket.opened_at,
     )
-    for n, step in enumerate(story.steps, start=1):
-        at = start + gap * n
-        if isinstance(step, _Note):
+    for at, step in ticket.steps:
+        if isinstance(step, Note):
             _note(conn, ticket_id, at=at, author=step.author, body=step.body)
         else:
             author: NoteAuthor = "customer" if step.to == "open" else "agent"  # customers reopen
