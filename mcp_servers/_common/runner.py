@@ -13,6 +13,7 @@ from mcp.server import MCPServer
 from switchboard_common.storage import Database, DatabaseError, default_database_url
 
 from .http import HttpConfigError, build_http_app
+from .shop import DEMO_ENV, demo_requested
 
 __all__ = ["ServerFactory", "open_server", "parse_args", "run_server"]
 
@@ -51,6 +52,17 @@ def parse_args(
         help="Host header accepted over HTTP, e.g. orders.internal:8000 (repeatable)",
     )
     parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    try:
+        demo = demo_requested(environ)
+    except ValueError as exc:
+        parser.error(str(exc))
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=demo,
+        help=f"seed the ShopExpress demo data into an empty store (default: ${DEMO_ENV}=1); servers without demo "
+        "data ignore it. Never on a production database.",
+    )
     if extra is not None:
         extra(parser)
     return parser.parse_args(argv)

@@ -33,7 +33,9 @@ class Order(BaseModel):
     cancelled_on: str | None = None
     returned_on: str | None = None
     days_since_delivery: int | None = None
-    return_window_ends_on: str | None = Field(None, description="Last day of the 30-day return window")
+    return_window_ends_on: str | None = Field(
+        None, description="Last day of the return window (the shop's, 30 days after delivery by default)"
+    )
     within_return_window: bool | None = None
     items: list[OrderItem]
     subtotal: float

@@ -10,15 +10,15 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from mcp_servers._common.identity import Email, bound_customer, check_customer, normalise_email
+from mcp_servers._common.shop import DEFAULT_RETURN_WINDOW_DAYS
 from mcp_servers._common.text import UnsafeTextGuard
 from switchboard_common.clock import today
 
 from .models import Order, OrderId, OrderItem, OrderList, OrderStatus, OrderSummary, VerifiedCustomer
 from .store import OrderRecord, OrdersStore
 
-__all__ = ["RETURN_WINDOW_DAYS", "create_server", "order_view"]
+__all__ = ["create_server", "order_view"]
 
-RETURN_WINDOW_DAYS = 30
 NOT_FOUND = (
     "No order matches that order number and email. Ask the customer to check both exactly as they appear "
     "on the order confirmation email."
@@ -38,10 +38,10 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def order_view(record: OrderRecord, on: date) -> Order:
-    """The `lookup_order` result for a stored order, as seen on day `on`."""
+def order_view(record: OrderRecord, on: date, return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS) -> Order:
+    """The `lookup_order` result for a stored order, as seen on day `on`, with the shop's return window."""
     delivered = record.delivered_at.date() if record.delivered_at else None
-    window_end = delivered + timedelta(days=RETURN_WINDOW_DAYS) if delivered else None
+    window_end = delivered + timedelta(days=return_window_days) if delivered else None
     return Order(
         order_id=record.order_id,
         status=record.status,  # pyright: ignore[reportArgumentType] - the column holds OrderStatus values only
@@ -75,8 +75,8 @@ def order_view(record: OrderRecord, on: date) -> Order:
     )
 
 
-def create_server(store: OrdersStore) -> MCPServer:
-    """Build the orders server on a prepared store."""
+def create_server(store: OrdersStore, *, return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS) -> MCPServer:
+    """Build the orders server on a prepared store; `return_window_days` is the shop's (`--return-window-days`)."""
     server = MCPServer(
         "orders", version="0.1.0", instructions=INSTRUCTIONS, log_level="WARNING", middleware=[UnsafeTextGuard()]
     )
@@ -99,7 +99,7 @@ def create_server(store: OrdersStore) -> MCPServer:
             order_id: The order number, e.g. ORD-78432.
             customer_email: The email address on the order (proof that the customer owns it).
         """
-        return order_view(owned(ctx, order_id, customer_email), today())
+        return order_view(owned(ctx, order_id, customer_email), today(), return_window_days)
 
     @server.tool(title="Verify a customer", annotations=_READ)
     def verify_customer(order_id: OrderId, customer_email: Email, ctx: Context) -> VerifiedCustomer:

@@ -1,6 +1,7 @@
 """`python -m mcp_servers.refunds`: serve the refunds domain over stdio or streamable HTTP."""
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -9,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from mcp.server import MCPServer
 
 from mcp_servers._common.runner import open_server, run_server
+from mcp_servers._common.shop import add_return_window, return_window_days
 from switchboard_common.storage import Database
 
 from .policy import RefundPolicy
@@ -28,18 +30,8 @@ def _dollars(value: str) -> int:
     return int(cents)
 
 
-def _days(value: str) -> int:
-    try:
-        days = int(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a number of days: {value!r}") from exc
-    if days < 0:
-        raise argparse.ArgumentTypeError(f"window must be >= 0 days: {value!r}")
-    return days
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The refunds server's own flags (refund policy)."""
+def add_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str] = os.environ) -> None:
+    """The refunds server's own flags (refund policy), and the shop's return window (shared with orders)."""
     defaults = RefundPolicy()
     parser.add_argument(
         "--approval-threshold",
@@ -48,25 +40,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=defaults.approval_threshold_cents,
         help="refunds above this many dollars wait for human approval (default 500)",
     )
-    parser.add_argument(
+    add_return_window(parser, environ)
+    parser.add_argument(  # the flag's name before the window was shared; same setting
         "--window-days",
-        type=_days,
-        default=defaults.window_days,
-        help="refunds allowed up to this many days after delivery (default 30)",
+        type=return_window_days,
+        dest="return_window_days",
+        default=argparse.SUPPRESS,
+        help=argparse.SUPPRESS,
     )
 
 
 def build(db: Database, args: argparse.Namespace) -> MCPServer:
-    """Prepare the store (migrate, seed the demo ledger on first run) and build the server with the policy flags."""
-    policy = RefundPolicy(window_days=args.window_days, approval_threshold_cents=args.approval_threshold_cents)
+    """Prepare the store (migrate; seed the demo ledger into an empty one with `--demo`); build it with the policy."""
+    policy = RefundPolicy(window_days=args.return_window_days, approval_threshold_cents=args.approval_threshold_cents)
     store = RefundsStore(db, policy=policy)
-    store.prepare()
+    store.prepare(seed=args.demo)
     return create_server(store)
 
 
 def open_in_process(argv: Sequence[str], environ: Mapping[str, str]) -> AbstractContextManager[MCPServer]:
     """The server `python -m mcp_servers.refunds ARGV` would serve, built in this process (the evals harness)."""
-    return open_server("refunds", build, argv, environ, add_arguments)
+    return open_server("refunds", build, argv, environ, lambda parser: add_arguments(parser, environ))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from mcp_servers._common.shop import DEFAULT_RETURN_WINDOW_DAYS
+
 from .models import RefundResult, RefundStatus, Rule
 
 __all__ = ["Decision", "Payment", "RefundPolicy", "decide", "format_money", "refund_result"]
@@ -30,7 +32,7 @@ _STATUS_REFUSALS: dict[str, tuple[Rule, str]] = {
 class RefundPolicy:
     """The configurable limits of the refund rules."""
 
-    window_days: int = 30
+    window_days: int = DEFAULT_RETURN_WINDOW_DAYS
     """Refunds for delivered orders are possible up to this many days after delivery."""
     approval_threshold_cents: int = 50_000
     """Refunds above this amount wait for a human's approval; no money moves until then."""

@@ -14,10 +14,10 @@ from .server import create_server
 from .store import TicketsStore
 
 
-def build(db: Database, _args: argparse.Namespace) -> MCPServer:
-    """Prepare the store (migrate, seed the demo tickets on first run) and build the server."""
+def build(db: Database, args: argparse.Namespace) -> MCPServer:
+    """Prepare the store (migrate; seed the demo tickets into an empty store with `--demo`) and build the server."""
     store = TicketsStore(db)
-    store.prepare()
+    store.prepare(seed=args.demo)
     return create_server(store)
 
 

@@ -191,6 +191,7 @@ def demo(ctx: click.Context, keep_db: bool) -> None:
     """Run the flagship conversation (ORD-78432 → Bluetooth help → refund) and print the transcript and ledger."""
     with tempfile.TemporaryDirectory(prefix="switchboard-demo-") as tmp:
         environ = dict(os.environ)
+        environ["SWITCHBOARD_DEMO"] = "1"  # servers that pass it on seed the demo store (the shipped config does)
         if not keep_db:
             environ["SWITCHBOARD_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'demo.db'}"
         settings = context_settings(ctx, environ)

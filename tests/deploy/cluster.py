@@ -209,7 +209,7 @@ async def cluster(
                 "--allowed-host",
                 allowed_host or f"127.0.0.1:{port}",
             ]
-            command += ["--db", with_query(database_url, application_name=name)]
+            command += ["--db", with_query(database_url, application_name=name), "--demo"]  # the tests' customers
             proc = launch.start(name, command, f"http://127.0.0.1:{port}", {"SWITCHBOARD_MCP_TOKEN": tokens[component]})
             result.servers[name] = proc
             return proc

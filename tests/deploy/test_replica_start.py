@@ -1,6 +1,7 @@
 """Replicas of one server starting together on an empty PostgreSQL database seed the demo data once."""
 
 from collections.abc import Callable, Generator
+from functools import partial
 
 import anyio
 import anyio.to_thread
@@ -54,7 +55,7 @@ async def test_two_replicas_starting_at_once_seed_the_demo_data_once(
             hold.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
             async with anyio.create_task_group() as tg:
                 for db in databases:
-                    tg.start_soon(anyio.to_thread.run_sync, store(db).prepare)
+                    tg.start_soon(anyio.to_thread.run_sync, partial(store(db).prepare, seed=True))
                 await _waiting_on(engine, blocker, 2)  # both replicas reached the seed and wait in line
                 hold.rollback()
         with engine.connect() as conn:

@@ -115,7 +115,7 @@ class HttpServer:
 
     def start(self) -> None:
         argv = [sys.executable, "-m", f"mcp_servers.{self.name}", "--transport", "http", "--port", str(self.port)]
-        self.process = spawn([*argv, "--db", self.db_url])
+        self.process = spawn([*argv, "--db", self.db_url, "--demo"])
 
     def stop(self) -> None:
         if self.process is not None:
@@ -195,7 +195,7 @@ async def mesh(
             ServerConfig(
                 name=n,
                 command=sys.executable,
-                args=["-m", f"mcp_servers.{n}"],
+                args=["-m", f"mcp_servers.{n}", "--demo"],
                 cwd=str(ROOT),
                 pass_env=["SWITCHBOARD_DATABASE_URL"],
                 **SUPERVISION,  # pyright: ignore[reportArgumentType]

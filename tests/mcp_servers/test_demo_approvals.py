@@ -41,11 +41,11 @@ def test_the_approval_demo_orders_are_delivered_unused_in_the_window_and_above_t
 async def test_the_seeded_servers_offer_both_orders_for_approval_after_days_of_rebasing(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'demo.db'}")
     seeded, later = utcnow() - timedelta(days=40), utcnow()
-    RefundsStore(db).prepare(now=seeded)
-    OrdersStore(db).prepare(now=seeded)
+    RefundsStore(db).prepare(seed=True, now=seeded)
+    OrdersStore(db).prepare(seed=True, now=seeded)
     refunds, orders = RefundsStore(db), OrdersStore(db)
-    refunds.prepare(now=later)  # 40 days later: the demo clock moves the seeded dates forward
-    orders.prepare(now=later)
+    refunds.prepare(seed=True, now=later)  # 40 days later: the demo clock moves the seeded dates forward
+    orders.prepare(seed=True, now=later)
 
     async with Client(refunds_server(refunds), mode="legacy") as client:
         for order_id, (email, total) in APPROVAL_ORDERS.items():

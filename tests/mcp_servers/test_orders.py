@@ -24,7 +24,7 @@ NEUTRAL = (
 @pytest.fixture
 def store(sqlite_url: str) -> OrdersStore:
     store = OrdersStore(Database(sqlite_url))
-    store.prepare()
+    store.prepare(seed=True)
     return store
 
 
@@ -216,7 +216,7 @@ async def test_order_notes_are_returned_as_data(client: Client, store: OrdersSto
 
 def test_demo_seed_runs_once_and_covers_every_status(database_url: str) -> None:
     store = OrdersStore(Database(database_url))
-    store.prepare()
+    store.prepare(seed=True)
     assert store.seed_demo(datetime.now(UTC)) is False  # already seeded: a restart adds nothing
     statuses = {"pending", "processing", "shipped", "delivered", "cancelled", "returned"}
     seen = {o.status for email in _emails(store) for o in store.list_orders(email, limit=50)}
@@ -236,16 +236,16 @@ def _emails(store: OrdersStore) -> list[str]:
 def test_a_demo_seeded_days_ago_is_moved_forward_so_the_story_still_holds(database_url: str) -> None:
     store = OrdersStore(Database(database_url))
     now = datetime.now(UTC)
-    store.prepare(now=now - timedelta(days=10, hours=1))  # seeded ten days ago
+    store.prepare(seed=True, now=now - timedelta(days=10, hours=1))  # seeded ten days ago
     aged = store.get_order("ORD-78432")
     assert aged is not None and aged.delivered_at is not None
     assert (now - aged.delivered_at) // timedelta(days=1) == 24
-    store.prepare(now=now)  # restart today
+    store.prepare(seed=True, now=now)  # restart today
     rebased = store.get_order("ORD-78432")
     assert rebased is not None and rebased.delivered_at is not None
     assert (now - rebased.delivered_at) // timedelta(days=1) == 14
     assert rebased.placed_at - aged.placed_at == timedelta(days=10)
-    store.prepare(now=now)  # a second restart the same day changes nothing
+    store.prepare(seed=True, now=now)  # a second restart the same day changes nothing
     again = store.get_order("ORD-78432")
     assert again == rebased
     store.db.dispose()

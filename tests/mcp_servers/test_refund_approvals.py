@@ -29,7 +29,7 @@ CONSOLE_ONLY = (
 def store(database_url: str) -> Iterator[RefundsStore]:
     db = Database(database_url)
     store = RefundsStore(db)
-    store.prepare()
+    store.prepare(seed=True)
     yield store
     db.dispose()
 

@@ -61,7 +61,7 @@ def store(db: Database, now: datetime) -> RefundsStore:
 
 def _store(db: Database, now: datetime, policy: RefundPolicy | None = None) -> RefundsStore:
     store = RefundsStore(db, policy=policy)
-    store.prepare(now=now)
+    store.prepare(seed=True, now=now)
     return store
 
 
@@ -532,8 +532,8 @@ def test_invalid_policy_flags_are_rejected(argv: list[str]) -> None:
 def test_the_demo_ledger_is_rebased_so_the_flagship_stays_refundable(sqlite_url: str) -> None:
     store = RefundsStore(Database(sqlite_url))
     now = datetime.now(UTC)
-    store.prepare(now=now - timedelta(days=40))  # seeded 40 days ago: the window would have closed
-    store.prepare(now=now)
+    store.prepare(seed=True, now=now - timedelta(days=40))  # seeded 40 days ago: the window would have closed
+    store.prepare(seed=True, now=now)
     payment = store.get_payment("ORD-78432")
     assert payment is not None and payment.delivered_at is not None
     assert (now - payment.delivered_at) // timedelta(days=1) == 14

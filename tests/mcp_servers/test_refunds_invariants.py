@@ -43,7 +43,7 @@ class RefundLedgerMachine(RuleBasedStateMachine):
         self.db = Database(f"sqlite:///{self._tmp.name}/ledger.db")
         # A low threshold so that both refunded and pending_approval refunds happen.
         self.store = RefundsStore(self.db, policy=RefundPolicy(approval_threshold_cents=5_000))
-        self.store.prepare(now=NOW)
+        self.store.prepare(seed=True, now=NOW)
         # An idle connection held open: otherwise every close is the last one and checkpoints the WAL (slow only).
         self._idle = self.db.engine.connect()
         self.totals = {order: self._total(order) for order in ORDERS}
@@ -105,7 +105,7 @@ test_refund_ledger_never_exceeds_totals_and_replays_identically = RefundLedgerMa
 def store(database_url: str) -> Iterator[RefundsStore]:
     db = Database(database_url)
     store = RefundsStore(db)
-    store.prepare()
+    store.prepare(seed=True)
     yield store
     db.dispose()
 

@@ -32,7 +32,7 @@ def db(database_url: str) -> Iterator[Database]:
 @pytest.fixture
 def store(db: Database) -> RefundsStore:
     store = RefundsStore(db)
-    store.prepare()
+    store.prepare(seed=True)
     return store
 
 

@@ -677,8 +677,8 @@ def test_demo_seed_opens_ten_tickets_for_demo_customers_once(database_url: str) 
     db = Database(database_url)
     try:
         store = TicketsStore(db)
-        store.prepare(now=now)
-        store.prepare(now=now)  # already seeded: adds nothing
+        store.prepare(seed=True, now=now)
+        store.prepare(seed=True, now=now)  # already seeded: adds nothing
         tickets = [store.get_ticket(f"TCK-{n:06d}") for n in range(1, 12)]
     finally:
         db.dispose()

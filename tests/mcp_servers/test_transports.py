@@ -66,7 +66,7 @@ def _listening_socket() -> socket.socket:
 @pytest.fixture
 def store(sqlite_url: str) -> OrdersStore:
     store = OrdersStore(Database(sqlite_url))
-    store.prepare()
+    store.prepare(seed=True)
     return store
 
 

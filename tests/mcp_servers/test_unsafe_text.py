@@ -61,7 +61,7 @@ async def _server(name: str, database_url: str) -> AsyncGenerator[tuple[Client, 
     main = importlib.import_module(f"mcp_servers.{name}.__main__")
     db = Database(database_url)
     try:
-        server: MCPServer = main.build(db, parse_args(name, [], {}, getattr(main, "add_arguments", None)))
+        server: MCPServer = main.build(db, parse_args(name, ["--demo"], {}, getattr(main, "add_arguments", None)))
         async with Client(server, mode="legacy") as client:
             yield client, db
     finally:

@@ -47,9 +47,9 @@ def in_memory(name: str, **kwargs: object) -> ServerConfig:
 
 
 def real_server_factory(name: str, db_url: str, argv: Sequence[str] = ()) -> Callable[[], MCPServer]:
-    """Build one of our servers on `db_url` through its own `__main__.build` (migrated and seeded)."""
+    """Build one of our servers on `db_url` through its own `__main__.build` (migrated, and seeded with the demo)."""
     main = importlib.import_module(f"mcp_servers.{name}.__main__")
-    args: argparse.Namespace = parse_args(name, list(argv), {}, getattr(main, "add_arguments", None))
+    args: argparse.Namespace = parse_args(name, ["--demo", *argv], {}, getattr(main, "add_arguments", None))
     db = Database(db_url)
     server: MCPServer = main.build(db, args)
     return lambda: server

@@ -361,7 +361,7 @@ async def test_a_paginated_tool_list_is_read_to_the_end() -> None:
 
 async def test_the_orders_server_works_through_the_registry(sqlite_url: str) -> None:
     store = OrdersStore(Database(sqlite_url))
-    store.prepare()
+    store.prepare(seed=True)
     config = ServerConfig(
         name="orders", command=sys.executable, args=["-m", "mcp_servers.orders"], call_timeout_s=30, enabled=True
     )
@@ -540,7 +540,7 @@ def _listening_socket() -> socket.socket:
 @pytest.mark.e2e
 async def test_an_http_server_is_reached_with_the_token_from_the_environment(sqlite_url: str) -> None:
     store = OrdersStore(Database(sqlite_url))
-    store.prepare()
+    store.prepare(seed=True)
     sock = _listening_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/mcp"
     config = ServerConfig(name="orders", url=url, token_env="ORDERS_TOKEN")

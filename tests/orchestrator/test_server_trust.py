@@ -39,7 +39,7 @@ def use(name: str, **arguments: object) -> ToolUseBlock:
 @pytest.mark.e2e
 async def test_a_third_party_lookup_order_never_binds_a_customer(sqlite_url: str) -> None:
     store = OrdersStore(Database(sqlite_url))
-    store.prepare()
+    store.prepare(seed=True)
     orders = ServerConfig(name="orders", command="in-memory", identity_tools=["verify_customer", "lookup_order"])
     events: list[Event] = []
     with anyio.fail_after(30):

@@ -58,7 +58,7 @@ def _pg_targets(url: str) -> Generator[dict[str, TargetFactory]]:
         main = importlib.import_module(f"mcp_servers.{name}.__main__")
         db = Database(url)
         databases.append(db)
-        server: MCPServer = main.build(db, parse_args(name, [], {}, getattr(main, "add_arguments", None)))
+        server: MCPServer = main.build(db, parse_args(name, ["--demo"], {}, getattr(main, "add_arguments", None)))
         targets[name] = lambda server=server: server
     try:
         yield targets

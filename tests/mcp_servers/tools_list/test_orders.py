@@ -99,7 +99,7 @@ Look up an order's status, items, totals, tracking and dates.
                         "return_window_ends_on": {
                             "anyOf": [{"type": "string"}, {"type": "null"}],
                             "default": None,
-                            "description": "Last day of the 30-day return window",
+                            "description": "Last day of the return window (the shop's, 30 days after delivery by default)",
                             "title": "Return Window Ends On",
                         },
                         "within_return_window": {
