@@ -701,7 +701,7 @@ def test_demo_seed_opens_ten_tickets_for_demo_customers_once(database_url: str) 
 async def test_module_entry_builds_a_seeded_tickets_server(sqlite_url: str) -> None:
     db = Database(sqlite_url)
     try:
-        server = build(db, argparse.Namespace())
+        server = build(db, argparse.Namespace(demo=True))
         store = TicketsStore(db)
         ticket = store.get_ticket("TCK-000001")
         assert ticket is not None
