@@ -82,7 +82,13 @@ def _server_args(name: str, command: list[str]) -> argparse.Namespace:
     main = importlib.import_module(f"mcp_servers.{name}.__main__")
     extra = getattr(main, "add_arguments", None)
     with pytest.MonkeyPatch.context() as patch:  # the parsers read defaults from the environment
-        for variable in ("SWITCHBOARD_MCP_TOKEN", "SWITCHBOARD_DATABASE_URL", "SWITCHBOARD_KNOWLEDGE_BASE"):
+        for variable in (
+            "SWITCHBOARD_MCP_TOKEN",
+            "SWITCHBOARD_DATABASE_URL",
+            "SWITCHBOARD_KNOWLEDGE_BASE",
+            "SWITCHBOARD_DEMO",
+            "SWITCHBOARD_RETURN_WINDOW_DAYS",
+        ):
             patch.delenv(variable, raising=False)
         return parse_args(name, command[3:], {}, extra)
 
@@ -149,6 +155,8 @@ def test_each_mcp_server_runs_two_probed_replicas_with_its_token_and_allowed_hos
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
 
     assert deployment["spec"]["replicas"] == 2
+    assert args.demo is False  # a production database is never seeded with the demo store
+    assert "SWITCHBOARD_DEMO" not in {env["name"] for env in container.get("env", [])}
     assert (args.transport, args.host, args.port, args.allowed_hosts) == ("http", "0.0.0.0", 8000, [f"{name}:8000"])
     assert _secret_refs(container) == {
         "SWITCHBOARD_MCP_TOKEN": ("switchboard-mcp-tokens", name),
@@ -231,6 +239,23 @@ def test_the_image_runs_as_a_non_root_user_with_a_healthcheck_on_healthz() -> No
 
 def _compose() -> dict[str, Resource]:
     return cast(dict[str, Resource], yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"])
+
+
+def test_orders_and_refunds_share_one_return_window_in_the_cluster_and_in_compose() -> None:
+    cluster = {
+        name: _server_args(name, _container(_find("Deployment", name))["command"]) for name in ("orders", "refunds")
+    }
+    services = _compose()
+    composed = {s: _server_args(s.split("-")[0], services[s]["command"]) for s in ("orders", "refunds-1", "refunds-2")}
+
+    assert cluster["orders"].return_window_days == cluster["refunds"].return_window_days == 30
+    # compose sets neither flag: every server reads the one SWITCHBOARD_RETURN_WINDOW_DAYS of the shared environment
+    assert {args.return_window_days for args in composed.values()} == {30}
+    for service in composed:
+        assert (
+            services[service]["environment"]["SWITCHBOARD_RETURN_WINDOW_DAYS"]
+            == "${SWITCHBOARD_RETURN_WINDOW_DAYS:-30}"
+        )
 
 
 def test_compose_runs_the_topology_with_the_same_config_and_balancer() -> None:

@@ -86,7 +86,7 @@ def test_desktop_config_prints_an_mcp_servers_block() -> None:
     assert result.exit_code == 0
     block = json.loads(result.output)["mcpServers"]
     assert sorted(block) == [f"shopexpress-{n}" for n in sorted(["orders", "tickets", "faq", "refunds", "escalation"])]
-    assert block["shopexpress-orders"]["args"] == ["-m", "mcp_servers.orders"]
+    assert block["shopexpress-orders"]["args"] == ["-m", "mcp_servers.orders", "--demo"]
 
 
 def test_a_bad_config_is_a_clear_error(tmp_path: Path) -> None:
