@@ -40,10 +40,7 @@ CategoryFilter = Annotated[
 
 LanguageChoice = Annotated[
     Language,
-    Field(
-        description="The customer's language: articles written in it are searched first (English when none "
-        "matches; each result says its language)."
-    ),
+    Field(description="The customer's language; English articles are used when none in it matches."),
 ]
 
 Limit = Annotated[int, Field(ge=1, le=10, description="How many articles to return, best first (1-10).")]

@@ -100,8 +100,7 @@ def create_server(store: FaqStore) -> MCPServer:
             query: The customer's question or a few keywords from it (max 500 characters).
             category: Only search this category: shipping, returns, products, account or payment.
             limit: How many articles to return (1-10, default 3).
-            language: The customer's language, en or fr (default en). Articles in that language are searched,
-                English ones when none matches; quote an article in the customer's language when there is one.
+            language: The customer's language (en or fr); quote the article in it when there is one.
         """
         if not any(ch.isalnum() for ch in query):
             raise ToolError(NOTHING_TO_SEARCH)

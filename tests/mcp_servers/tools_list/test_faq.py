@@ -30,8 +30,7 @@ Search the ShopExpress help centre and return the most relevant articles, best f
             query: The customer's question or a few keywords from it (max 500 characters).
             category: Only search this category: shipping, returns, products, account or payment.
             limit: How many articles to return (1-10, default 3).
-            language: The customer's language, en or fr (default en). Articles in that language are searched,
-                English ones when none matches; quote an article in the customer's language when there is one.
+            language: The customer's language (en or fr); quote the article in it when there is one.
         \
 """,
                 "inputSchema": {
@@ -62,7 +61,7 @@ Search the ShopExpress help centre and return the most relevant articles, best f
                         },
                         "language": {
                             "default": "en",
-                            "description": "The customer's language: articles written in it are searched first (English when none matches; each result says its language).",
+                            "description": "The customer's language; English articles are used when none in it matches.",
                             "enum": ["en", "fr"],
                             "title": "Language",
                             "type": "string",
