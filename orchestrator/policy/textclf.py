@@ -8,6 +8,7 @@ weights ship, as a `.npz` file next to this module. Inference is stateless hashi
 millisecond and the weights do not depend on a pickle format.
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -30,24 +31,33 @@ MEMO_SIZE = 1024
 
 
 class _Memo:
-    """A bounded, thread-safe LRU map from text to probability."""
+    """A bounded, thread-safe LRU map from text to probability.
+
+    Keyed by a digest of the text, not the text: customer messages are not kept in memory for the memo's sake.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[str, float] = OrderedDict()
+        self._items: OrderedDict[bytes, float] = OrderedDict()
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
     def get(self, text: str) -> float | None:
+        key = self._key(text)
         with self._lock:
-            value = self._items.get(text)
+            value = self._items.get(key)
             if value is not None:
-                self._items.move_to_end(text)
+                self._items.move_to_end(key)
             return value
 
     def put(self, text: str, value: float) -> None:
+        key = self._key(text)
         with self._lock:
-            self._items[text] = value
-            self._items.move_to_end(text)
+            self._items[key] = value
+            self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 

@@ -41,3 +41,4 @@ def test_the_memory_keeps_only_the_latest_texts() -> None:
     assert memo.get("message number 0") is None
     latest = f"message number {textclf.MEMO_SIZE + 49}"
     assert memo.get(latest) == model.probability(latest)
+    assert "message number" not in repr(memo._items)  # pyright: ignore[reportPrivateUsage]  # digests, not texts
