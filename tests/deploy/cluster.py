@@ -65,6 +65,9 @@ class Proc:
     process: subprocess.Popen[bytes]
     url: str
     log: Path
+    command: list[str] = field(default_factory=list[str])
+    env: dict[str, str] = field(default_factory=dict[str, str])
+    """What the process was started with, to start it again."""
 
     @property
     def alive(self) -> bool:
@@ -81,6 +84,12 @@ class Proc:
         if self.alive:
             self.process.send_signal(signal.SIGKILL)
         self.process.wait(STOP_TIMEOUT_S)
+
+    def restart(self) -> None:
+        """Start the same command again (as Kubernetes restarts a pod): same port, same environment, same log."""
+        assert not self.alive and self.command, f"{self.name}: only a stopped process with a command restarts"
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
     def stop(self) -> None:
         """SIGTERM, a bounded wait, then SIGKILL."""
@@ -115,8 +124,13 @@ class Cluster:
         return {"Authorization": f"Bearer {self.agent_token}", "X-Agent-Name": "sam.rivera"}
 
 
-def cluster_config(addresses: Mapping[str, str], *, lift_rate_limits: bool = False) -> str:
+def cluster_config(
+    addresses: Mapping[str, str], *, lift_rate_limits: bool = False, takeover_s: float | None = None
+) -> str:
     """The shipped cluster config with each `http://NAME:8000` replaced by `addresses[NAME]` (host:port).
+
+    With `takeover_s`, a turn whose serve process went silent is taken over after that many seconds (the
+    heartbeat a tenth of it) instead of the shipped default.
 
     Raises:
         ValueError: the shipped file does not name every server as the deployment expects.
@@ -131,6 +145,15 @@ def cluster_config(addresses: Mapping[str, str], *, lift_rate_limits: bool = Fal
         text, lifted = re.subn(r'^(conversations|messages) = "[^"]*"', r'\1 = "1000000/second"', text, flags=re.M)
         if lifted != 2:
             raise ValueError(f"{CLUSTER_CONFIG}: expected [web.rate_limits] conversations and messages")
+    if takeover_s is not None:
+        text, found = re.subn(
+            r"^\[web\]\n",
+            f"[web]\nturn_heartbeat_s = {takeover_s / 10}\nturn_takeover_s = {takeover_s}\n",
+            text,
+            flags=re.M,
+        )
+        if found != 1:
+            raise ValueError(f"{CLUSTER_CONFIG}: expected one [web] table")
     return text
 
 
@@ -143,13 +166,24 @@ class _Launcher:
 
     def start(self, name: str, command: Sequence[str], url: str, env: Mapping[str, str]) -> Proc:
         log = self.tmp / f"{name}.log"
+        full_env = self.env | dict(env)
         with log.open("wb") as out:
-            process = subprocess.Popen(
-                list(command), cwd=ROOT, env=self.env | dict(env), stdout=out, stderr=subprocess.STDOUT
-            )
-        proc = Proc(name, process, url, log)
+            process = subprocess.Popen(list(command), cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        proc = Proc(name, process, url, log, list(command), full_env)
         self.stack.callback(proc.stop)
         return proc
+
+
+async def wait_in_rotation(client: httpx.AsyncClient, stats_url: str, backend: str, server: str) -> None:
+    """Poll HAProxy's stats until its health checks have put `server` of `backend` back in rotation."""
+    with anyio.fail_after(START_TIMEOUT_S):
+        while True:
+            rows = (await client.get(f"{stats_url}/stats;csv")).text.splitlines()
+            header = rows[0].removeprefix("# ").split(",")
+            status = {(r[0], r[1]): r[header.index("status")] for r in (row.split(",") for row in rows[1:]) if r}
+            if status.get((backend, server)) == "UP":
+                return
+            await anyio.sleep(POLL_S)
 
 
 async def wait_healthy(client: httpx.AsyncClient, procs: Sequence[Proc], *, seconds: float = START_TIMEOUT_S) -> None:
@@ -170,7 +204,12 @@ async def wait_healthy(client: httpx.AsyncClient, procs: Sequence[Proc], *, seco
 
 @asynccontextmanager
 async def cluster(
-    tmp: Path, database_url: str, *, serve_replicas: int = 2, lift_rate_limits: bool = False
+    tmp: Path,
+    database_url: str,
+    *,
+    serve_replicas: int = 2,
+    lift_rate_limits: bool = False,
+    takeover_s: float | None = None,
 ) -> AsyncGenerator[Cluster]:
     """Start the topology on loopback; stop every process on exit.
 
@@ -179,6 +218,7 @@ async def cluster(
         database_url: A PostgreSQL URL (a scratch schema) shared by every process.
         serve_replicas: 1 or 2 serve processes (with 1, both of HAProxy's serve entries name the same process).
         lift_rate_limits: Lift the per-address and per-conversation limits (load tests).
+        takeover_s: Shorten `web.turn_takeover_s` (tests that kill a serve replica mid-turn).
     """
     haproxy = haproxy_path()
     if haproxy is None:
@@ -238,7 +278,11 @@ async def cluster(
 
         addresses = {n: result.servers[n].url.removeprefix("http://") for n in SERVERS if n != "refunds"}
         config = tmp / "switchboard.toml"
-        config.write_text(cluster_config(addresses | {"refunds": refunds_host}, lift_rate_limits=lift_rate_limits))
+        config.write_text(
+            cluster_config(
+                addresses | {"refunds": refunds_host}, lift_rate_limits=lift_rate_limits, takeover_s=takeover_s
+            )
+        )
         serve_env = {token_env(n): tokens[n] for n in SERVERS} | {
             "SWITCHBOARD_CONFIG": str(config),
             "SWITCHBOARD_AGENT_TOKEN": result.agent_token,
