@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -25,7 +26,15 @@ from mcp_servers._common.http import build_http_app
 from mcp_servers._common.runner import parse_args
 from orchestrator.cli.serve import serve_command
 from orchestrator.settings import load_settings
-from tests.deploy.cluster import DEPLOY, HAPROXY_CONFIG, SERVERS, cluster_config, haproxy_path, token_env
+from tests.deploy.cluster import (
+    CLUSTER_CONFIG,
+    DEPLOY,
+    HAPROXY_CONFIG,
+    SERVERS,
+    cluster_config,
+    haproxy_path,
+    token_env,
+)
 
 K8S = DEPLOY / "k8s"
 KUBERNETES_VERSIONS = ("1.30", "1.37")
@@ -239,6 +248,30 @@ def test_the_image_runs_as_a_non_root_user_with_a_healthcheck_on_healthz() -> No
 
 def _compose() -> dict[str, Resource]:
     return cast(dict[str, Resource], yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"])
+
+
+def test_every_server_of_the_cluster_config_is_deployed_everywhere_with_its_own_token() -> None:
+    """A server added to the mesh (docs/adding-a-server.md, "Deploy it") is added to every deployment file."""
+    configured = sorted(s["name"] for s in tomllib.loads(CLUSTER_CONFIG.read_text(encoding="utf-8"))["servers"])
+    deployed = sorted(
+        r["metadata"]["name"]
+        for r in _rendered()
+        if r["kind"] == "Deployment"
+        and r["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/component") == "mcp-server"
+    )
+    composed = sorted(
+        {name.split("-")[0] for name, service in _compose().items() if "mcp_servers." in str(service.get("command"))}
+    )
+    tokens = sorted(
+        key
+        for secret in _load_all(K8S / "secrets.example.yaml")
+        if secret["metadata"]["name"] == "switchboard-mcp-tokens"
+        for key in secret["stringData"]
+    )
+    serve_env = {e["name"] for e in _container(_find("Deployment", "serve"))["env"]}
+
+    assert configured == sorted(SERVERS) == deployed == composed == tokens
+    assert {token_env(name) for name in configured} <= serve_env
 
 
 def test_orders_and_refunds_share_one_return_window_in_the_cluster_and_in_compose() -> None:
