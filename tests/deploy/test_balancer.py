@@ -8,6 +8,7 @@ window. The stand-in replica runs on uvicorn exactly as serve does, with compose
 """
 
 import os
+import re
 import subprocess
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -75,8 +76,8 @@ def _start(haproxy: str, env: dict[str, str], url: str, log: Path) -> Proc:
 
 
 @asynccontextmanager
-async def _balanced(tmp_path: Path) -> AsyncGenerator[str]:
-    """The shipped haproxy.cfg with both serve entries on the stand-in replica; yields the web frontend's URL."""
+async def _balanced(tmp_path: Path) -> AsyncGenerator[tuple[str, str]]:
+    """The shipped haproxy.cfg with both serve entries on the stand-in replica; yields the web and stats URLs."""
     haproxy = haproxy_path()
     if haproxy is None:
         if os.environ.get("CI"):
@@ -99,12 +100,12 @@ async def _balanced(tmp_path: Path) -> AsyncGenerator[str]:
         stack.callback(proc.stop)
         client = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         await wait_healthy(client, [proc], seconds=30)
-        yield proc.url
+        yield proc.url, f"http://127.0.0.1:{stats}"
 
 
 async def test_the_balancer_passes_on_the_address_it_saw_not_the_one_the_client_wrote(tmp_path: Path) -> None:
     spoofed = [f"203.0.113.{n}" for n in (7, 8)]
-    async with _balanced(tmp_path) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+    async with _balanced(tmp_path) as (url, _), httpx.AsyncClient(base_url=url, timeout=10) as client:
         plain = (await client.get("/whoami")).json()
         made_up = [(await client.get("/whoami", headers={"X-Forwarded-For": ip})).json() for ip in spoofed]
         chained = (await client.get("/whoami", headers={"X-Forwarded-For": f"{spoofed[0]}, 127.0.0.1"})).json()
@@ -121,3 +122,15 @@ async def test_the_stand_in_replica_trusts_the_header_it_is_given(tmp_path: Path
     async with _replica() as address, httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as client:
         seen = (await client.get("/whoami", headers={"X-Forwarded-For": claimed})).json()
     assert seen == {"client": claimed, "forwarded": [claimed]}
+
+
+async def test_the_balancer_exports_the_metrics_deploy_md_says_to_monitor(tmp_path: Path) -> None:
+    documented = set(re.findall(r"`(haproxy_[a-z_]+)", (DEPLOY.parent / "docs" / "deploy.md").read_text("utf-8")))
+    async with _balanced(tmp_path) as (url, stats), httpx.AsyncClient(timeout=10) as client:
+        answered = await client.get(f"{url}/whoami")
+        metrics = (await client.get(f"{stats}/metrics")).text
+
+    exported = set(re.findall(r"^(haproxy_[a-z_]+)", metrics, flags=re.M))
+    assert documented and documented <= exported, documented - exported
+    assert 'haproxy_backend_active_servers{proxy="serve"} 2' in metrics
+    assert answered.headers["X-Switchboard-Replica"] in ("serve-1", "serve-2")  # a name, never an address
