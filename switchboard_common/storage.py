@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, event, select, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.types import TypeDecorator
 
 from .clock import utcnow
@@ -128,7 +128,15 @@ class Database:
         Each component (a server) owns its rows in `schema_migrations`, so servers sharing one database
         migrate independently. Concurrent starts are serialised by the write lock (SQLite) or an advisory
         lock (PostgreSQL).
+
+        Raises:
+            DatabaseError: the database cannot be reached (every component migrates first when it starts, so
+                this is where an unreachable database is reported, in one line and without the password).
         """
+        try:
+            self.engine.connect().close()
+        except OperationalError as exc:
+            raise DatabaseError(f"cannot reach the database {self._where()}: {_first_line(exc.orig)}") from exc
         with self.write() as conn:
             if not self.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('switchboard-migrations'))"))
@@ -149,9 +157,20 @@ class Database:
                     conn.execute(_migrations_table.insert().values(component=component, **values))
             return len(steps)
 
+    def _where(self) -> str:
+        parsed = make_url(self.url)
+        if self.is_sqlite:
+            return repr(parsed.database or ":memory:")
+        return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _first_line(error: BaseException | None) -> str:
+    lines = str(error).strip().splitlines() if error is not None else []
+    return lines[0] if lines else "connection failed"
 
 
 def _sqlite_engine(url: str) -> Engine:

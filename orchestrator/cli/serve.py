@@ -6,6 +6,8 @@ import anyio
 import click
 import uvicorn
 
+from switchboard_common.storage import DatabaseError
+
 from ..errors import OrchestratorError
 from ..service import Orchestrator
 from ..settings import Settings
@@ -86,7 +88,7 @@ def serve_command(ctx: click.Context, host: str, port: int, access_log: bool, wo
     def work(_index: int) -> int:
         try:
             run()
-        except OrchestratorError as exc:
+        except (OrchestratorError, DatabaseError) as exc:
             click.echo(f"Error: {exc}", err=True)
             return 1
         return 0
@@ -96,7 +98,7 @@ def serve_command(ctx: click.Context, host: str, port: int, access_log: bool, wo
             run()
         else:
             ctx.exit(run_workers(workers, work))
-    except OrchestratorError as exc:
+    except (OrchestratorError, DatabaseError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         sock.close()

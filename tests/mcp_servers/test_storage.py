@@ -1,5 +1,6 @@
 """The shared SQL layer: URLs, migrations, transactions and time zones, on SQLite and PostgreSQL."""
 
+import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -32,6 +33,21 @@ def test_default_url_is_a_per_user_sqlite_file() -> None:
 def test_unusable_urls_are_refused_clearly(url: str) -> None:
     with pytest.raises(DatabaseError):
         Database(url)
+
+
+def test_an_unreachable_database_is_reported_in_one_line_without_its_password() -> None:
+    with socket.socket() as sock:  # a port nothing listens on: the connection is refused at once
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    db = Database(f"postgresql://shop:s3cret-pw@127.0.0.1:{port}/switchboard")
+    try:
+        with pytest.raises(DatabaseError) as raised:
+            db.migrate("storage-test", [_v1])
+    finally:
+        db.dispose()
+    message = str(raised.value)
+    assert message.startswith(f"cannot reach the database 127.0.0.1:{port}/switchboard: ")
+    assert "refused" in message and "\n" not in message and "s3cret" not in message
 
 
 def test_migrations_apply_once_and_record_the_version(database_url: str) -> None:
