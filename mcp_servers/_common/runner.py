@@ -35,7 +35,7 @@ def parse_args(
     )
     parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    parser.add_argument("--port", type=_port, default=8000, help="HTTP port, 0-65535 (default 8000)")
     parser.add_argument(
         "--db",
         default=default_database_url(environ),
@@ -66,6 +66,16 @@ def parse_args(
     if extra is not None:
         extra(parser)
     return parser.parse_args(argv)
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port (0-65535)")
+    return port
 
 
 @contextmanager

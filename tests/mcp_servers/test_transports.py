@@ -15,6 +15,7 @@ from mcp.client.streamable_http import streamable_http_client
 from starlette.types import ASGIApp
 
 from mcp_servers._common.http import HttpConfigError, build_http_app
+from mcp_servers._common.runner import parse_args
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
 from switchboard_common.storage import Database
@@ -94,6 +95,14 @@ async def test_server_answers_over_streamable_http_with_a_token(store: OrdersSto
                 )
                 assert result.structured_content is not None
                 assert result.structured_content["total"] == 89.99
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_a_port_out_of_range_is_refused_by_the_command_line(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_args("orders", ["--transport", "http", "--port", port], {})
+    assert exited.value.code == 2
+    assert f"argument --port: {port!r} is not a port (0-65535)" in capsys.readouterr().err
 
 
 def test_binding_beyond_loopback_needs_a_token_and_allowed_hosts(store: OrdersStore) -> None:
