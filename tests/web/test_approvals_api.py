@@ -200,3 +200,24 @@ async def test_the_customer_hears_of_a_decision_taken_elsewhere_with_no_console_
     assert not approved.is_error
     assert (shown["refund_id"], shown["decision"]) == (link, "approved")
     assert shown["text"].startswith("Good news: your refund of $732.97 for order ORD-93514")
+
+
+async def test_asking_again_after_a_rejection_is_told_it_was_declined_and_nothing_is_paid(tmp_path: Path) -> None:
+    async with serve(web_settings(tmp_path), targets_for(tmp_path)) as served:
+        customer = await _request_refund(served, YAEL)
+        [item] = await _pending(served)
+        rejected = await served.client.post(
+            f"/api/agent/refunds/{item['refund_id']}/reject", json={"reason": "Damaged in use."}, headers=AGENT
+        )
+        for line in YAEL[::2]:  # the same request again, and "yes"
+            await customer.say(line)
+        after = await _pending(served)
+        dashboard = (await served.client.get("/api/dashboard", headers=AGENT)).json()
+
+    assert rejected.status_code == 200, rejected.text
+    told = customer.replies[-1]
+    assert f"Refund {item['refund_id']} ($775.96) was already reviewed by our team and declined" in told
+    assert "no money has moved" in told
+    assert "refunded to" not in told and "Done" not in told
+    assert after == []  # no second request for a human to decide
+    assert (dashboard["approvals"]["approved"], dashboard["approvals"]["rejected"]) == (0, 1)
