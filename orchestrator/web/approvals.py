@@ -209,13 +209,9 @@ class ApprovalDesk:
         if result.is_error:
             text = " ".join(c.text for c in result.content if isinstance(c, TextContent)).strip()
             message = text.removeprefix(f"Error executing tool {tool}: ") or "The refunds server refused the request."
-            code: ErrorCode = (
-                "invalid_request"
-                if "validation error" in message
-                else "not_found"
-                if message.startswith("No refund ")
-                else "conflict"
-            )
+            if "validation error" in message:
+                raise WebError("invalid_request", _invalid_fields(message))
+            code: ErrorCode = "not_found" if message.startswith("No refund ") else "conflict"
             raise WebError(code, message)
         return cast(dict[str, Any], result.structured_content or {})
 
@@ -228,3 +224,14 @@ def _approval(data: dict[str, Any]) -> PendingApproval:
         currency=str(data["currency"]),
         reason=str(data["reason"]) if data.get("reason") else None,
     )
+
+
+def _invalid_fields(message: str) -> str:
+    """Pydantic's "N validation error(s) for ... / field / problem [type=...] / more info" as "field: problem"."""
+    lines = message.splitlines()
+    found = [
+        f"{field.strip()}: {problem.split(' [type=', 1)[0].strip()}"
+        for field, problem in zip(lines[1:], lines[2:], strict=False)
+        if field and not field.startswith(" ") and problem.startswith("  ") and not problem.startswith("    ")
+    ]
+    return "; ".join(found) or message

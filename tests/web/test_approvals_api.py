@@ -124,6 +124,7 @@ async def test_a_rejection_needs_a_reason_tells_the_customer_and_cannot_be_appro
         path = f"/api/agent/refunds/{item['refund_id']}"
         no_reason = await served.client.post(f"{path}/reject", json={"reason": "  "}, headers=AGENT)
         nul = await served.client.post(f"{path}/reject", json={"reason": "bad\u0000"}, headers=AGENT)
+        long = await served.client.post(f"{path}/reject", json={"reason": "x" * 501}, headers=AGENT)
         rejected = await served.client.post(
             f"{path}/reject", json={"reason": "The damage was caused in use, not in delivery."}, headers=AGENT
         )
@@ -133,6 +134,11 @@ async def test_a_rejection_needs_a_reason_tells_the_customer_and_cannot_be_appro
 
     assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "invalid_request"
     assert nul.status_code == 422 and "NUL byte" in nul.json()["error"]["message"]
+    assert nul.json()["error"]["message"].startswith("reason: ")
+    assert (long.status_code, long.json()["error"]["message"]) == (
+        422,
+        "reason: String should have at most 500 characters",
+    )
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["rejection_reason"] == "The damage was caused in use, not in delivery."
     assert late.status_code == 409
