@@ -202,7 +202,11 @@ class ApprovalDesk:
         try:
             result = await registry.call_hidden(self.refunds_server, tool, arguments)
         except UnknownToolError as exc:
-            raise WebError("unavailable", f"The refunds server does not offer {tool}.") from exc
+            raise WebError(
+                "unavailable",
+                f"The refunds server ({self.refunds_server}) offers the console no {tool}: the server must have it, "
+                f"and its block in the config must list it in hidden_tools (see docs/refund-approvals.md).",
+            ) from exc
         except (ServerUnavailableError, ToolCallFailedError) as exc:
             logger.warning("approval call %s failed: %s", tool, type(exc).__name__)
             raise WebError("unavailable", "The refunds server is unavailable; try again shortly.") from exc

@@ -227,3 +227,16 @@ async def test_asking_again_after_a_rejection_is_told_it_was_declined_and_nothin
     assert "refunded to" not in told and "Done" not in told
     assert after == []  # no second request for a human to decide
     assert (dashboard["approvals"]["approved"], dashboard["approvals"]["rejected"]) == (0, 1)
+
+
+async def test_a_refunds_block_without_the_agent_tools_hidden_says_what_to_configure(tmp_path: Path) -> None:
+    settings = web_settings(tmp_path)
+    servers = [s.model_copy(update={"hidden_tools": []}) if s.name == "refunds" else s for s in settings.servers]
+    async with serve(settings.model_copy(update={"servers": servers}), targets_for(tmp_path)) as served:
+        listed = await served.client.get("/api/agent/refunds", headers=AGENT)
+
+    assert listed.status_code == 503
+    assert listed.json()["error"]["message"] == (
+        "The refunds server (refunds) offers the console no list_pending_refunds: the server must have it, and its "
+        "block in the config must list it in hidden_tools (see docs/refund-approvals.md)."
+    )
