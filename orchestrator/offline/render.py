@@ -280,7 +280,7 @@ def refund_outcome(result: Data, lang: Lang) -> str:
     }
     status = result.text("status")
     if status == "rejected":  # a replay of a request a human declined: nothing was, or will be, paid
-        return say("refund_rejected", lang, refund_id=values["refund_id"], amount=values["amount"])
+        return say("refund_rejected", lang, refund_id=values["refund_id"], amount=values["amount"]).rstrip()
     key = "refund_pending" if status == "pending_approval" else "refunded"
     return say(key, lang, **values) + say("anything_else", lang)
 

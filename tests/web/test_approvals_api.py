@@ -225,6 +225,7 @@ async def test_asking_again_after_a_rejection_is_told_it_was_declined_and_nothin
     assert f"Refund {item['refund_id']} ($775.96) was already reviewed by our team and declined" in told
     assert "no money has moved" in told
     assert "refunded to" not in told and "Done" not in told
+    assert told == told.strip()  # a reply ending in whitespace is an invalid history: the turn's tool calls were lost
     assert after == []  # no second request for a human to decide
     assert (dashboard["approvals"]["approved"], dashboard["approvals"]["rejected"]) == (0, 1)
 
