@@ -220,6 +220,8 @@ class WebConfig(_Frozen):
     allowed_hosts: list[HostPattern] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
     """`Host` headers served (a name on any port, `name:port`, or `*` for any); others get 421. Add the public
     name when serving behind a proxy or on another address."""
+    approvals_sync_s: float = Field(default=30, gt=0, le=3600)
+    """How often the console catches up on refund decisions taken in other MCP clients, to tell the customer."""
     turn_heartbeat_s: float = Field(default=5, gt=0, le=60)
     """How often each serve process records that it is alive (its turns stay its own while it does)."""
     turn_takeover_s: float = Field(default=20, gt=0, le=300)

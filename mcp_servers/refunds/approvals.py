@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from .models import PendingRefund, RefundDecision, RefundResult
+from .models import PendingRefund, RefundDecision, RefundResult, RefundState
 from .policy import Payment, RefundPolicy, format_money
 from .schema import payments, refunds
 
-__all__ = ["DecisionRefusedError", "decide", "pending"]
+__all__ = ["DecisionRefusedError", "decide", "pending", "state"]
 
 _CHANGED_SINCE = {
     "cancelled": "was cancelled since, and the cancellation releases the whole payment",
@@ -87,6 +87,25 @@ def pending(conn: Connection, *, limit: int, now: datetime) -> tuple[int, list[P
             )
         )
     return total, items
+
+
+def state(conn: Connection, refund_id: str, *, policy: RefundPolicy) -> RefundState | None:
+    """One refund as it stands, with the human's decision once there is one; None for an unknown id."""
+    row = conn.execute(select(refunds).where(refunds.c.refund_id == refund_id)).mappings().first()
+    if row is None:
+        return None
+    payment = Payment(**conn.execute(select(payments).where(payments.c.order_id == row["order_id"])).mappings().one())
+    decided = row["decided_by"] is not None
+    return RefundState(
+        refund_id=refund_id,
+        order_id=row["order_id"],
+        status=row["status"],
+        amount=row["amount_cents"] / 100,
+        currency=row["currency"],
+        reason=row["reason"],
+        requested_at=_iso(row["created_at"]),
+        decision=_decision(dict(row), payment, policy, replayed=True) if decided else None,
+    )
 
 
 def decide(

@@ -146,6 +146,23 @@ class RefundDecision(BaseModel):
     replayed: bool = Field(description="True when the refund was already decided this way (nothing changed now)")
 
 
+class RefundState(BaseModel):
+    """One refund as it stands now: awaiting approval, refunded or rejected, and the human's decision if any."""
+
+    refund_id: str
+    order_id: str
+    status: RefundStatus = Field(
+        description="pending_approval (no decision yet), refunded (paid) or rejected (a human declined it)"
+    )
+    amount: float
+    currency: str
+    reason: RefundReason
+    requested_at: str = Field(description="ISO 8601 UTC")
+    decision: RefundDecision | None = Field(
+        description="The human agent's decision; None while pending, or for a refund paid without needing approval"
+    )
+
+
 class PendingRefund(BaseModel):
     """A refund waiting for a human's approval, with what the agent needs to decide."""
 

@@ -30,6 +30,7 @@ from .models import (
     RefundOffer,
     RefundReason,
     RefundResult,
+    RefundState,
     RejectionReason,
 )
 from .policy import Payment, format_money
@@ -50,10 +51,12 @@ ACTIONS = {
     "check_refund_eligibility": "check",
     "process_refund": "process",
     "list_pending_refunds": "list",
+    "get_refund": "list",
     "approve_refund": "approve",
     "reject_refund": "reject",
 }
-"""Each tool's action in the audit trail (every refused call of these tools is audited)."""
+"""Each tool's action in the audit trail (every refused call of these tools is audited); reads of the approval
+queue (`list_pending_refunds`, `get_refund`) share the `list` action."""
 
 _READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 _REFUND = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
@@ -68,13 +71,29 @@ def _instructions(store: RefundsStore) -> str:
         f"{format_money(policy.approval_threshold_cents, 'USD')} wait for a human's approval. Verify the customer "
         "with lookup_order first. Use check_refund_eligibility to explain the options, and call process_refund only "
         "once the customer has confirmed. Never promise a refund that process_refund has not confirmed. "
-        "list_pending_refunds, approve_refund and reject_refund are for human agents only."
+        "list_pending_refunds, get_refund, approve_refund and reject_refund are for human agents only."
     )
 
 
 def _cents(amount: Decimal | None) -> int | None:
     # Validation already guarantees > 0 with at most 2 decimals, so this is exact.
     return None if amount is None else int((amount * 100).to_integral_exact())
+
+
+def _state(store: RefundsStore, refund_id: str) -> RefundState:
+    found = store.state(refund_id)
+    if found is None:
+        store.record_refusal(
+            None,
+            action="list",
+            reason=None,
+            amount_cents=None,
+            rule="unknown_refund",
+            detail=f"no refund {refund_id}",
+            refund_id=refund_id,
+        )
+        raise ToolError(f"No refund {refund_id}. Call list_pending_refunds to see the refunds awaiting approval.")
+    return found
 
 
 def create_server(store: RefundsStore) -> MCPServer:
@@ -219,6 +238,19 @@ def create_server(store: RefundsStore) -> MCPServer:
         console_only(ctx, "list")
         total, items = store.pending(limit=limit, now=utcnow())
         return PendingRefunds(total=total, items=items)
+
+    @server.tool(title="Get a refund", annotations=_READ)
+    def get_refund(refund_id: RefundId, ctx: Context) -> RefundState:
+        """For human agents and consoles: one refund as it stands now, with who decided it, when and why.
+
+        Use it to follow a refund that waited for approval, whichever client decided it. Not available in customer
+        conversations.
+
+        Args:
+            refund_id: The refund reference, e.g. RF-1A2B3C4D5E6F, from process_refund or list_pending_refunds.
+        """
+        console_only(ctx, "list", refund_id)
+        return _state(store, refund_id)
 
     @server.tool(title="Approve a refund", annotations=_REFUND)
     def approve_refund(refund_id: RefundId, agent: AgentName, ctx: Context) -> RefundDecision:

@@ -21,7 +21,7 @@ from . import approvals
 from .approvals import DecisionRefusedError
 from .audit import mark_audited
 from .demo import rebase_demo, seed_demo
-from .models import PendingRefund, RefundDecision, RefundResult
+from .models import PendingRefund, RefundDecision, RefundResult, RefundState
 from .policy import Decision, Payment, RefundPolicy, decide, refund_result
 from .schema import MIGRATIONS, audit, payments, refunds
 
@@ -241,6 +241,11 @@ class RefundsStore:
                 actor=agent,
             )
             raise
+
+    def state(self, refund_id: str) -> RefundState | None:
+        """One refund as it stands (with the human's decision once made), or None for an unknown id."""
+        with self.db.read() as conn:
+            return approvals.state(conn, refund_id, policy=self.policy)
 
     def get_refund(self, refund_id: str) -> RefundRecord | None:
         """One stored refund, or None."""

@@ -271,14 +271,17 @@ def refund_refusal(check: Data, lang: Lang) -> str:
 
 
 def refund_outcome(result: Data, lang: Lang) -> str:
-    """What `process_refund` did: refunded, or waiting for a human's approval."""
+    """What `process_refund` did: refunded, waiting for a human's approval, or (a replay) declined by a human."""
     values = {
         "amount": money(result.num("amount") or 0.0, result.text("currency") or "USD", lang),
         "method": _method(result.text("method") or "", lang, short=True),
         "expected": _timing(result.text("expected") or "", lang),
         "refund_id": result.text("refund_id") or "",
     }
-    key = "refund_pending" if result.text("status") == "pending_approval" else "refunded"
+    status = result.text("status")
+    if status == "rejected":  # a replay of a request a human declined: nothing was, or will be, paid
+        return say("refund_rejected", lang, refund_id=values["refund_id"], amount=values["amount"]).rstrip()
+    key = "refund_pending" if status == "pending_approval" else "refunded"
     return say(key, lang, **values) + say("anything_else", lang)
 
 

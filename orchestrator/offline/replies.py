@@ -240,6 +240,14 @@ PHRASES: dict[str, tuple[str, str]] = {
         "doit d'abord la valider : aucun argent n'a encore bougé ; une fois validée, elle sera versée sur {method} "
         "({expected}). ",
     ),
+    "refund_rejected": (
+        "Refund {refund_id} ({amount}) was already reviewed by our team and declined (their reason is in their "
+        "message in this conversation), so no money has moved and it will not be paid. If you think something was "
+        "missed, I can connect you with a human agent. ",
+        "Le remboursement {refund_id} ({amount}) a déjà été examiné par notre équipe et refusé (la raison figure "
+        "dans son message dans cette conversation) : aucun argent n'a bougé et il ne sera pas versé. Si vous pensez "
+        "qu'un élément a été oublié, je peux vous mettre en relation avec un conseiller. ",
+    ),
     "refund_refused": (
         "I couldn't process the refund: the refunds service declined it ({reason}). ",
         "Je n'ai pas pu effectuer le remboursement : le service des remboursements l'a refusé ({reason}). ",

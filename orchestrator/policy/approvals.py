@@ -271,6 +271,15 @@ class ApprovalStore:
             row = conn.execute(select(approvals).where(approvals.c.refund_id == approval.refund_id)).mappings().one()
             return _link(row)
 
+    def undecided(self, *, besides: Collection[str] = (), limit: int = 50) -> list[str]:
+        """Refunds followed here with no decision recorded yet, oldest first, except those in `besides`."""
+        c = approvals.c
+        query = select(c.refund_id).where(c.decision.is_(None)).order_by(c.requested_at, c.refund_id)
+        if besides:
+            query = query.where(c.refund_id.not_in(list(besides)))
+        with self.db.read() as conn:
+            return [str(r) for r in conn.execute(query.limit(limit)).scalars()]
+
     def handed_over(self, refund_ids: Collection[str]) -> set[str]:
         """Those of `refund_ids` already linked to a conversation (their hand-off was made)."""
         return {r for r, link in self.get_many(refund_ids).items() if link.conversation_id is not None}

@@ -1,7 +1,9 @@
 """Human-agent and support-lead routes: the queue, handoffs, claim, reply, resolve, console events, dashboard."""
 
+import logging
 import re
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -19,6 +21,11 @@ from .security import AgentGate
 from .sse import AGENT_KINDS, agent_view, event_stream
 
 __all__ = ["agent_routes"]
+
+logger = logging.getLogger(__name__)
+
+DASHBOARD_SYNC_S = 2.0
+"""The dashboard waits at most this long to catch up on refund decisions (a refunds server that is down)."""
 
 _HANDOFF = re.compile(r"^HO-\d{6,12}$")
 
@@ -87,6 +94,12 @@ def agent_routes(
         if bucket not in ("hour", "day"):
             raise WebError("invalid_request", "bucket: 'hour' or 'day'")
         orchestrator = desk.orchestrator
+        if approvals is not None:
+            try:  # decisions taken in another MCP client count too; the KPIs still show if the server is away
+                with anyio.move_on_after(DASHBOARD_SYNC_S):
+                    await approvals.sync()
+            except WebError as exc:
+                logger.info("refund approvals sync skipped: %s", exc.code)
         data = await blocking(
             dashboard_data,
             orchestrator.kpi,

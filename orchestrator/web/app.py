@@ -82,6 +82,8 @@ def build_app(orchestrator: Orchestrator) -> Starlette:
         async with anyio.create_task_group() as tg:
             tasks.group = tg
             tg.start_soon(instance.run)
+            if approvals.refunds_server is not None:
+                tg.start_soon(approvals.sweep, settings.web.approvals_sync_s)
             if not store.db.is_sqlite:
                 tg.start_soon(hub.listen, store.db.url)
             try:

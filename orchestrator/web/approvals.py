@@ -3,7 +3,8 @@
 The refunds server owns the refunds and decides through its agent tools (hidden from the customer-facing model);
 this module calls them, remembers the decision in the orchestrator's `ApprovalStore` (for the KPIs) and posts it
 to the customer's conversation: live in the web chat, in the web transcript, and in the assistant's memory, which
-is also what `switchboard chat --conversation ID` shows when the customer comes back.
+is also what `switchboard chat --conversation ID` shows when the customer comes back. A decision taken in another
+MCP client is caught up the same way (`sync`: on every console listing, dashboard load and a periodic sweep).
 """
 
 import logging
@@ -11,10 +12,11 @@ import re
 from datetime import datetime
 from typing import Any, cast
 
+import anyio
 from mcp.types import TextContent
 
 from ..blocking import blocking
-from ..errors import ServerUnavailableError
+from ..errors import ServerUnavailableError, log_unexpected
 from ..policy.approvals import REFUND_TOOL, ApprovalLink, ApprovalStore, PendingApproval
 from ..policy.pii import mask
 from ..registry.registry import ToolCallFailedError, UnknownToolError
@@ -26,6 +28,8 @@ __all__ = ["DECISION_KIND", "ApprovalDesk", "REFUND_ID"]
 logger = logging.getLogger(__name__)
 
 REFUND_ID = re.compile(r"^RF-[0-9A-F]{12}$")
+CATCH_UP_LIMIT = 50
+"""At most this many followed refunds missing from the pending list are looked up per sync."""
 DECISION_KIND = "system_message"
 """Decisions are system messages of the conversation (marked with their `refund_id`)."""
 
@@ -45,10 +49,14 @@ class ApprovalDesk:
         self.refunds_server = route.server if route is not None else None
 
     async def pending(self) -> dict[str, Any]:
-        """The refunds awaiting approval (oldest first), each with its conversation and hand-off when known."""
+        """The refunds awaiting approval (oldest first), each with its conversation and hand-off when known.
+
+        Decisions taken outside this console since the last look are caught up first (see `sync`).
+        """
         listed = await self._call("list_pending_refunds", limit=100)
         items = cast(list[dict[str, Any]], listed.get("items", []))
         links = await blocking(self._links, items)
+        await self._catch_up({i["refund_id"] for i in items})
         shown = [
             {
                 **item,
@@ -70,6 +78,43 @@ class ApprovalDesk:
                 )
         return links
 
+    async def sync(self) -> None:
+        """Catch up on the refunds server: record requests made elsewhere, and post decisions taken elsewhere.
+
+        A support team may decide in any MCP client (`approve_refund` / `reject_refund`); this console then still
+        tells the customer, returns the hand-off and counts the decision in the KPIs, once.
+
+        Raises:
+            WebError: `unavailable` when the refunds server cannot list the pending refunds.
+        """
+        await self.pending()
+
+    async def sweep(self, every_s: float) -> None:
+        """`sync` every `every_s` seconds until cancelled, so a customer hears of a decision with no console open."""
+        while True:
+            await anyio.sleep(every_s)
+            try:
+                await self.sync()
+            except WebError as exc:
+                logger.info("refund approvals sync skipped: %s", exc.code)
+            except Exception as exc:  # a background boundary: one failed sync must not stop the app
+                log_unexpected(logger, "refund approvals sync failed", exc)
+
+    async def _catch_up(self, waiting: set[str]) -> None:
+        """Post the decisions on refunds this orchestrator follows that are no longer pending on the server."""
+        stale = await blocking(self.approvals.undecided, besides=waiting, limit=CATCH_UP_LIMIT)
+        for refund_id in stale:
+            try:
+                state = await self._call("get_refund", refund_id=refund_id)
+            except WebError as exc:
+                logger.warning("catching up on a refund decision failed: %s", exc.code)
+                if exc.code == "not_found":  # unknown to the refunds server: nothing will ever be decided
+                    continue
+                return  # an older refunds server without get_refund, or it is down: the next sync tries again
+            decision = state.get("decision")
+            if isinstance(decision, dict):
+                await self._announce(cast(dict[str, Any], decision))
+
     async def decide(self, refund_id: str, agent: str, *, approve: bool, reason: object = None) -> dict[str, Any]:
         """Approve or reject; the customer's conversation is told once, whichever agent or process decided.
 
@@ -83,18 +128,40 @@ class ApprovalDesk:
             if not isinstance(reason, str) or not reason.strip():
                 raise WebError("invalid_request", "reason: say why the refund is rejected")
             decision = await self._call("reject_refund", refund_id=refund_id, agent=agent, reason=reason.strip())
-        link = await blocking(self._record, decision)
+        link = await self._announce(decision)
         posted = link is not None and link.conversation_id is not None
-        if link is not None and link.conversation_id is not None:
-            waiting = await self._waiting_handoff(link.handoff_id)
-            if waiting is not None:
-                await self.desk.claim(waiting, agent)  # the customer sees who decided join the conversation
-            await blocking(self._post, link.conversation_id, decision)
-            self.desk.hub.wake(link.conversation_id)
-            if waiting is not None:  # the approval was all the hand-off was for: back to the assistant
-                note = f"Refund {refund_id} {decision['decision']} from the approvals list."
-                await self.desk.resolve(waiting, agent, "returned_to_bot", note)
         return {**decision, "conversation_id": link.conversation_id if link else None, "posted": posted}
+
+    async def _announce(self, decision: dict[str, Any]) -> ApprovalLink | None:
+        """Record a decision once and tell the customer's conversation; None when it was already recorded.
+
+        The hand-off is only a courtesy around the decision: if claiming or returning it fails (the escalation
+        server is down, or the deciding agent's name is not one it accepts), the customer is still told.
+        """
+        with anyio.CancelScope(shield=True):  # recorded means announced: a cancelled request must not stop between
+            return await self._announce_once(decision)
+
+    async def _announce_once(self, decision: dict[str, Any]) -> ApprovalLink | None:
+        link = await blocking(self._record, decision)
+        if link is None or link.conversation_id is None:
+            return link
+        agent, refund_id = str(decision["decided_by"]), str(decision["refund_id"])
+        waiting = await self._waiting_handoff(link.handoff_id)
+        if waiting is not None:
+            try:
+                await self.desk.claim(waiting, agent)  # the customer sees who decided join the conversation
+            except WebError as exc:
+                logger.warning("claiming the hand-off of a decided refund failed: %s", exc.code)
+                waiting = None
+        await blocking(self._post, link.conversation_id, decision)
+        self.desk.hub.wake(link.conversation_id)
+        if waiting is not None:  # the approval was all the hand-off was for: back to the assistant
+            note = f"Refund {refund_id} {decision['decision']} by {agent}."
+            try:
+                await self.desk.resolve(waiting, agent, "returned_to_bot", note)
+            except WebError as exc:
+                logger.warning("returning the hand-off of a decided refund failed: %s", exc.code)
+        return link
 
     async def _waiting_handoff(self, handoff_id: str | None) -> str | None:
         """The approval's hand-off if no agent has taken it yet (an agent who has keeps the conversation)."""
@@ -135,20 +202,20 @@ class ApprovalDesk:
         try:
             result = await registry.call_hidden(self.refunds_server, tool, arguments)
         except UnknownToolError as exc:
-            raise WebError("unavailable", f"The refunds server does not offer {tool}.") from exc
+            raise WebError(
+                "unavailable",
+                f"The refunds server ({self.refunds_server}) offers the console no {tool}: the server must have it, "
+                f"and its block in the config must list it in hidden_tools (see docs/refund-approvals.md).",
+            ) from exc
         except (ServerUnavailableError, ToolCallFailedError) as exc:
             logger.warning("approval call %s failed: %s", tool, type(exc).__name__)
             raise WebError("unavailable", "The refunds server is unavailable; try again shortly.") from exc
         if result.is_error:
             text = " ".join(c.text for c in result.content if isinstance(c, TextContent)).strip()
             message = text.removeprefix(f"Error executing tool {tool}: ") or "The refunds server refused the request."
-            code: ErrorCode = (
-                "invalid_request"
-                if "validation error" in message
-                else "not_found"
-                if message.startswith("No refund ")
-                else "conflict"
-            )
+            if "validation error" in message:
+                raise WebError("invalid_request", _invalid_fields(message))
+            code: ErrorCode = "not_found" if message.startswith("No refund ") else "conflict"
             raise WebError(code, message)
         return cast(dict[str, Any], result.structured_content or {})
 
@@ -161,3 +228,14 @@ def _approval(data: dict[str, Any]) -> PendingApproval:
         currency=str(data["currency"]),
         reason=str(data["reason"]) if data.get("reason") else None,
     )
+
+
+def _invalid_fields(message: str) -> str:
+    """Pydantic's "N validation error(s) for ... / field / problem [type=...] / more info" as "field: problem"."""
+    lines = message.splitlines()
+    found = [
+        f"{field.strip()}: {problem.split(' [type=', 1)[0].strip()}"
+        for field, problem in zip(lines[1:], lines[2:], strict=False)
+        if field and not field.startswith(" ") and problem.startswith("  ") and not problem.startswith("    ")
+    ]
+    return "; ".join(found) or message

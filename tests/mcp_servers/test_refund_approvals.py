@@ -147,6 +147,50 @@ async def test_rejecting_releases_the_amount_with_the_reason_and_cannot_be_appro
     ]
 
 
+async def test_get_refund_follows_a_refund_decided_by_any_client(store: RefundsStore) -> None:
+    morgan, yael = await _pending(store), await _pending(store, YAEL)
+    small = _data(
+        await _call(
+            store,
+            "process_refund",
+            {"order_id": "ORD-78432", "reason": "defective", "customer_email": "jordan.lee@example.com"},
+        )
+    )
+    waiting = _data(await _call(store, "get_refund", {"refund_id": morgan}))
+    approved = _data(await _call(store, "approve_refund", {"refund_id": morgan, "agent": "sam.rivera"}))
+    rejected = _data(
+        await _call(store, "reject_refund", {"refund_id": yael, "agent": "alex.kim", "reason": "Damaged in use."})
+    )
+
+    after_approval = _data(await _call(store, "get_refund", {"refund_id": morgan}))
+    after_rejection = _data(await _call(store, "get_refund", {"refund_id": yael}))
+    automatic = _data(await _call(store, "get_refund", {"refund_id": small["refund_id"]}))
+    unknown = await _call(store, "get_refund", {"refund_id": "RF-0123456789AB"})
+
+    assert (waiting["status"], waiting["amount"], waiting["order_id"], waiting["decision"]) == (
+        "pending_approval",
+        732.97,
+        "ORD-93514",
+        None,
+    )
+    assert after_approval["status"] == "refunded"
+    assert after_approval["decision"] == {**approved, "replayed": True}
+    assert after_rejection["status"] == "rejected"
+    assert after_rejection["decision"] == {**rejected, "replayed": True}
+    assert (automatic["status"], automatic["decision"]) == ("refunded", None)
+    assert _text(unknown) == (
+        "Error executing tool get_refund: No refund RF-0123456789AB. Call list_pending_refunds to see the refunds "
+        "awaiting approval."
+    )
+    [row] = store.audit_for(None)
+    assert (row.action, row.decision, row.rule, row.refund_id) == (
+        "list",
+        "refused",
+        "unknown_refund",
+        "RF-0123456789AB",
+    )
+
+
 async def test_two_agents_approving_at_once_make_one_refund(store: RefundsStore) -> None:
     refund_id = await _pending(store)
     results: list[CallToolResult] = []
@@ -171,6 +215,7 @@ async def test_two_agents_approving_at_once_make_one_refund(store: RefundsStore)
     ("tool", "args"),
     [
         ("list_pending_refunds", {}),
+        ("get_refund", {"refund_id": "RF-000000000000"}),
         ("approve_refund", {"refund_id": "RF-000000000000", "agent": "sam.rivera"}),
         ("reject_refund", {"refund_id": "RF-000000000000", "agent": "sam.rivera", "reason": "no"}),
     ],
@@ -187,7 +232,8 @@ async def test_the_agent_tools_are_refused_in_a_customer_conversation_and_audite
     assert _text(result) == CONSOLE_ONLY.format(tool=tool)
     assert [r.status for r in store.refunds_for("ORD-93514")] == ["pending_approval"]
     [row] = store.audit_for(None)
-    assert (row.action, row.decision, row.rule) == (tool.split("_")[0], "refused", "console_only")
+    action = "list" if tool == "get_refund" else tool.split("_")[0]
+    assert (row.action, row.decision, row.rule) == (action, "refused", "console_only")
     assert row.refund_id == args.get("refund_id")
 
 

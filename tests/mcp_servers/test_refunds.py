@@ -105,6 +105,7 @@ async def test_tools_list_is_the_published_contract(store: RefundsStore) -> None
     assert sorted(tools) == [
         "approve_refund",
         "check_refund_eligibility",
+        "get_refund",
         "list_pending_refunds",
         "process_refund",
         "reject_refund",

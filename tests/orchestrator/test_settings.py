@@ -34,7 +34,7 @@ def test_the_shipped_config_loads_with_the_five_servers_and_seed_budget() -> Non
     assert "Alex" in settings.system_prompt
     assert settings.uses_claude is False
     assert "resolve_handoff" in settings.servers[-1].hidden_tools
-    assert settings.servers[3].hidden_tools == ["list_pending_refunds", "approve_refund", "reject_refund"]
+    assert settings.servers[3].hidden_tools == ["list_pending_refunds", "get_refund", "approve_refund", "reject_refund"]
     assert settings.model.prices["claude-sonnet-4-6"].output == 15.0
 
 

@@ -24,7 +24,7 @@ from tests.orchestrator.support import SERVERS, in_memory, real_targets, setting
 TOKEN = "agent-token-for-tests"
 AGENT = {"Authorization": f"Bearer {TOKEN}", "X-Agent-Name": "sam.rivera"}
 CONSOLE_TOOLS = ["list_handoff_queue", "get_handoff", "claim_handoff", "add_handoff_reply", "resolve_handoff"]
-REFUND_AGENT_TOOLS = ["list_pending_refunds", "approve_refund", "reject_refund"]
+REFUND_AGENT_TOOLS = ["list_pending_refunds", "get_refund", "approve_refund", "reject_refund"]
 HIDDEN = {"escalation": CONSOLE_TOOLS, "refunds": REFUND_AGENT_TOOLS}
 FLAGSHIP = (
     "Hi, I ordered a pair of headphones 2 weeks ago and they don't work. My order is ORD-78432.",

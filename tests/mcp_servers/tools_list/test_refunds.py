@@ -17,12 +17,21 @@ pytestmark = pytest.mark.anyio
 
 async def test_refunds_tool_names(tmp_path: Path) -> None:
     assert [tool["name"] for tool in await tools_list("refunds", tmp_path)] == snapshot(
-        ["check_refund_eligibility", "process_refund", "list_pending_refunds", "approve_refund", "reject_refund"]
+        [
+            "check_refund_eligibility",
+            "process_refund",
+            "list_pending_refunds",
+            "get_refund",
+            "approve_refund",
+            "reject_refund",
+        ]
     )
 
 
 async def test_refunds_read_tools_match_the_reviewed_contract(tmp_path: Path) -> None:
-    assert await tools_list("refunds", tmp_path, only=("check_refund_eligibility", "list_pending_refunds")) == snapshot(
+    assert await tools_list(
+        "refunds", tmp_path, only=("check_refund_eligibility", "list_pending_refunds", "get_refund")
+    ) == snapshot(
         [
             {
                 "name": "check_refund_eligibility",
@@ -261,6 +270,148 @@ For human agents: the refunds waiting for approval, oldest first, with their ord
                     },
                     "description": "The refunds awaiting approval, oldest first.",
                     "title": "PendingRefunds",
+                },
+                "annotations": {"readOnlyHint": True, "idempotentHint": True, "openWorldHint": False},
+            },
+            {
+                "name": "get_refund",
+                "title": "Get a refund",
+                "description": """\
+For human agents and consoles: one refund as it stands now, with who decided it, when and why.
+
+        Use it to follow a refund that waited for approval, whichever client decided it. Not available in customer
+        conversations.
+
+        Args:
+            refund_id: The refund reference, e.g. RF-1A2B3C4D5E6F, from process_refund or list_pending_refunds.
+        \
+""",
+                "inputSchema": {
+                    "properties": {
+                        "refund_id": {
+                            "description": "The refund reference from process_refund, e.g. RF-1A2B3C4D5E6F.",
+                            "pattern": "^RF-[0-9A-F]{12}$",
+                            "title": "Refund Id",
+                            "type": "string",
+                        }
+                    },
+                    "required": ["refund_id"],
+                    "type": "object",
+                    "title": "get_refundArguments",
+                },
+                "outputSchema": {
+                    "properties": {
+                        "refund_id": {"title": "Refund Id", "type": "string"},
+                        "order_id": {"title": "Order Id", "type": "string"},
+                        "status": {
+                            "description": "pending_approval (no decision yet), refunded (paid) or rejected (a human declined it)",
+                            "enum": ["refunded", "pending_approval", "rejected"],
+                            "title": "Status",
+                            "type": "string",
+                        },
+                        "amount": {"title": "Amount", "type": "number"},
+                        "currency": {"title": "Currency", "type": "string"},
+                        "reason": {
+                            "enum": ["defective", "wrong_item", "not_received", "changed_mind", "other"],
+                            "title": "Reason",
+                            "type": "string",
+                        },
+                        "requested_at": {"description": "ISO 8601 UTC", "title": "Requested At", "type": "string"},
+                        "decision": {
+                            "anyOf": [{"$ref": "#/$defs/RefundDecision"}, {"type": "null"}],
+                            "description": "The human agent's decision; None while pending, or for a refund paid without needing approval",
+                        },
+                    },
+                    "required": [
+                        "refund_id",
+                        "order_id",
+                        "status",
+                        "amount",
+                        "currency",
+                        "reason",
+                        "requested_at",
+                        "decision",
+                    ],
+                    "type": "object",
+                    "$defs": {
+                        "RefundDecision": {
+                            "description": "A human agent's decision on a refund that waited for approval.",
+                            "properties": {
+                                "refund_id": {"title": "Refund Id", "type": "string"},
+                                "order_id": {"title": "Order Id", "type": "string"},
+                                "decision": {"enum": ["approved", "rejected"], "title": "Decision", "type": "string"},
+                                "status": {
+                                    "description": "refunded (approved: the money moves now) or rejected (nothing moves)",
+                                    "enum": ["refunded", "pending_approval", "rejected"],
+                                    "title": "Status",
+                                    "type": "string",
+                                },
+                                "amount": {
+                                    "description": "The amount approved, or released by the rejection, in the order's currency",
+                                    "title": "Amount",
+                                    "type": "number",
+                                },
+                                "currency": {"title": "Currency", "type": "string"},
+                                "method": {"title": "Method", "type": "string"},
+                                "reason": {
+                                    "description": "The customer's reason for the refund",
+                                    "enum": ["defective", "wrong_item", "not_received", "changed_mind", "other"],
+                                    "title": "Reason",
+                                    "type": "string",
+                                },
+                                "decided_by": {
+                                    "description": "The agent who decided",
+                                    "title": "Decided By",
+                                    "type": "string",
+                                },
+                                "decided_at": {
+                                    "description": "When, ISO 8601 UTC",
+                                    "title": "Decided At",
+                                    "type": "string",
+                                },
+                                "rejection_reason": {
+                                    "anyOf": [{"type": "string"}, {"type": "null"}],
+                                    "description": "Why it was rejected; None when approved",
+                                    "title": "Rejection Reason",
+                                },
+                                "requested_at": {
+                                    "description": "When the customer asked, ISO 8601 UTC",
+                                    "title": "Requested At",
+                                    "type": "string",
+                                },
+                                "message": {
+                                    "description": "What to tell the customer",
+                                    "title": "Message",
+                                    "type": "string",
+                                },
+                                "replayed": {
+                                    "description": "True when the refund was already decided this way (nothing changed now)",
+                                    "title": "Replayed",
+                                    "type": "boolean",
+                                },
+                            },
+                            "required": [
+                                "refund_id",
+                                "order_id",
+                                "decision",
+                                "status",
+                                "amount",
+                                "currency",
+                                "method",
+                                "reason",
+                                "decided_by",
+                                "decided_at",
+                                "rejection_reason",
+                                "requested_at",
+                                "message",
+                                "replayed",
+                            ],
+                            "title": "RefundDecision",
+                            "type": "object",
+                        }
+                    },
+                    "description": "One refund as it stands now: awaiting approval, refunded or rejected, and the human's decision if any.",
+                    "title": "RefundState",
                 },
                 "annotations": {"readOnlyHint": True, "idempotentHint": True, "openWorldHint": False},
             },
