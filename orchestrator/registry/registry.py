@@ -1,5 +1,7 @@
 """`ServerRegistry`: connects every configured MCP server, names and routes their tools, and guards definitions."""
 
+from __future__ import annotations
+
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -7,10 +9,9 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
-from typing import Literal, Self, cast
+from typing import TYPE_CHECKING, Literal, Self, cast
 
 import anyio
-from anthropic.types import ToolParam
 from anyio.abc import TaskGroup
 from mcp import Client, MCPError
 from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, RequestParamsMeta, Tool
@@ -30,6 +31,9 @@ from ._breaker import BreakerState, CircuitBreaker
 from ._catalog import Catalog, ToolRoute
 from ._connection import Connection, fingerprint
 from ._targets import Target, TargetFactory, TransportKind, target_for
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = [
     "CallInterruptedError",

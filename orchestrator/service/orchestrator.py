@@ -1,15 +1,16 @@
 """`Orchestrator`: owns conversations; connects servers, model, checks and storage for each customer turn."""
 
+from __future__ import annotations
+
 import logging
 import os
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import anyio
-from anthropic.types import MessageParam
 
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database
@@ -49,6 +50,9 @@ from .replies import (
     validated,
 )
 from .wiring import AsyncClosable, PolicyStack, build_model, standard_stack
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 __all__ = ["Orchestrator"]
 
@@ -98,7 +102,7 @@ class Orchestrator:
         environ: Mapping[str, str] = os.environ,
         policies: bool | PolicyStack = False,
         tracing: Tracing | None = None,
-    ) -> AsyncGenerator["Orchestrator"]:
+    ) -> AsyncGenerator[Orchestrator]:
         """Open storage, connect every enabled server concurrently, and yield a ready orchestrator.
 
         With `policies=True` the standard policy stack is wired in: guardrails, sentiment and escalation,
@@ -249,7 +253,7 @@ class Orchestrator:
             except ToolLoopLimitExceeded as exc:
                 logger.warning("conversation hit the tool iteration cap (%d)", exc.max_iterations)
                 await fan_out_text(fan_out, LOOP_LIMIT_REPLY)
-                partial = cast(list[MessageParam], exc.partial_messages)
+                partial = cast("list[MessageParam]", exc.partial_messages)
                 return TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, assistant(LOOP_LIMIT_REPLY)])
             except ModelStreamInterrupted as exc:
                 # The customer saw part of a reply: keep it in the history, say what happened, nothing is lost.
