@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from anthropic.types import Message
 from mcp import Client, StdioServerParameters
 
 from mcp_servers._common.demo import FLAGSHIP_EMAIL, FLAGSHIP_ORDER_ID
@@ -47,6 +46,7 @@ from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.registry.registry import ServerRegistry
 from orchestrator.settings import ServerConfig, Settings, load_settings
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
+from orchestrator.wire import Message
 from switchboard_common.storage import Database
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,19 +7,24 @@ context window), else answered with the text there is. A refusal stops without r
 again once. Text already streamed to the customer is not streamed twice when a call is retried.
 """
 
+from __future__ import annotations
+
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
-from anthropic.types import Message, MessageParam, ToolParam, ToolResultBlockParam, ToolUseBlock
 
 from .errors import ToolLoopLimitExceeded
 from .events import EventSink, ModelCalled, TextDelta, Usage
 from .llm.history import content_blocks
 from .llm.model import ModelClient, ModelRequest
+from .wire import Message, ToolUseBlock
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam, ToolParam, ToolResultBlockParam
 
 __all__ = ["EMPTY_REPLY", "Compactor", "ToolExecutor", "TurnResult", "run_turn"]
 
@@ -28,7 +33,7 @@ logger = logging.getLogger(__name__)
 EMPTY_REPLY = "I'm sorry, I lost my train of thought there. Could you say that again?"
 """The reply when the model answers nothing twice, or is cut off before saying anything."""
 
-Compactor = Callable[[], Awaitable[Sequence[MessageParam] | None]]
+Compactor = Callable[[], Awaitable["Sequence[MessageParam] | None"]]
 """Condenses the conversation before this turn; returns its new, shorter context, or None if it cannot."""
 
 _CUT = frozenset({"max_tokens", "model_context_window_exceeded"})
@@ -52,7 +57,7 @@ class TurnResult:
 
     text: str
     stop_reason: str
-    new_messages: list[MessageParam] = field(default_factory=list[MessageParam])
+    new_messages: list[MessageParam] = field(default_factory=list["MessageParam"])
     """Assistant and tool-result messages appended during the turn, in order; always a valid continuation."""
     model_calls: int = 0
     tool_calls: int = 0
@@ -78,7 +83,7 @@ async def _run_all(tools: ToolExecutor, uses: list[ToolUseBlock]) -> list[ToolRe
 
 def _blocks_of(message: Message) -> list[dict[str, Any]]:
     """The response's content as plain JSON dicts, without the empty text blocks the API would refuse."""
-    blocks = [block.to_dict(mode="json", exclude_none=True) for block in message.content]
+    blocks = [block.model_dump(mode="json", exclude_none=True) for block in message.content]
     return [b for b in blocks if b.get("type") != "text" or str(b.get("text", "")).strip()]
 
 
@@ -87,14 +92,14 @@ def _text(blocks: Sequence[dict[str, Any]]) -> str:
 
 
 def _assistant(blocks: Sequence[dict[str, Any]]) -> MessageParam:
-    return cast(MessageParam, {"role": "assistant", "content": list(blocks)})
+    return cast("MessageParam", {"role": "assistant", "content": list(blocks)})
 
 
 def _joined(earlier: Sequence[MessageParam], current: Sequence[MessageParam]) -> list[MessageParam]:
     """`earlier + current`, with a condensed context's trailing summary note merged into the customer's message."""
     if earlier and current and earlier[-1]["role"] == current[0]["role"] == "user":
         merged = cast(
-            MessageParam, {"role": "user", "content": [*content_blocks(earlier[-1]), *content_blocks(current[0])]}
+            "MessageParam", {"role": "user", "content": [*content_blocks(earlier[-1]), *content_blocks(current[0])]}
         )
         return [*earlier[:-1], merged, *current[1:]]
     return [*earlier, *current]

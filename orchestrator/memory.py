@@ -1,14 +1,17 @@
 """Conversation memory: the token budget, condensing older turns into a summary, and the context sent to the model."""
 
+from __future__ import annotations
+
 import json
 from collections.abc import Sequence
-from typing import Any, cast
-
-from anthropic.types import MessageParam
+from typing import TYPE_CHECKING, Any, cast
 
 from .llm.history import content_blocks
 from .settings import ConversationConfig
 from .storage.store import StoredMessage
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 __all__ = [
     "SUMMARY_PROMPT",
@@ -124,7 +127,7 @@ def build_context(summary: str | None, recent: Sequence[StoredMessage]) -> list[
     }
     if context and context[0]["role"] == "user":
         first = context[0]
-        context[0] = cast(MessageParam, {"role": "user", "content": [note, *content_blocks(first)]})
+        context[0] = cast("MessageParam", {"role": "user", "content": [note, *content_blocks(first)]})
     else:
-        context.insert(0, cast(MessageParam, {"role": "user", "content": [note]}))
+        context.insert(0, cast("MessageParam", {"role": "user", "content": [note]}))
     return context

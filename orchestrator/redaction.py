@@ -1,13 +1,16 @@
 """Redaction: what the model may see (masked once, before sending), masked views for people, checked streamed text."""
 
-from collections.abc import Sequence
-from typing import Any, cast
+from __future__ import annotations
 
-from anthropic.types import MessageParam
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from .events import Event, EventSink, TextDelta
 from .hooks import OutputCheck, TurnContext
 from .policy.pii import PiiKind, mask
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 __all__ = ["MODEL_MASKED_KINDS", "StreamRedactor", "mask_for_model", "mask_message", "mask_value"]
 
@@ -36,7 +39,7 @@ def mask_message(message: MessageParam) -> MessageParam:
     """The message with PII masked in its text, tool inputs and tool results (ids and types untouched)."""
     content = message["content"]
     if isinstance(content, str):
-        return cast(MessageParam, {"role": message["role"], "content": mask(content)})
+        return cast("MessageParam", {"role": message["role"], "content": mask(content)})
     blocks: list[dict[str, Any]] = []
     for block in cast(Sequence[dict[str, Any]], content):
         masked = dict(block)
@@ -44,7 +47,7 @@ def mask_message(message: MessageParam) -> MessageParam:
             if key in masked:
                 masked[key] = mask_value(masked[key])
         blocks.append(masked)
-    return cast(MessageParam, {"role": message["role"], "content": blocks})
+    return cast("MessageParam", {"role": message["role"], "content": blocks})
 
 
 class StreamRedactor:

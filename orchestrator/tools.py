@@ -1,12 +1,14 @@
 """`ToolRunner`: runs one `tool_use` block through the registry with identity binding and policy checks."""
 
+from __future__ import annotations
+
 import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from anthropic.types import ToolParam, ToolResultBlockParam, ToolUseBlock
 from mcp.types import REQUEST_TIMEOUT, CallToolResult, TextContent
 from opentelemetry.trace import Span
 
@@ -17,6 +19,10 @@ from .redaction import mask_for_model
 from .registry.offer import LOAD_TOOLS, ToolOffer
 from .registry.registry import CallInterruptedError, ServerRegistry, ToolCallFailedError, ToolRoute
 from .telemetry.tracing import Tracing
+from .wire import ToolUseBlock
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam, ToolResultBlockParam
 
 __all__ = ["CUSTOMER_META_KEY", "ToolRecord", "ToolRunner", "result_text", "unavailable_text"]
 

@@ -37,16 +37,29 @@ FLAGSHIP_SCRIPT = (
 )
 
 
-def _banner(orchestrator: Orchestrator) -> str:
+def _banner(orchestrator: Orchestrator, *, connecting: bool = False) -> str:
     model = orchestrator.model
     if model.offline:
         what = f"{model.label}; deterministic templates, no network. Set ANTHROPIC_API_KEY to talk to Claude."
     else:
         what = f"Claude ({model.label})"
-    servers = ", ".join(
-        f"{h.name}{'' if h.state == 'connected' else ' (' + h.state + ')'}" for h in orchestrator.registry.health()
-    )
+    health = orchestrator.registry.health()
+    if connecting and any(h.state != "connected" for h in health):
+        servers = "connecting " + ", ".join(h.name for h in health if h.state != "connected")
+        if ready := [h.name for h in health if h.state == "connected"]:
+            servers += f" (connected: {', '.join(ready)})"
+    else:
+        servers = ", ".join(f"{h.name}{'' if h.state == 'connected' else ' (' + h.state + ')'}" for h in health)
     return f"Switchboard · ShopExpress support · model: {what}\nservers: {servers}"
+
+
+async def _report_unavailable(orchestrator: Orchestrator) -> bool:
+    """Before the first turn: wait for the servers' first attempts and say which did not connect."""
+    await orchestrator.registry.settled()
+    down = [h.name for h in orchestrator.registry.health() if h.state == "failed"]
+    if down:
+        click.secho(f"(unavailable for now, retried in the background: {', '.join(down)})", fg="yellow")
+    return True
 
 
 class Printer:
@@ -119,11 +132,11 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
 
     async def session() -> None:
         started = time.perf_counter()
-        async with Orchestrator.open(settings, policies=True) as orchestrator:
+        async with Orchestrator.open(settings, policies=True, connect_in_background=True) as orchestrator:
             cid = conversation_id or orchestrator.start(channel="cli")
             if orchestrator.store.get(cid) is None:
                 raise click.ClickException(f"no conversation {cid!r}")
-            click.echo(_banner(orchestrator))
+            click.echo(_banner(orchestrator, connecting=True))
             click.echo(
                 f"conversation: {cid} (ready in {time.perf_counter() - started:.1f} s; "
                 "/rate 1-5 to rate and end, Ctrl-D to quit)"
@@ -131,6 +144,7 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
             if conversation_id:
                 _print_recent(orchestrator, cid)
             printer = Printer()
+            reported = False
             while True:
                 line = await anyio.to_thread.run_sync(_read_line, interactive)
                 if line is None:
@@ -142,6 +156,8 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
                 if line.strip().startswith("/rate"):
                     await _rate(orchestrator, cid, line)
                     break
+                if not reported:
+                    reported = await _report_unavailable(orchestrator)
                 await say(orchestrator, cid, line, printer)
             click.echo(f"conversation saved: {cid}")
 

@@ -1,15 +1,19 @@
 """The customer side of an eval conversation: scripted lines, or a simulated customer played by the fast model."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
-
-from anthropic.types import MessageParam, TextBlock
+from typing import TYPE_CHECKING, Protocol
 
 from ..events import Usage
 from ..llm.model import ModelClient, ModelRequest
 from ..settings import ModelConfig
 from ..storage.ledger import cost_usd, usage_of
+from ..wire import TextBlock
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 __all__ = ["STOP", "Customer", "ScriptedCustomer", "SimulatedCustomer", "customer_prompt"]
 

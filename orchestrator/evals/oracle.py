@@ -6,10 +6,9 @@ policies, registry, MCP server): a task the oracle fails points at the server, t
 
 from collections.abc import Sequence
 
-from anthropic.types import Message
-
 from ..llm.model import ModelRequest, TextCallback
 from ..testing.scripted import text_reply, tool_use
+from ..wire import Message
 from .cases import Action
 
 __all__ = ["OracleModel"]

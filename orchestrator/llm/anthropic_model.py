@@ -17,12 +17,12 @@ from typing import Self
 import anthropic
 import anyio
 from anthropic import AsyncAnthropic, omit
-from anthropic.types import Message
 from pydantic import SecretStr
 
 from ..errors import ModelError, ModelStreamInterrupted
 from ..settings import ModelConfig
 from ..storage.ledger import price_for
+from ..wire import Message
 from .caching import plan_cache
 from .model import ModelRequest, TextCallback
 
@@ -155,7 +155,7 @@ class AnthropicModel:
                 async for text in stream.text_stream:
                     shown.append(text)
                     await on_text(text)
-            return await stream.get_final_message()
+            return Message.from_api(await stream.get_final_message())
 
     async def aclose(self) -> None:
         """Close the HTTP connections of a client this object built (an injected client is left open)."""

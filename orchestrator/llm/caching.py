@@ -6,15 +6,18 @@ four breakpoints. Lengths are estimated from characters (about four per token of
 cost benchmark states.
 """
 
+from __future__ import annotations
+
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
-
-from anthropic.types import CacheControlEphemeralParam, MessageParam, TextBlockParam, ToolParam
+from typing import TYPE_CHECKING, Literal, cast
 
 from .history import content_blocks, jsonable
+
+if TYPE_CHECKING:
+    from anthropic.types import CacheControlEphemeralParam, MessageParam, TextBlockParam, ToolParam
 
 __all__ = ["CachePlan", "CacheTTL", "estimate_tokens", "plan_cache"]
 
@@ -43,7 +46,7 @@ class CachePlan:
 def _marked_message(message: MessageParam, marker: CacheControlEphemeralParam) -> MessageParam:
     blocks = [dict(b) for b in content_blocks(message)]
     blocks[-1]["cache_control"] = marker
-    return cast(MessageParam, {"role": message["role"], "content": blocks})
+    return cast("MessageParam", {"role": message["role"], "content": blocks})
 
 
 def plan_cache(
@@ -69,7 +72,7 @@ def plan_cache(
         Copies with at most two breakpoints.
     """
     marker: CacheControlEphemeralParam = {"type": "ephemeral"} if ttl == "5m" else {"type": "ephemeral", "ttl": ttl}
-    out_tools = [cast(ToolParam, dict(t)) for t in tools]
+    out_tools = [cast("ToolParam", dict(t)) for t in tools]
     out_system: list[TextBlockParam] = [{"type": "text", "text": system}] if system else []
     if context:
         out_system.append({"type": "text", "text": context})
@@ -81,7 +84,7 @@ def plan_cache(
         if system:
             out_system[0] = {**out_system[0], "cache_control": marker}
         else:
-            out_tools[-1] = cast(ToolParam, {**out_tools[-1], "cache_control": marker})
+            out_tools[-1] = cast("ToolParam", {**out_tools[-1], "cache_control": marker})
         breakpoints += 1
     if total >= min_tokens and out_messages:
         out_messages[-1] = _marked_message(out_messages[-1], marker)

@@ -1,14 +1,18 @@
 """What a conversation may hold: messages in a shape the Messages API accepts, text a database can store."""
 
+from __future__ import annotations
+
 import json
 import re
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from anthropic.types import MessageParam
 from pydantic import BaseModel
 
 from .api_rules import InvalidRequest, validate_request
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 __all__ = ["content_blocks", "history_problems", "jsonable", "unstorable"]
 

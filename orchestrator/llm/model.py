@@ -1,10 +1,15 @@
 """The model seam: `ModelClient` protocol, the request it takes, and `AnthropicModel` (the only SDK client user)."""
 
+from __future__ import annotations
+
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from anthropic.types import Message, MessageParam, ToolChoiceParam, ToolParam
+from ..wire import Message
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam, ToolChoiceParam, ToolParam
 
 __all__ = ["ModelClient", "ModelRequest", "TextCallback"]
 
@@ -29,7 +34,7 @@ class ModelRequest:
 
 
 class ModelClient(Protocol):
-    """Anything that turns a request into an anthropic `Message`: Claude, the offline model, a scripted fake."""
+    """Anything that turns a request into a `wire.Message`: Claude, the offline model, a scripted fake."""
 
     @property
     def label(self) -> str:

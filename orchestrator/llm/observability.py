@@ -3,13 +3,13 @@
 from collections.abc import Mapping
 from contextvars import ContextVar
 
-from anthropic.types import Message
 from opentelemetry.trace import Span
 
 from ..events import ModelCalled
 from ..settings import Price
 from ..storage.ledger import cost_usd, usage_of
 from ..telemetry.tracing import Tracing
+from ..wire import Message
 from .model import ModelClient, ModelRequest, TextCallback
 
 __all__ = ["TracedModel"]

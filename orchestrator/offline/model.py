@@ -6,9 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import cast
 
-from anthropic.types import Message, TextBlock, ToolUseBlock, Usage
-
 from ..llm.model import ModelRequest, TextCallback
+from ..wire import Message, TextBlock, ToolUseBlock, Usage
 from .actions import Action, Call, Toolbox
 from .conversation import read_conversation
 from .planner import plan

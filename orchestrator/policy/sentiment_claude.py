@@ -1,16 +1,21 @@
 """Sentiment from Claude: the fast model rates a message through a strict tool, falling back to `score_local`."""
 
+from __future__ import annotations
+
 import logging
 from dataclasses import dataclass
-from typing import cast, get_args
+from typing import TYPE_CHECKING, cast, get_args
 
 import anyio
-from anthropic.types import Message, MessageParam, ToolParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import OrchestratorError
 from ..llm.model import ModelClient, ModelRequest
+from ..wire import Message, ToolUseBlock
 from .sentiment import Reason, Sentiment, score_local, sentiment_of, trigger_reason
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam, ToolParam
 
 __all__ = ["REPORT_TOOL", "SYSTEM_PROMPT", "ClaudeSentimentScorer"]
 
@@ -58,7 +63,7 @@ class _Report(BaseModel):
     reason: Reason
 
     @model_validator(mode="after")
-    def _consistent(self) -> "_Report":
+    def _consistent(self) -> _Report:
         if self.escalation_trigger != (self.reason != "none"):
             raise ValueError("escalation_trigger must be true exactly when reason is not 'none'")
         return self
@@ -83,7 +88,7 @@ class ClaudeSentimentScorer:
         request = ModelRequest(
             model=self.model_id,
             system=SYSTEM_PROMPT,
-            messages=[cast(MessageParam, {"role": "user", "content": content})],
+            messages=[cast("MessageParam", {"role": "user", "content": content})],
             tools=[REPORT_TOOL],
             max_tokens=self.max_tokens,
             tool_choice={"type": "tool", "name": REPORT_TOOL["name"]},  # forced: no text answer to pay for
@@ -106,8 +111,8 @@ class ClaudeSentimentScorer:
 
 
 def _parse(message: Message) -> _Report | None:
-    block = next((b for b in message.content if b.type == "tool_use" and b.name == REPORT_TOOL["name"]), None)
-    if block is None or block.type != "tool_use":
+    block = next((b for b in message.content if isinstance(b, ToolUseBlock) and b.name == REPORT_TOOL["name"]), None)
+    if block is None:
         logger.warning(
             "sentiment model answered without report_sentiment (stop %s); scoring locally", message.stop_reason
         )

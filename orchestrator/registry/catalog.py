@@ -15,15 +15,18 @@ each definition is rewritten once per catalog version:
   per-request limits (`api_rules.STRICT_LIMITS`).
 """
 
+from __future__ import annotations
+
 import copy
 import inspect
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
-
-from anthropic.types import ToolParam
+from typing import TYPE_CHECKING, Any, cast
 
 from ..llm.api_rules import STRICT_LIMITS, InvalidRequest, check_strict_schema
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = ["compact_tool", "offered_tools", "strip_filled"]
 
@@ -199,7 +202,7 @@ def offered_tools(tools: Sequence[ToolParam], *, filled: Mapping[str, Sequence[s
                 and union_total + unions <= STRICT_LIMITS["union_parameters"]
             )
             if fits:
-                compact = cast(ToolParam, {**compact, "input_schema": strict_schema, "strict": True})
+                compact = cast("ToolParam", {**compact, "input_schema": strict_schema, "strict": True})
                 strict_count, optional_total, union_total = (
                     strict_count + 1,
                     optional_total + optional,

@@ -6,16 +6,19 @@ rest of the conversation (the list is kept in the conversation's state). Argumen
 (`ServerConfig.fill`) never appear in a schema and are set at call time, whatever the model sent.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Literal, cast
-
-from anthropic.types import ToolParam
+from typing import TYPE_CHECKING, Literal, cast
 
 from ..hooks import TurnContext
 from ..settings import ServerConfig
 from .catalog import offered_tools
 from .registry import ServerRegistry
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = ["LOAD_TOOLS", "Fact", "Facts", "ToolOffer", "basic_facts"]
 

@@ -1,16 +1,16 @@
 """`ServerRegistry`: connects every configured MCP server, names and routes their tools, and guards definitions."""
 
+from __future__ import annotations
+
 import logging
 import os
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
-from typing import Literal, Self, cast
+from typing import TYPE_CHECKING, Literal, Self, cast
 
 import anyio
-from anthropic.types import ToolParam
 from anyio.abc import TaskGroup
 from mcp import Client, MCPError
 from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, RequestParamsMeta, Tool
@@ -26,10 +26,14 @@ from ..errors import (
     UnknownToolError,
 )
 from ..settings import ServerConfig
-from ._breaker import BreakerState, CircuitBreaker
+from ._breaker import CircuitBreaker
 from ._catalog import Catalog, ToolRoute
 from ._connection import Connection, fingerprint
-from ._targets import Target, TargetFactory, TransportKind, target_for
+from ._health import ServerHealth, health_report
+from ._targets import Target, TargetFactory, target_for
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = [
     "CallInterruptedError",
@@ -52,23 +56,6 @@ _NO_TOOL = Tool(name="hidden", input_schema={"type": "object"})
 """Stands in for a hidden tool's definition in the one-off route of `call_hidden`."""
 
 
-@dataclass(frozen=True)
-class ServerHealth:
-    """One server's state, for operators and health endpoints."""
-
-    name: str
-    transport: TransportKind
-    state: Literal["connected", "failed", "stopped"]
-    tools: int
-    """Tools offered to the model (hidden and withheld ones excluded)."""
-    withheld: tuple[str, ...]
-    """Tools refused because their definition differs from the accepted one."""
-    last_error: str | None
-    reconnects: int
-    circuit: BreakerState = "closed"
-    """The server's circuit breaker (`open`: calls fail fast after consecutive timeouts)."""
-
-
 _UNSENT, _LOST = "unsent", "lost"
 
 
@@ -89,6 +76,7 @@ class ServerRegistry:
         targets: Mapping[str, TargetFactory] | None = None,
         environ: Mapping[str, str] = os.environ,
         strict: bool = False,
+        background: bool = False,
     ) -> None:
         """Prepare (but do not connect) the registry.
 
@@ -98,10 +86,15 @@ class ServerRegistry:
                 in-process servers this way).
             environ: Where `pass_env` variables and bearer tokens are read from.
             strict: Raise `ServerUnavailableError` on entry when any enabled server fails to connect.
+            background: Return from `async with` at once and connect in the background (`settled()` waits for
+                the first attempts): an interactive chat shows its prompt while the servers start.
 
         Raises:
             ConfigError: duplicate server names, a target for an unknown server, or a missing token variable.
+            ValueError: `strict` and `background` together (a background start cannot fail on entry).
         """
+        if strict and background:
+            raise ValueError("ServerRegistry: `strict` needs the servers connected on entry; drop `background`")
         names = [s.name for s in servers]
         if len(set(names)) != len(names):
             raise ConfigError(f"server names must be unique; got {', '.join(names)}")
@@ -116,6 +109,8 @@ class ServerRegistry:
             s.name: CircuitBreaker(s.breaker_timeouts, s.breaker_cooldown_s) for s in servers if s.enabled
         }
         self._strict = strict
+        self._background = background
+        self._settled = anyio.Event()
         self._catalog = Catalog()
         self._stack: AsyncExitStack | None = None
         self._tg: TaskGroup | None = None
@@ -131,10 +126,11 @@ class ServerRegistry:
             raise RuntimeError("ServerRegistry is already entered")
         self._stack = AsyncExitStack()
         self._tg = await self._stack.enter_async_context(anyio.create_task_group())
+        if self._background:
+            self._tg.start_soon(self._supervise_all)  # which makes the first attempts first
+            return self
         try:
-            async with anyio.create_task_group() as starters:
-                for conn in self._connections.values():
-                    starters.start_soon(self._refresh_quietly, conn)  # not connected yet: connects
+            await self._first_attempts()
             failed = [c for c in self._connections.values() if c.state != "connected"]
             if self._strict and failed:
                 others = f" (also unavailable: {', '.join(c.name for c in failed[1:])})" if failed[1:] else ""
@@ -186,27 +182,8 @@ class ServerRegistry:
 
     def health(self) -> list[ServerHealth]:
         """The state of every configured server, in config order (disabled servers read as stopped)."""
-        report: list[ServerHealth] = []
         now = anyio.current_time() if self._tg is not None else 0.0
-        for config in self._configs:
-            conn = self._connections.get(config.name)
-            if conn is None:
-                kind: TransportKind = "stdio" if config.command is not None else "http"
-                report.append(ServerHealth(config.name, kind, "stopped", 0, (), None, 0))
-                continue
-            report.append(
-                ServerHealth(
-                    name=config.name,
-                    transport=conn.transport,
-                    state=conn.state,
-                    tools=len(self._catalog.of(conn.name)),
-                    withheld=conn.withheld,
-                    last_error=conn.last_error,
-                    reconnects=conn.reconnects,
-                    circuit=self._breakers[config.name].state(now),
-                )
-            )
-        return report
+        return health_report(self._configs, self._connections, self._breakers, self._catalog, now)
 
     async def wait_for(self, name: str, state: Literal["connected", "failed"]) -> None:
         """Return once server `name` is in `state` (callers bound the wait, e.g. with `anyio.fail_after`).
@@ -333,8 +310,23 @@ class ServerRegistry:
             raise RuntimeError("ServerRegistry must be used inside `async with`")
         return self._tg
 
+    async def settled(self) -> None:
+        """Return once every enabled server's first connection attempt has ended, connected or failed.
+
+        Immediate unless the registry was opened with `background=True`.
+        """
+        await self._settled.wait()
+
+    async def _first_attempts(self) -> None:
+        async with anyio.create_task_group() as starters:
+            for conn in self._connections.values():
+                starters.start_soon(self._refresh_quietly, conn)  # not connected yet: connects
+        self._settled.set()
+
     async def _supervise_all(self) -> None:
         with self._supervisors:
+            if not self._settled.is_set():
+                await self._first_attempts()
             async with anyio.create_task_group() as tg:
                 for conn in self._connections.values():
                     tg.start_soon(conn.supervise, partial(self._connect_and_discover, conn))

@@ -1,8 +1,9 @@
 """Condensation: older turns of a long conversation become a summary (the model's, or an extractive one)."""
 
-import logging
+from __future__ import annotations
 
-from anthropic.types import MessageParam
+import logging
+from typing import TYPE_CHECKING
 
 from ..blocking import blocking
 from ..errors import ModelRefused, OrchestratorError
@@ -19,7 +20,11 @@ from ..memory import (
 from ..settings import Settings
 from ..storage.ledger import cost_usd, usage_of
 from ..storage.store import ConversationStore, LedgerEntry, StoredConversation, StoredMessage
+from ..wire import TextBlock
 from .replies import user
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 logger = logging.getLogger(__name__)
 
@@ -86,4 +91,4 @@ class Condenser:
         cost = cost_usd(message.model, usage, self.settings.model.prices)
         entry = LedgerEntry(turn, "summary", message.model, usage, cost or 0.0, cost is not None)
         await blocking(self.store.append, conversation_id, turn, [], usage=[entry])
-        return "".join(b.text for b in message.content if b.type == "text").strip()
+        return "".join(b.text for b in message.content if isinstance(b, TextBlock)).strip()

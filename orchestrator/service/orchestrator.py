@@ -1,15 +1,16 @@
 """`Orchestrator`: owns conversations; connects servers, model, checks and storage for each customer turn."""
 
+from __future__ import annotations
+
 import logging
 import os
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import anyio
-from anthropic.types import MessageParam
 
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database
@@ -49,6 +50,9 @@ from .replies import (
     validated,
 )
 from .wiring import AsyncClosable, PolicyStack, build_model, standard_stack
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 __all__ = ["Orchestrator"]
 
@@ -98,8 +102,12 @@ class Orchestrator:
         environ: Mapping[str, str] = os.environ,
         policies: bool | PolicyStack = False,
         tracing: Tracing | None = None,
-    ) -> AsyncGenerator["Orchestrator"]:
+        connect_in_background: bool = False,
+    ) -> AsyncGenerator[Orchestrator]:
         """Open storage, connect every enabled server concurrently, and yield a ready orchestrator.
+
+        With `connect_in_background=True` it is yielded while the servers connect; a turn's model call waits for
+        their first connection attempts (input checks run before), so a chat can show its prompt at once.
 
         With `policies=True` the standard policy stack is wired in: guardrails, sentiment and escalation,
         KPI recording and Prometheus metrics (see `standard_stack`); a `PolicyStack` is wired in as given.
@@ -110,7 +118,9 @@ class Orchestrator:
             store = ConversationStore(db)
             store.prepare()
             model = model or build_model(settings)
-            async with ServerRegistry(settings.enabled_servers, targets=targets, environ=environ) as registry:
+            async with ServerRegistry(
+                settings.enabled_servers, targets=targets, environ=environ, background=connect_in_background
+            ) as registry:
                 if policies is True:
                     stack = standard_stack(settings, db, model)
                 else:
@@ -213,6 +223,7 @@ class Orchestrator:
                 return await self._blocked(conversation_id, turn, text, verdict.reply, ctx, runner, fan_out)
             if verdict.text is not None:
                 text = verdict.text
+        await self.registry.settled()  # a background start: the tools the model is offered must be listed first
         # Masked once, here, and stored exactly as sent: later turns resend the same bytes and the cache holds.
         user_message: MessageParam = user(mask_for_model(text))
         stored = await blocking(self.store.messages, conversation_id, after_seq=conversation.condensed_through)
@@ -249,7 +260,7 @@ class Orchestrator:
             except ToolLoopLimitExceeded as exc:
                 logger.warning("conversation hit the tool iteration cap (%d)", exc.max_iterations)
                 await fan_out_text(fan_out, LOOP_LIMIT_REPLY)
-                partial = cast(list[MessageParam], exc.partial_messages)
+                partial = cast("list[MessageParam]", exc.partial_messages)
                 return TurnResult(LOOP_LIMIT_REPLY, "iteration_limit", [*partial, assistant(LOOP_LIMIT_REPLY)])
             except ModelStreamInterrupted as exc:
                 # The customer saw part of a reply: keep it in the history, say what happened, nothing is lost.

@@ -1,10 +1,11 @@
 """A turn's reply and the messages it stores: validation, builders, canned texts and the policy's tool caller."""
 
+from __future__ import annotations
+
 import json
 import logging
 from dataclasses import dataclass, field
-
-from anthropic.types import MessageParam, TextBlockParam, ToolUseBlock
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidInputError
 from ..events import EventSink, TextDelta, Usage
@@ -15,6 +16,10 @@ from ..settings import Settings
 from ..storage.ledger import cost_usd
 from ..storage.store import LedgerEntry
 from ..tools import ToolRecord, ToolRunner
+from ..wire import ToolUseBlock
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam, TextBlockParam
 
 logger = logging.getLogger(__name__)
 

@@ -3,10 +3,9 @@
 import re
 from collections.abc import Mapping
 
-from anthropic.types import Message
-
 from ..events import Usage
 from ..settings import Price
+from ..wire import Message
 
 __all__ = ["cost_usd", "price_for", "usage_of"]
 

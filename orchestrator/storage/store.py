@@ -1,13 +1,14 @@
 """ConversationStore: conversations, their messages, tool calls and usage ledger, in the shared SQL storage."""
 
+from __future__ import annotations
+
 import json
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from anthropic.types import MessageParam
 from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, func, insert, select
 from sqlalchemy.engine import Connection, RowMapping
 
@@ -15,6 +16,9 @@ from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database, UTCDateTime
 
 from ..events import Usage
+
+if TYPE_CHECKING:
+    from anthropic.types import MessageParam
 
 __all__ = ["ConversationStatus", "ConversationStore", "LedgerEntry", "StoredConversation", "StoredMessage"]
 

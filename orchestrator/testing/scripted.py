@@ -1,4 +1,4 @@
-"""Test doubles for the model seam: `ScriptedModel` and builders of real anthropic `Message` objects.
+"""Test doubles for the model seam: `ScriptedModel` and builders of `wire.Message` replies (the API's shape).
 
 Importable by our tests and by anyone writing a server or a policy who wants to drive the loop without a key.
 """
@@ -8,9 +8,8 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from anthropic.types import Message, TextBlock, ToolUseBlock, Usage
-
 from ..llm.model import ModelRequest, TextCallback
+from ..wire import Message, TextBlock, ToolUseBlock, Usage
 
 __all__ = ["ScriptedModel", "Step", "UnexpectedModelCall", "text_reply", "tool_use"]
 
@@ -47,7 +46,7 @@ def text_reply(
         role="assistant",
         model=model,
         content=[TextBlock(type="text", text=text)],
-        stop_reason=stop_reason,  # pyright: ignore[reportArgumentType]
+        stop_reason=stop_reason,
         stop_sequence=None,
         usage=_usage(input_tokens, output_tokens, cache_read, cache_write),
     )

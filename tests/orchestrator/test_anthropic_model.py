@@ -11,7 +11,8 @@ import httpx2
 import pytest
 import uvicorn
 from anthropic import AsyncAnthropic
-from anthropic.types import MessageParam, TextBlock, ToolParam, ToolUseBlock
+from anthropic.types import MessageParam, ToolParam
+from anthropic.types import TextBlock as SdkTextBlock
 from pydantic import SecretStr
 
 from orchestrator.errors import ModelError, ModelStreamInterrupted
@@ -32,6 +33,7 @@ from orchestrator.testing.fake_api import (
     text_message,
     tool_use_message,
 )
+from orchestrator.wire import TextBlock, ToolUseBlock
 
 pytestmark = pytest.mark.anyio
 
@@ -421,7 +423,7 @@ async def test_fake_serves_plain_json_and_count_tokens_over_asgi() -> None:
         reply = await client.messages.create(model="claude-sonnet-4-6", max_tokens=64, messages=USER)
         counted = await client.messages.count_tokens(model="claude-sonnet-4-6", messages=USER)
 
-    assert [b.text for b in reply.content if isinstance(b, TextBlock)] == ["Plain."]
+    assert [b.text for b in reply.content if isinstance(b, SdkTextBlock)] == ["Plain."]
     assert counted.input_tokens > 0
     assert (len(fake.requests), len(fake.count_requests)) == (1, 1)
     assert "stream" not in fake.requests[0][1]

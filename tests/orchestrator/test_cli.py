@@ -16,7 +16,7 @@ from .support import settings_for
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _config(tmp_path: Path, servers: list[str], extra: str = "") -> Path:
+def cli_config(tmp_path: Path, servers: list[str], extra: str = "") -> Path:
     shipped = (ROOT / "config" / "switchboard.toml").read_text().replace('cwd = ".."', f'cwd = "{ROOT}"')
     head, _, blocks = shipped.partition("[[servers]]")
     kept = [b for b in blocks.split("[[servers]]") if any(f'name = "{s}"' in b for s in servers)]
@@ -27,7 +27,7 @@ def _config(tmp_path: Path, servers: list[str], extra: str = "") -> Path:
     return path
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
+def cli_env(tmp_path: Path) -> dict[str, str]:
     return {"SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "HOME": str(tmp_path)}
 
 
@@ -50,12 +50,12 @@ def test_demo_runs_the_flagship_conversation_over_stdio_with_the_offline_model()
 
 @pytest.mark.e2e
 def test_chat_reads_stdin_line_by_line_and_a_conversation_resumes(tmp_path: Path) -> None:
-    config = str(_config(tmp_path, ["orders"]))
+    config = str(cli_config(tmp_path, ["orders"]))
     runner = CliRunner()
     first = runner.invoke(
         cli,
         ["--config", config, "chat"],
-        env=_env(tmp_path),
+        env=cli_env(tmp_path),
         input="Where is my order ORD-78432?\njordan.lee@example.com\n",
         catch_exceptions=False,
     )
@@ -65,17 +65,17 @@ def test_chat_reads_stdin_line_by_line_and_a_conversation_resumes(tmp_path: Path
     assert "ORD-78432" in first.output and "delivered on" in first.output
     cid = re.search(r"conversation saved: (\S+)", first.output)
     assert cid is not None
-    listing = runner.invoke(cli, ["--config", config, "conversations", "list"], env=_env(tmp_path))
+    listing = runner.invoke(cli, ["--config", config, "conversations", "list"], env=cli_env(tmp_path))
     assert cid.group(1) in listing.output and "verified" in listing.output
     resumed = runner.invoke(
         cli,
         ["--config", config, "chat", "--conversation", cid.group(1)],
-        env=_env(tmp_path),
+        env=cli_env(tmp_path),
         input="thanks, that's all\n",
         catch_exceptions=False,
     )
     assert resumed.exit_code == 0, resumed.output
-    shown = runner.invoke(cli, ["--config", config, "conversations", "show", cid.group(1)], env=_env(tmp_path))
+    shown = runner.invoke(cli, ["--config", config, "conversations", "show", cid.group(1)], env=cli_env(tmp_path))
     assert "You: Where is my order ORD-78432?" in shown.output
     assert "You: thanks, that's all" in shown.output
     assert "→ lookup_order(" in shown.output
@@ -90,7 +90,7 @@ def test_desktop_config_prints_an_mcp_servers_block() -> None:
 
 
 def test_a_bad_config_is_a_clear_error(tmp_path: Path) -> None:
-    config = _config(tmp_path, ["orders"], extra="\n[[servers]]\nname = 'Bad Name!'\ncommand = 'x'\n")
+    config = cli_config(tmp_path, ["orders"], extra="\n[[servers]]\nname = 'Bad Name!'\ncommand = 'x'\n")
     result = CliRunner().invoke(cli, ["--config", str(config), "servers"])
     assert result.exit_code == 1
     assert "Error:" in result.output and "servers.1.name" in result.output
@@ -99,8 +99,8 @@ def test_a_bad_config_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.e2e
 def test_a_server_that_will_not_start_is_reported_and_the_rest_work(tmp_path: Path) -> None:
     broken = '\n[[servers]]\nname = "broken"\ncommand = "{python}"\nargs = ["-c", "raise SystemExit(3)"]\n'
-    config = _config(tmp_path, ["orders"], extra=broken)
-    result = CliRunner().invoke(cli, ["--config", str(config), "servers"], env=_env(tmp_path))
+    config = cli_config(tmp_path, ["orders"], extra=broken)
+    result = CliRunner().invoke(cli, ["--config", str(config), "servers"], env=cli_env(tmp_path))
     assert result.exit_code == 0, result.output
     assert "orders [stdio] connected" in result.output
     assert "broken [stdio] failed" in result.output
@@ -109,8 +109,8 @@ def test_a_server_that_will_not_start_is_reported_and_the_rest_work(tmp_path: Pa
 
 
 def test_unknown_conversation_is_a_clear_error(tmp_path: Path) -> None:
-    config = _config(tmp_path, ["orders"])
-    result = CliRunner().invoke(cli, ["--config", str(config), "conversations", "show", "nope"], env=_env(tmp_path))
+    config = cli_config(tmp_path, ["orders"])
+    result = CliRunner().invoke(cli, ["--config", str(config), "conversations", "show", "nope"], env=cli_env(tmp_path))
     assert result.exit_code == 1
     assert "no conversation 'nope'" in result.output
 

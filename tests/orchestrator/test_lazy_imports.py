@@ -21,3 +21,48 @@ def test_importing_the_cli_leaves_scipy_and_sklearn_out() -> None:
 def test_a_classification_loads_them() -> None:
     code = "from orchestrator.policy.abuse import classify_abuse\nclassify_abuse('where is my parcel')"
     assert _loaded_after(code, ("scipy", "sklearn")) == ["scipy", "sklearn"]
+
+
+def test_importing_the_cli_and_web_leaves_the_anthropic_sdk_out() -> None:
+    code = "import orchestrator.cli.commands, orchestrator.cli.serve, orchestrator.web.app, orchestrator.evals.runner"
+    assert _loaded_after(code, ("anthropic",)) == []
+
+
+OFFLINE_CONVERSATION = """
+import tempfile
+from pathlib import Path
+import anyio
+from orchestrator import Orchestrator
+from orchestrator.service.wiring import build_model
+from tests.orchestrator.support import SERVERS, in_memory, real_targets, settings_for
+
+async def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    settings = settings_for(tmp, [in_memory(name) for name in SERVERS])
+    assert not settings.uses_claude
+    async with Orchestrator.open(settings, model=build_model(settings), targets=real_targets(tmp), policies=True) as o:
+        conversation = o.start()
+        first = await o.respond(conversation, "Where is my order ORD-78432? My email is jordan.lee@example.com")
+        assert "ORD-78432" in first.text, first
+        reply = await o.respond(conversation, "Can I return it?")
+        assert reply.text, reply
+
+anyio.run(main)
+"""
+
+
+def test_an_offline_conversation_never_loads_the_anthropic_sdk() -> None:
+    """No key: the offline model answers, and the SDK (about 2 s of CPU to import) is never imported."""
+    assert _loaded_after(OFFLINE_CONVERSATION, ("anthropic",)) == []
+
+
+def test_a_configured_key_loads_it_for_claude() -> None:
+    code = (
+        "from pathlib import Path\n"
+        "from pydantic import SecretStr\n"
+        "from orchestrator.service.wiring import build_model\n"
+        "from tests.orchestrator.support import settings_for\n"
+        "settings = settings_for(Path('.'), []).model_copy(update={'api_key': SecretStr('sk-ant-test')})\n"
+        "assert not build_model(settings).offline"
+    )
+    assert _loaded_after(code, ("anthropic",)) == ["anthropic"]

@@ -25,6 +25,7 @@ from orchestrator.llm.model import ModelRequest
 from orchestrator.service import PolicyStack
 from orchestrator.settings import ModelConfig
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
+from orchestrator.wire import ToolUseBlock
 from switchboard_common.storage import Database
 
 from .support import in_memory, real_targets, settings_for
@@ -109,7 +110,7 @@ async def test_single_tool_call_round_trip(tmp_path: Path) -> None:
 
 async def test_parallel_tool_calls_run_concurrently_and_keep_their_ids(tmp_path: Path) -> None:
     call = tool_use(("meet_left", {}), ("meet_right", {}))
-    ids = [b.id for b in call.content if b.type == "tool_use"]
+    ids = [b.id for b in call.content if isinstance(b, ToolUseBlock)]
     model = ScriptedModel([call, text_reply("Both met.")])
     settings = settings_for(tmp_path, [in_memory("meet")])
     with anyio.fail_after(10):  # sequential execution would deadlock here

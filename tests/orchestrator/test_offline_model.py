@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from anthropic.types import Message, MessageParam, TextBlock, ToolParam, ToolUseBlock
+from anthropic.types import MessageParam, ToolParam
+from anthropic.types import TextBlock as SdkTextBlock
 from pydantic import BaseModel
 
 from mcp_servers.escalation.models import Escalation
@@ -19,6 +20,7 @@ from orchestrator.offline import OfflineModel
 from orchestrator.offline.intents import Intent, detect_intent, refund_reason, yes_or_no
 from orchestrator.offline.lexicon import Lang, detect_language
 from orchestrator.offline.model import chunks
+from orchestrator.wire import Message, TextBlock, ToolUseBlock
 
 pytestmark = pytest.mark.anyio
 
@@ -667,7 +669,7 @@ async def test_history_with_sdk_content_blocks() -> None:
     chat = Chat()
     chat.messages = [
         {"role": "user", "content": "Hello"},
-        {"role": "assistant", "content": [TextBlock(type="text", text="Hi, how can I help?")]},
+        {"role": "assistant", "content": [SdkTextBlock(type="text", text="Hi, how can I help?")]},
     ]
     assert "ORD-12345" in text_of(await chat.send("Where is my order?"))
 

@@ -596,6 +596,18 @@ def test_bad_registry_configuration_is_refused() -> None:
         ServerRegistry([memory("shop"), memory("shop")])
     with pytest.raises(ConfigError, match="typo"):
         ServerRegistry([memory("shop")], targets={"typo": shop_server})
+    with pytest.raises(ValueError, match="strict"):
+        ServerRegistry([memory("shop")], strict=True, background=True)
+
+
+async def test_a_background_start_is_entered_before_its_servers_and_settles_once_they_are_tried() -> None:
+    shop = shop_server()
+    with anyio.fail_after(10):
+        async with ServerRegistry([memory("shop")], targets={"shop": lambda: shop}, background=True) as registry:
+            assert registry.tools() == []  # entered at once: nothing listed yet
+            await registry.settled()
+            assert health_of(registry, "shop").state == "connected"
+            assert [t["name"] for t in registry.tools()]
 
 
 async def test_disabled_servers_are_reported_stopped_and_never_connected() -> None:

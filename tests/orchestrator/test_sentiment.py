@@ -6,7 +6,6 @@ from pathlib import Path
 import anyio
 import numpy as np
 import pytest
-from anthropic.types import Message
 
 from orchestrator.errors import ModelError
 from orchestrator.llm.api_rules import check_strict_schema
@@ -25,6 +24,7 @@ from orchestrator.policy.sentiment_claude import REPORT_TOOL, ClaudeSentimentSco
 from orchestrator.policy.weights import MissingWeightsError
 from orchestrator.settings import PolicyConfig
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
+from orchestrator.wire import Message
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import anyio
 import pytest
-from anthropic.types import ToolUseBlock
 
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
@@ -15,6 +14,7 @@ from orchestrator.hooks import TurnContext
 from orchestrator.registry.registry import ServerRegistry
 from orchestrator.settings import ServerConfig, default_config_path, load_settings
 from orchestrator.tools import ToolRunner
+from orchestrator.wire import ToolUseBlock
 from switchboard_common.storage import Database
 
 from .vendor import vendor_stdio

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import anyio
 import pytest
-from anthropic.types import Message
 
 from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.offline import OfflineModel
 from orchestrator.testing.scripted import ScriptedModel, text_reply
+from orchestrator.wire import Message
 from tests.web.support import FLAGSHIP, Customer, kinds, parse_sse, serve, targets_for, web_settings
 
 pytestmark = pytest.mark.anyio
