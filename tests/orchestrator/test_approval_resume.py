@@ -17,7 +17,7 @@ from orchestrator.web.desk import HelpDesk
 from orchestrator.web.hub import Hub
 from orchestrator.web.store import TurnOwner, WebStore
 from switchboard_common.storage import Database
-from tests.orchestrator.test_cli import _config, _env  # pyright: ignore[reportPrivateUsage]
+from tests.orchestrator.test_cli import cli_config, cli_env
 
 pytestmark = pytest.mark.e2e
 
@@ -48,8 +48,8 @@ async def _request_and_approve(config: Path, env: dict[str, str]) -> tuple[str, 
 def test_a_cli_customer_coming_back_sees_the_decision_on_their_refund(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = _config(tmp_path, ["orders", "refunds", "escalation"])
-    env = _env(tmp_path)
+    config = cli_config(tmp_path, ["orders", "refunds", "escalation"])
+    env = cli_env(tmp_path)
     for key, value in env.items():  # the console's servers are spawned with this process's environment
         monkeypatch.setenv(key, value)
 
