@@ -110,6 +110,12 @@ async def test_a_rejection_needs_a_reason_tells_the_customer_and_cannot_be_appro
         path = f"/api/agent/refunds/{item['refund_id']}"
         no_reason = await served.client.post(f"{path}/reject", json={"reason": "  "}, headers=AGENT)
         nul = await served.client.post(f"{path}/reject", json={"reason": "bad\u0000"}, headers=AGENT)
+        surrogate = await served.client.post(  # JSON escapes it; over stdio it used to break the refunds connection
+            f"{path}/reject",
+            content=b'{"reason": "bad \\ud800"}',
+            headers={**AGENT, "Content-Type": "application/json"},
+        )
+        health = (await served.client.get("/healthz")).json()
         rejected = await served.client.post(
             f"{path}/reject", json={"reason": "The damage was caused in use, not in delivery."}, headers=AGENT
         )
@@ -118,7 +124,13 @@ async def test_a_rejection_needs_a_reason_tells_the_customer_and_cannot_be_appro
         dashboard = (await served.client.get("/api/dashboard", headers=AGENT)).json()
 
     assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "invalid_request"
-    assert nul.status_code == 422 and "NUL byte" in nul.json()["error"]["message"]
+    for refused, what in ((nul, "a NUL character"), (surrogate, "an unpaired surrogate (invalid Unicode)")):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == {
+            "code": "invalid_request",
+            "message": f"reason: the text contains {what}; remove it and send it again",
+        }
+    assert health["status"] == "ok"
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["rejection_reason"] == "The damage was caused in use, not in delivery."
     assert late.status_code == 409
