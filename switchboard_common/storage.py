@@ -15,7 +15,7 @@ from sqlalchemy.types import TypeDecorator
 
 from .clock import utcnow
 
-__all__ = ["Database", "DatabaseError", "Migration", "UTCDateTime", "default_database_url"]
+__all__ = ["Database", "DatabaseError", "Migration", "UTCDateTime", "default_database_url", "widen_to_bigint"]
 
 DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
 
@@ -204,3 +204,14 @@ def _postgres_engine(url: str) -> Engine:
 
 def _create(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
+
+
+def widen_to_bigint(conn: Connection, columns: Sequence[tuple[str, str]]) -> None:
+    """A migration step's body: make each (table, column) BIGINT, e.g. money in cents past $21,474,836.47.
+
+    PostgreSQL's INTEGER is 32-bit and is altered in place; SQLite's INTEGER is already 64-bit, so nothing is done.
+    """
+    if conn.dialect.name == "sqlite":
+        return
+    for table, column in columns:
+        conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT"))

@@ -1,9 +1,9 @@
 """The orders domain's tables and migrations: customers, products, orders and their lines."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.engine import Connection
 
-from switchboard_common.storage import UTCDateTime
+from switchboard_common.storage import UTCDateTime, widen_to_bigint
 
 __all__ = ["MIGRATIONS", "customers", "metadata", "order_items", "orders", "products"]
 
@@ -24,7 +24,7 @@ products = Table(
     Column("sku", String(32), primary_key=True),
     Column("name", String(120), nullable=False),
     Column("category", String(40), nullable=False),
-    Column("price_cents", Integer, nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
 )
 orders = Table(
     "orders_orders",
@@ -32,9 +32,9 @@ orders = Table(
     Column("order_id", String(16), primary_key=True),
     Column("customer_id", String(16), ForeignKey("orders_customers.customer_id"), nullable=False),
     Column("status", String(16), nullable=False),
-    Column("subtotal_cents", Integer, nullable=False),
-    Column("shipping_cents", Integer, nullable=False),
-    Column("total_cents", Integer, nullable=False),
+    Column("subtotal_cents", BigInteger, nullable=False),
+    Column("shipping_cents", BigInteger, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("placed_at", UTCDateTime(), nullable=False),
     Column("shipped_at", UTCDateTime()),
@@ -57,7 +57,7 @@ order_items = Table(
     Column("sku", String(32), ForeignKey("orders_products.sku"), nullable=False),
     Column("name", String(120), nullable=False),
     Column("quantity", Integer, nullable=False),
-    Column("unit_price_cents", Integer, nullable=False),
+    Column("unit_price_cents", BigInteger, nullable=False),
 )
 
 
@@ -65,4 +65,18 @@ def _create_v1(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
-MIGRATIONS = (_create_v1,)
+_MONEY = (
+    ("orders_products", "price_cents"),
+    ("orders_orders", "subtotal_cents"),
+    ("orders_orders", "shipping_cents"),
+    ("orders_orders", "total_cents"),
+    ("orders_order_items", "unit_price_cents"),
+)
+
+
+def _widen_v2(conn: Connection) -> None:
+    """Money in BIGINT cents, as in the refunds ledger (a PostgreSQL INTEGER stops at $21,474,836.47)."""
+    widen_to_bigint(conn, _MONEY)
+
+
+MIGRATIONS = (_create_v1, _widen_v2)

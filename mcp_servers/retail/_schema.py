@@ -1,7 +1,9 @@
 """The retail domain's tables. Money is stored in integer cents; option maps and id lists as JSON."""
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table
 from sqlalchemy.engine import Connection
+
+from switchboard_common.storage import widen_to_bigint
 
 __all__ = [
     "MIGRATIONS",
@@ -36,7 +38,7 @@ payment_methods = Table(
     Column("source", String(16), nullable=False),
     Column("brand", String(32)),
     Column("last_four", String(4)),
-    Column("balance_cents", Integer),
+    Column("balance_cents", BigInteger),
     Index("ix_retail_payment_methods_user", "user_id", "position"),
 )
 products = Table(
@@ -53,7 +55,7 @@ variants = Table(
     Column("position", Integer, nullable=False),
     Column("options", JSON, nullable=False),
     Column("available", Boolean, nullable=False),
-    Column("price_cents", Integer, nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
     Index("ix_retail_variants_product", "product_id", "position"),
 )
 orders = Table(
@@ -69,7 +71,7 @@ orders = Table(
     Column("exchange_items", JSON),
     Column("exchange_new_items", JSON),
     Column("exchange_payment_method_id", String(64)),
-    Column("exchange_price_difference_cents", Integer),
+    Column("exchange_price_difference_cents", BigInteger),
 )
 order_items = Table(
     "retail_order_items",
@@ -79,7 +81,7 @@ order_items = Table(
     Column("item_id", String(32), nullable=False),
     Column("product_id", String(32), nullable=False),
     Column("name", String(120), nullable=False),
-    Column("price_cents", Integer, nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
     Column("options", JSON, nullable=False),
 )
 fulfillments = Table(
@@ -96,7 +98,7 @@ transactions = Table(
     Column("order_id", String(32), ForeignKey("retail_orders.order_id"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("transaction_type", String(16), nullable=False),
-    Column("amount_cents", Integer, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
     Column("payment_method_id", String(64), nullable=False),
 )
 
@@ -105,4 +107,18 @@ def _create_v1(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
-MIGRATIONS = (_create_v1,)
+_MONEY = (
+    ("retail_payment_methods", "balance_cents"),
+    ("retail_variants", "price_cents"),
+    ("retail_orders", "exchange_price_difference_cents"),
+    ("retail_order_items", "price_cents"),
+    ("retail_transactions", "amount_cents"),
+)
+
+
+def _widen_v2(conn: Connection) -> None:
+    """Money in BIGINT cents, as in the refunds ledger (a PostgreSQL INTEGER stops at $21,474,836.47)."""
+    widen_to_bigint(conn, _MONEY)
+
+
+MIGRATIONS = (_create_v1, _widen_v2)

@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from ..blocking import blocking
+
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["HashedLinearModel", "featurize"]
+__all__ = ["HashedLinearModel", "featurize", "load_off_the_loop"]
 
 N_FEATURES = 2**18
 MEMO_SIZE = 1024
@@ -89,6 +91,17 @@ def _vectorizers() -> tuple[Any, Any]:
         norm="l2",
     )
     return words, chars
+
+
+async def load_off_the_loop() -> None:
+    """Load scikit-learn, scipy and the vectorizers in a worker thread, once, before the first classification.
+
+    They are imported on first use (start-up stays fast), which takes seconds: done inside the event loop by the
+    first customer message after a start, it stalled every conversation, `/healthz` and server supervision (a
+    killed child went unnoticed) for that long. Awaited by each input check; afterwards it returns at once.
+    """
+    if _vectorizers.cache_info().currsize == 0:
+        await blocking(featurize, ["load"])
 
 
 def featurize(texts: Sequence[str]) -> "csr_matrix":

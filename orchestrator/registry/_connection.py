@@ -21,6 +21,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from ..errors import ServerUnavailableError
 from ..settings import ServerConfig
+from ._config_check import config_problems
 from ._targets import Target, TargetFactory, TransportKind, transport_kind
 
 __all__ = ["Connection", "ConnectionState", "Link", "describe_error", "fingerprint"]
@@ -292,7 +293,9 @@ class Connection:
                 logger.warning("MCP server %r lists tool %r twice; keeping the first", self.name, tool.name)
                 continue
             listed[tool.name] = (tool, fingerprint(tool))
-        if self.baseline is None:
+        if self.baseline is None:  # the first listing in this process: check the block's tool names once
+            for problem in config_problems(self.config, {name: tool for name, (tool, _) in listed.items()}):
+                logger.warning("MCP server %r: %s", self.name, problem)
             self.baseline = {name: fp for name, (_, fp) in listed.items()}
         accepted: list[tuple[Tool, str]] = []
         withheld: list[str] = []

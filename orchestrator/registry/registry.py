@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, Self, cast
 import anyio
 from anyio.abc import TaskGroup
 from mcp import Client, MCPError
-from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT, CallToolResult, RequestParamsMeta, Tool
+from mcp.types import CONNECTION_CLOSED, INVALID_PARAMS, REQUEST_TIMEOUT, CallToolResult, RequestParamsMeta, Tool
 
 from ..errors import (
     CallInterruptedError,
@@ -30,6 +30,7 @@ from ._breaker import CircuitBreaker
 from ._catalog import Catalog, ToolRoute
 from ._connection import Connection, fingerprint
 from ._health import ServerHealth, health_report
+from ._sendable import unsendable
 from ._targets import Target, TargetFactory, target_for
 
 if TYPE_CHECKING:
@@ -217,8 +218,8 @@ class ServerRegistry:
         Raises:
             UnknownToolError: no offered tool has this name.
             ToolWithheldError: the tool's definition changed and is not accepted.
-            ToolCallFailedError: the call timed out (`call_timeout_s` or the tool's `tool_timeouts_s`) or the
-                server answered with a JSON-RPC error.
+            ToolCallFailedError: the call timed out (`call_timeout_s` or the tool's `tool_timeouts_s`), the
+                server answered with a JSON-RPC error, or an argument cannot be sent (`INVALID_PARAMS`, unsent).
             CircuitOpenError: the server's breaker is open; nothing was sent.
             CallInterruptedError: the connection dropped after the request was sent (it may have run).
             ServerUnavailableError: the server is down and did not come back in time; nothing was sent.
@@ -253,7 +254,8 @@ class ServerRegistry:
 
         Raises:
             UnknownToolError: the server is not configured, or `tool` is not one of its hidden tools.
-            ToolCallFailedError: the call timed out or the server answered with a JSON-RPC error.
+            ToolCallFailedError: the call timed out, the server answered with a JSON-RPC error, or an argument
+                cannot be sent.
             ServerUnavailableError: the server cannot be reached or dropped the call.
         """
         conn = self._connections.get(server)
@@ -383,12 +385,8 @@ class ServerRegistry:
         if not conn.up:
             raise ServerUnavailableError(conn.name, conn.last_error or "")
         self._breakers[conn.name].succeeded()  # a fresh handshake and a full listing are a successful probe
-        logger.info(
-            "MCP server %r connected over %s (%d tools offered)",
-            conn.name,
-            conn.transport,
-            len(self._catalog.of(conn.name)),
-        )
+        offered = len(self._catalog.of(conn.name))
+        logger.info("MCP server %r connected over %s (%d tools offered)", conn.name, conn.transport, offered)
 
     async def _discover(self, conn: Connection, client: Client) -> None:
         await conn.discover(client)
@@ -411,7 +409,10 @@ class ServerRegistry:
 
         `_UNSENT`: the link had already ended when the request was written, so it never reached the server.
         `_LOST`: the link ended after the request was written. Either way the dead link is marked failed.
+        Arguments the client could not serialise are refused first: sent, they would break the link for every call.
         """
+        if (problem := unsendable(arguments, meta)) is not None:
+            raise ToolCallFailedError(route.server, route.tool, f"{problem}; nothing was sent", code=INVALID_PARAMS)
         link = conn.link
         client = conn.client
         if link is None or client is None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import anyio
-from mcp.types import TextContent
+from mcp.types import INVALID_PARAMS, TextContent
 
 from ..blocking import blocking
 from ..errors import ServerUnavailableError, log_unexpected
@@ -22,6 +22,7 @@ from ..policy.pii import mask
 from ..registry.registry import ToolCallFailedError, UnknownToolError
 from .desk import HelpDesk
 from .errors import ErrorCode, WebError
+from .inputs import safe_text
 
 __all__ = ["DECISION_KIND", "ApprovalDesk", "REFUND_ID"]
 
@@ -127,7 +128,8 @@ class ApprovalDesk:
         else:
             if not isinstance(reason, str) or not reason.strip():
                 raise WebError("invalid_request", "reason: say why the refund is rejected")
-            decision = await self._call("reject_refund", refund_id=refund_id, agent=agent, reason=reason.strip())
+            reason = safe_text(reason.strip(), "reason")  # a lone surrogate cannot even be sent to the server
+            decision = await self._call("reject_refund", refund_id=refund_id, agent=agent, reason=reason)
         link = await self._announce(decision)
         posted = link is not None and link.conversation_id is not None
         return {**decision, "conversation_id": link.conversation_id if link else None, "posted": posted}
@@ -207,7 +209,12 @@ class ApprovalDesk:
                 f"The refunds server ({self.refunds_server}) offers the console no {tool}: the server must have it, "
                 f"and its block in the config must list it in hidden_tools (see docs/refund-approvals.md).",
             ) from exc
-        except (ServerUnavailableError, ToolCallFailedError) as exc:
+        except ToolCallFailedError as exc:
+            if exc.code == INVALID_PARAMS:  # refused before anything was sent: the request itself is at fault
+                raise WebError("invalid_request", "The request holds text that cannot be sent.") from exc
+            logger.warning("approval call %s failed: %s", tool, type(exc).__name__)
+            raise WebError("unavailable", "The refunds server is unavailable; try again shortly.") from exc
+        except ServerUnavailableError as exc:
             logger.warning("approval call %s failed: %s", tool, type(exc).__name__)
             raise WebError("unavailable", "The refunds server is unavailable; try again shortly.") from exc
         if result.is_error:

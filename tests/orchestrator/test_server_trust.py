@@ -1,10 +1,12 @@
 """Trust per server: only the configured server's tools verify identity, and third-party servers get no secrets."""
 
+import logging
 import os
 from pathlib import Path
 
 import anyio
 import pytest
+from mcp.server import MCPServer
 
 from mcp_servers.orders import create_server
 from mcp_servers.orders.store import OrdersStore
@@ -17,6 +19,7 @@ from orchestrator.tools import ToolRunner
 from orchestrator.wire import ToolUseBlock
 from switchboard_common.storage import Database
 
+from .support import real_targets
 from .vendor import vendor_stdio
 
 pytestmark = pytest.mark.anyio
@@ -100,3 +103,51 @@ def test_a_bare_policy_identity_tools_list_is_refused_with_the_new_place(tmp_pat
     path.write_text('[policy]\nidentity_tools = ["lookup_order"]\n\n[[servers]]\nname = "orders"\ncommand = "x"\n')
     with pytest.raises(ConfigError, match=r"identity_tools moved to the server blocks"):
         load_settings(path, {})
+
+
+async def test_a_block_naming_tools_its_server_does_not_list_is_reported_at_the_first_listing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Each of these used to fail silently: a misspelt identity tool verifies nobody (so every refund is refused), a
+    # misspelt hidden tool is offered to the model, a misspelt timeout keeps the default.
+    shop = MCPServer("shop", log_level="WARNING")
+
+    @shop.tool()
+    def verify_order(order_id: str) -> bool:
+        """Check that an order exists."""
+        return bool(order_id)
+
+    @shop.tool()
+    def lookup_order(order_id: str, customer_email: str) -> str:
+        """Look up an order."""
+        return order_id
+
+    config = ServerConfig(
+        name="shop",
+        command="in-memory",
+        identity_tools=["verify_order", "lookup_ordr", "lookup_order"],
+        hidden_tools=["approve_refund"],
+        tool_timeouts_s={"lookup_ordr": 5},
+    )
+    with caplog.at_level(logging.WARNING), anyio.fail_after(30):
+        async with ServerRegistry([config], targets={"shop": lambda: shop}) as registry:
+            await registry.refresh("shop")  # a later listing repeats nothing
+    warnings = sorted(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    see = "(see `switchboard servers` for its tools)"
+    assert warnings == [
+        f"MCP server 'shop': hidden_tools names tools it does not list: approve_refund {see}",
+        "MCP server 'shop': identity tool 'verify_order' takes no customer_email argument, so it verifies nobody",
+        f"MCP server 'shop': identity_tools names tools it does not list: lookup_ordr {see}",
+        f"MCP server 'shop': tool_timeouts_s names tools it does not list: lookup_ordr {see}",
+    ]
+
+
+async def test_the_shipped_config_names_only_tools_its_servers_list(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    settings = load_settings(default_config_path({}), {})
+    targets = real_targets(tmp_path)
+    with caplog.at_level(logging.WARNING), anyio.fail_after(60):
+        async with ServerRegistry(settings.servers, targets=targets) as registry:
+            assert all(h.state == "connected" for h in registry.health())
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -6,10 +6,16 @@ from typing import Any
 import anyio
 import pytest
 from mcp.server import MCPServer
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
 
 from orchestrator.registry._breaker import CircuitBreaker
-from orchestrator.registry.registry import CallInterruptedError, CircuitOpenError, ServerHealth, ServerRegistry
+from orchestrator.registry.registry import (
+    CallInterruptedError,
+    CircuitOpenError,
+    ServerHealth,
+    ServerRegistry,
+    ToolCallFailedError,
+)
 from orchestrator.settings import ServerConfig
 
 from .vendor import rendezvous, signal_quietly, vendor_stdio
@@ -179,3 +185,22 @@ async def test_a_frozen_server_is_found_by_the_heartbeat_and_replaced() -> None:
                 assert await pid_of(registry) != frozen  # the call waited for a fresh child
             finally:
                 signal_quietly(frozen, signal.SIGKILL)
+
+
+@pytest.mark.e2e
+async def test_an_argument_the_client_cannot_send_is_refused_and_leaves_the_connection_up() -> None:
+    # A lone surrogate has no UTF-8 form: written as it is, it broke the client's writer, dropped the connection
+    # (and every call in flight on it) and restarted the server, and the write was reported as "may have run".
+    with anyio.fail_after(60):
+        async with ServerRegistry([vendor_stdio()]) as registry:
+            first = await pid_of(registry)
+            with pytest.raises(
+                ToolCallFailedError, match=r"unpaired surrogate \(invalid Unicode\); nothing was sent"
+            ) as refused:
+                await registry.call("record", {"note": "refund \ud800 issued"})
+            assert refused.value.code == INVALID_PARAMS
+            with pytest.raises(ToolCallFailedError, match="unpaired surrogate"):
+                await registry.call("record", {"note": "ok"}, meta={"switchboard/customer": "a\udc00@example.com"})
+            assert text(await registry.call("record", {"note": "refund issued"})) == "recorded 13 characters"
+            assert await pid_of(registry) == first
+            assert (health_of(registry, "vendor").state, health_of(registry, "vendor").reconnects) == ("connected", 0)

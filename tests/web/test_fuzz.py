@@ -46,6 +46,9 @@ ROUTES = [  # every endpoint, with the methods it takes
     ("/api/agent/handoffs/{hid}/reply", "POST"),
     ("/api/agent/handoffs/{hid}/resolve", "POST"),
     ("/api/dashboard", "GET"),
+    ("/api/agent/refunds", "GET"),
+    ("/api/agent/refunds/{rid}/approve", "POST"),
+    ("/api/agent/refunds/{rid}/reject", "POST"),
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 ODD_TEXT = st.text(
@@ -57,7 +60,9 @@ JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | ODD_TEXT | st.text(max_size=20),
     lambda inner: (
         st.lists(inner, max_size=4)
-        | st.dictionaries(st.sampled_from(["text", "score", "note", "outcome", "x"]) | ODD_TEXT, inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["text", "score", "note", "outcome", "reason", "x"]) | ODD_TEXT, inner, max_size=4
+        )
     ),
     max_leaves=10,
 )
@@ -99,6 +104,7 @@ def _bodies() -> st.SearchStrategy[bytes]:
         optional={
             "text": ODD_TEXT,
             "note": ODD_TEXT,
+            "reason": ODD_TEXT,
             "outcome": st.sampled_from(["resolved", "returned_to_bot"]) | ODD_TEXT,
             "score": st.integers(min_value=-1, max_value=6) | ODD_TEXT,
         },
@@ -129,13 +135,14 @@ async def test_no_request_gets_a_5xx_or_logs_a_traceback(tmp_path: Path, caplog:
         statuses: list[int] = []
         cids = _mostly(st.just(customer.conversation_id), ODD_TEXT.map(_quoted))
         hids = _mostly(st.sampled_from(["HO-000001", "HO-1"]), ODD_TEXT.map(_quoted))
+        rids = _mostly(st.sampled_from(["RF-0123456789AB", "RF-1"]), ODD_TEXT.map(_quoted))
 
         def request_for(route: tuple[str, str]) -> st.SearchStrategy[tuple[str, str]]:
-            def path(cid: str, hid: str) -> str:
-                return route[0].replace("{cid}", cid).replace("{hid}", hid)
+            def path(cid: str, hid: str, rid: str) -> str:
+                return route[0].replace("{cid}", cid).replace("{hid}", hid).replace("{rid}", rid)
 
             method = _mostly(st.just(route[1]), st.sampled_from(METHODS))
-            return st.tuples(method, st.builds(path, cids, hids))
+            return st.tuples(method, st.builds(path, cids, hids, rids))
 
         requests = st.sampled_from(ROUTES).flatmap(request_for)
         headers = st.fixed_dictionaries(
@@ -181,6 +188,7 @@ async def test_no_request_gets_a_5xx_or_logs_a_traceback(tmp_path: Path, caplog:
             turn running), so every handler parses and acts on the body."""
             created = client.post("/api/conversations", json={}).json()
             path = route.replace("{cid}", created["conversation_id"]).replace("{hid}", "HO-000001")
+            path = path.replace("{rid}", "RF-0123456789AB")
             headers = {"Content-Type": "application/json", "X-Conversation-Secret": created["secret"], **AGENT}
             with client.stream("POST", path, content=body, headers=headers) as response:
                 statuses.append(response.status_code)
