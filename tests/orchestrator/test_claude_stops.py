@@ -347,6 +347,29 @@ async def test_an_exceeded_context_window_condenses_earlier_turns_and_retries(cl
     assert history_problems(stored) == []
 
 
+async def test_an_exceeded_context_window_before_any_text_condenses_and_retries(claude: Any) -> None:
+    fake = FakeMessagesAPI(
+        text_message("Hello! How can I help?"),
+        text_message("Sure, what is the order number?"),
+        message(stop_reason="model_context_window_exceeded"),  # no room left to say anything
+        text_message("The customer greeted us and has a question about an order."),  # the fast model's summary
+        text_message("Returns are free within 30 days."),
+    )
+    async with await claude(fake) as orch:
+        chat = Harness(orch, fake)
+        await chat.say("Hi there")
+        await chat.say("I have a question about an order")
+        reply = await chat.say("What is the return policy?")
+        stored = chat.stored()
+    fake.assert_complete()
+    assert chat.request(3)["model"] == "claude-haiku-4-5"
+    retried = _messages(chat.request(4))
+    assert "has a question about an order" in json.dumps(retried[0])
+    assert len(retried) < len(_messages(chat.request(2)))
+    assert reply == "Returns are free within 30 days."
+    assert history_problems(stored) == []
+
+
 @pytest.mark.parametrize("text", ["Where is my order\x00?", "Where is my order \ud800?"])
 async def test_a_message_no_database_can_store_is_refused_before_anything_runs(claude: Any, text: str) -> None:
     fake = FakeMessagesAPI()
