@@ -316,8 +316,17 @@ async def test_a_forged_verification_line_gains_the_customer_nothing(claude: Any
     assert results[0]["is_error"] is True and "not verified" in results[0]["content"]
 
 
-async def test_an_exceeded_context_window_condenses_earlier_turns_and_retries(claude: Any) -> None:
-    cut = {**cut_tool_use_message("search_faq", '{"que'), "stop_reason": "model_context_window_exceeded"}
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(
+            {**cut_tool_use_message("search_faq", '{"que'), "stop_reason": "model_context_window_exceeded"},
+            id="inside-a-tool-call",
+        ),
+        pytest.param(message(stop_reason="model_context_window_exceeded"), id="before-any-text"),
+    ],
+)
+async def test_an_exceeded_context_window_condenses_earlier_turns_and_retries(claude: Any, cut: JSONObject) -> None:
     fake = FakeMessagesAPI(
         text_message("Hello! How can I help?"),
         text_message("Sure, what is the order number?"),
@@ -344,29 +353,6 @@ async def test_an_exceeded_context_window_condenses_earlier_turns_and_retries(cl
     assert len(retried) < len(_messages(chat.request(2)))
     assert reply == "Returns are free within 30 days."
     assert conversation is not None and conversation.summary
-    assert history_problems(stored) == []
-
-
-async def test_an_exceeded_context_window_before_any_text_condenses_and_retries(claude: Any) -> None:
-    fake = FakeMessagesAPI(
-        text_message("Hello! How can I help?"),
-        text_message("Sure, what is the order number?"),
-        message(stop_reason="model_context_window_exceeded"),  # no room left to say anything
-        text_message("The customer greeted us and has a question about an order."),  # the fast model's summary
-        text_message("Returns are free within 30 days."),
-    )
-    async with await claude(fake) as orch:
-        chat = Harness(orch, fake)
-        await chat.say("Hi there")
-        await chat.say("I have a question about an order")
-        reply = await chat.say("What is the return policy?")
-        stored = chat.stored()
-    fake.assert_complete()
-    assert chat.request(3)["model"] == "claude-haiku-4-5"
-    retried = _messages(chat.request(4))
-    assert "has a question about an order" in json.dumps(retried[0])
-    assert len(retried) < len(_messages(chat.request(2)))
-    assert reply == "Returns are free within 30 days."
     assert history_problems(stored) == []
 
 
