@@ -14,12 +14,12 @@ from anthropic.types import ToolParam
 
 from ..hooks import TurnContext
 from ..settings import ServerConfig
+from ._catalog import LOAD_TOOLS
 from .catalog import offered_tools
 from .registry import ServerRegistry
 
 __all__ = ["LOAD_TOOLS", "Fact", "Facts", "ToolOffer", "basic_facts"]
 
-LOAD_TOOLS = "load_tools"
 LOADED_KEY = "loaded_tools"
 """`TurnContext.flags` key listing the deferred tools the model has loaded in this conversation."""
 
