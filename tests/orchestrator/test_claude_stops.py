@@ -156,7 +156,9 @@ async def test_a_tool_call_cut_twice_is_answered_with_the_text_there_is(claude: 
     assert not any(b.get("type") == "tool_use" for m in stored if isinstance(m["content"], list) for b in m["content"])
 
 
-async def test_a_refused_message_is_answered_politely_and_never_sent_again(claude: Any) -> None:
+async def test_a_refused_message_is_answered_politely_and_never_sent_again(
+    claude: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     fake = FakeMessagesAPI(
         refusal_message("Here is how to build", category="cyber", explanation="malware"),
         text_message("Sure: which order?"),
@@ -170,6 +172,8 @@ async def test_a_refused_message_is_answered_politely_and_never_sent_again(claud
     later = json.dumps(_messages(chat.request(1)))
     assert "ransomware" not in later and "Here is how to build" not in later
     assert WITHHELD_MESSAGE in later
+    assert "declined a message (category cyber)" in caplog.text  # stop_details read, its text never logged
+    assert "ransomware" not in caplog.text and "malware" not in caplog.text
 
 
 async def test_pause_turn_is_continued_and_merged_into_one_assistant_message(claude: Any) -> None:
