@@ -18,10 +18,12 @@ from pydantic import SecretStr
 from orchestrator.errors import ModelError, ModelStreamInterrupted
 from orchestrator.events import Usage
 from orchestrator.llm.anthropic_model import AnthropicModel
+from orchestrator.llm.caching import estimate_tokens
 from orchestrator.llm.model import ModelClient, ModelRequest
 from orchestrator.settings import ModelConfig, Price, load_settings
 from orchestrator.storage.ledger import cost_usd, usage_of
 from orchestrator.testing.fake_api import (
+    CacheAccounting,
     FakeMessagesAPI,
     JSONObject,
     Reply,
@@ -186,6 +188,19 @@ async def test_the_shipped_config_places_no_breakpoint_below_each_model_s_minimu
     assert "cache_control" in json.dumps(sonnet)  # above Sonnet 4.6's 2,048
     assert "cache_control" not in json.dumps(one_off)  # a one-off call never pays for a cache write
     fake.assert_complete()
+
+
+async def test_the_tool_use_system_prompt_counts_towards_the_minimum(model_for: ModelFactory) -> None:
+    shipped = load_settings(ROOT / "config" / "switchboard.toml", {"SWITCHBOARD_DATABASE_URL": "sqlite://"}).model
+    tools = [LOOKUP, SEARCH]
+    system = "a" * 4 * (4000 - estimate_tokens(tools))  # 4,000 estimated tokens with the tools: below 4,096 alone
+    fake = FakeMessagesAPI(text_message("Hello."), cache=CacheAccounting())
+    reply = await model_for(fake, config=shipped).create(
+        ModelRequest(model="claude-haiku-4-5", system=system, messages=USER, tools=tools)
+    )
+    [(_, body)] = fake.requests
+    assert "cache_control" in json.dumps(body["system"])  # 4,000 + the API's 346 tool-use tokens reach 4,096
+    assert usage_of(reply).cache_creation_input_tokens > 0  # and Claude would really write it
 
 
 async def test_tool_choice_is_sent_when_forced(model_for: ModelFactory) -> None:
