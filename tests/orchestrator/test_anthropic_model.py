@@ -203,6 +203,24 @@ async def test_the_tool_use_system_prompt_counts_towards_the_minimum(model_for: 
     assert usage_of(reply).cache_creation_input_tokens > 0  # and Claude would really write it
 
 
+async def test_a_one_hour_ttl_marks_the_breakpoints_and_its_writes_are_priced_apart(model_for: ModelFactory) -> None:
+    shipped = load_settings(ROOT / "config" / "switchboard.toml", {"SWITCHBOARD_DATABASE_URL": "sqlite://"}).model
+    config = shipped.model_copy(update={"cache_ttl": "1h"})
+    fake = FakeMessagesAPI(text_message("Hello."), cache=CacheAccounting())
+    system = "You are Switchboard. " * 600  # about 3,150 estimated tokens: above Sonnet 4.6's 2,048
+    reply = await model_for(fake, config=config).create(
+        ModelRequest(model="claude-sonnet-4-6", system=system, messages=USER)
+    )
+    [(_, body)] = fake.requests
+    assert cast(list[JSONObject], body["system"])[0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    usage = usage_of(reply)
+    assert usage.cache_creation_1h_input_tokens == usage.cache_creation_input_tokens > 0
+    price = config.prices["claude-sonnet-4-6"]
+    expected = (usage.input_tokens * price.input + usage.output_tokens * price.output) / 1e6
+    expected += usage.cache_creation_input_tokens * 6.0 / 1e6  # the 1-hour write price, not the 5-minute 3.75
+    assert cost_usd("claude-sonnet-4-6", usage, config.prices) == pytest.approx(expected)
+
+
 async def test_tool_choice_is_sent_when_forced(model_for: ModelFactory) -> None:
     fake = FakeMessagesAPI(tool_use_message(("search_faq", {"query": "returns"})))
     request = ModelRequest(
