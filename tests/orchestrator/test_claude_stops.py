@@ -253,7 +253,8 @@ async def test_a_crash_after_a_tool_ran_stores_nothing_and_the_next_turn_is_vali
     assert [m["role"] for m in stored] == ["user", "assistant"]
 
 
-async def test_five_turns_resend_the_same_bytes_and_read_the_cache(claude: Any) -> None:
+@pytest.mark.parametrize("policies", [False, True], ids=["bare", "with-policies"])
+async def test_five_turns_resend_the_same_bytes_and_read_the_cache(claude: Any, policies: bool) -> None:
     fake = FakeMessagesAPI(
         tool_use_message(LOOKUP),
         text_message("Your ProMax headphones were delivered on the 2nd. What seems to be wrong?"),
@@ -264,7 +265,7 @@ async def test_five_turns_resend_the_same_bytes_and_read_the_cache(claude: Any) 
         text_message("You're welcome. Have a good day!"),
         cache=CacheAccounting(),
     )
-    async with await claude(fake) as orch:
+    async with await claude(fake, policies=policies) as orch:
         chat = Harness(orch, fake)
         for line in (
             f"Hi, my order ORD-78432 ({JORDAN}) arrived but my headphones won't pair. Call me on +1 312 555 0148",
