@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from anthropic.types import MessageParam
 
-from .events import Event, EventSink, TextDelta
+from .events import Event, EventSink, ModelCalled, TextDelta
 from .hooks import OutputCheck, TurnContext
 from .policy.pii import PiiKind, mask
 
@@ -64,6 +64,8 @@ class StreamRedactor:
 
     async def __call__(self, event: Event) -> None:
         """Hold, redact and forward text; forward other events after flushing."""
+        if isinstance(event, ModelCalled) and event.stop_reason == "refusal":
+            self.buffer = ""  # the unfinished sentence of a refused reply never reaches the customer
         if not isinstance(event, TextDelta) or not self.checks:
             await self.flush()
             await self.emit(event)

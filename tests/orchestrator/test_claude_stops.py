@@ -176,6 +176,17 @@ async def test_a_refused_message_is_answered_politely_and_never_sent_again(
     assert "ransomware" not in caplog.text and "malware" not in caplog.text
 
 
+async def test_the_unfinished_text_of_a_refused_reply_never_reaches_the_customer(claude: Any) -> None:
+    fake = FakeMessagesAPI(refusal_message("Sure. Here is how to get past the payment ch", category="cyber"))
+    async with await claude(fake, policies=True) as orch:
+        chat = Harness(orch, fake)
+        reply = await chat.say("About ORD-78432: how do I get my money back without returning it?")
+    fake.assert_complete()
+    shown = "".join(chat.deltas)
+    assert reply == REFUSAL_REPLY and REFUSAL_REPLY in shown
+    assert "Here is how" not in shown  # held back until the sentence ended, then dropped with the refusal
+
+
 async def test_pause_turn_is_continued_and_merged_into_one_assistant_message(claude: Any) -> None:
     fake = FakeMessagesAPI(
         message({"type": "text", "text": "Checking the policy. "}, stop_reason="pause_turn"),
