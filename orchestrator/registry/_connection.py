@@ -294,7 +294,6 @@ class Connection:
             listed[tool.name] = (tool, fingerprint(tool))
         if self.baseline is None:
             self.baseline = {name: fp for name, (_, fp) in listed.items()}
-            self._warn_unlisted(set(listed))
         accepted: list[tuple[Tool, str]] = []
         withheld: list[str] = []
         for name, (tool, fp) in listed.items():
@@ -325,15 +324,6 @@ class Connection:
         self.accepted = accepted
         self.withheld = tuple(withheld)
         self.fingerprints = {name: fp for name, (_, fp) in listed.items()}
-
-    def _warn_unlisted(self, listed: set[str]) -> None:
-        """A config naming a tool the server does not list has a typo: a tool meant to be hidden would be offered."""
-        named = {"hidden_tools": self.config.hidden_tools, "deferred_tools": self.config.deferred_tools}
-        for key, names in {**named, "identity_tools": self.config.identity_tools}.items():
-            for name in sorted(set(names) - listed):
-                logger.warning(
-                    "MCP server %r lists no tool %r (named in its %s): check the spelling", self.name, name, key
-                )
 
     def fail(self, error: str) -> None:
         """Record that the server is down (the client, if any, is closed separately with `close`)."""
