@@ -201,3 +201,34 @@ async def test_a_server_tool_named_load_tools_is_renamed_so_the_built_in_one_sti
     ]
     assert "list_tickets" in [t["name"] for t in model.calls[1].tools]
     model.assert_complete()
+
+
+async def test_the_orchestrator_fills_the_sentiment_trend_whatever_the_model_sends(tmp_path: Path) -> None:
+    forged: dict[str, object] = {
+        "reason": "Broken headphones.",
+        "priority": "normal",
+        "conversation_summary": "ORD-78432 stopped working.",
+        "sentiment_trend": "improving",
+    }
+    model = ScriptedModel(
+        [
+            text_reply("Great to hear!"),
+            text_reply("I'm sorry. Let me see."),
+            tool_use(("escalate_to_human", forged)),
+            text_reply("A colleague will join."),
+        ]
+    )
+    async with Orchestrator.open(
+        _shipped(tmp_path), model=model, targets=real_targets(tmp_path), policies=True
+    ) as orch:
+        cid = orch.start()
+        with anyio.fail_after(30):
+            await orch.respond(cid, "My ORD-78432 headphones arrived and they are wonderful, thank you so much!")
+            await orch.respond(cid, "Now ORD-78432 stopped working, this is terrible and I am furious")
+            await orch.respond(cid, "ORD-78432 is still broken, this is awful")
+        queue = await orch.registry.call_hidden("escalation", "list_handoff_queue", {})
+        (item,) = cast(dict[str, Any], queue.structured_content)["items"]
+        handoff = await orch.registry.call_hidden("escalation", "get_handoff", {"handoff_id": item["handoff_id"]})
+    model.assert_complete()
+    trend = cast(dict[str, Any], handoff.structured_content)["sentiment_trend"]
+    assert trend == "deteriorating"  # the trend of the scored messages, not the model's word
