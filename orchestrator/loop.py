@@ -2,7 +2,8 @@
 
 Every stop reason leaves a history the API accepts: a reply cut by `max_tokens` (or by the context window) in the
 middle of a `tool_use` is never stored or sent; it is retried once with a larger budget (after condensing, for the
-context window), else answered with the text there is. A refusal stops without running tools and hands back its
+context window), else answered with the text there is. A context window exceeded before any text (or inside a
+`tool_use`) condenses the earlier turns and asks again. A refusal stops without running tools and hands back its
 `stop_details`; `pause_turn` is continued and merged into one assistant message; an empty `end_turn` is asked
 again once. Text already streamed to the customer is not streamed twice when a call is retried.
 """
@@ -207,12 +208,13 @@ async def run_turn(
             result.refusal_category = details.category if details is not None else None
             return result
         uses = [b for b in blocks if b.get("type") == "tool_use"]
+        if stop == "model_context_window_exceeded" and (uses or not _text(blocks)) and result.compacted is None:
+            # Out of room before saying anything usable: condense the earlier turns now and ask again.
+            if compact is not None and (shorter := await compact()) is not None:
+                earlier, result.compacted = list(shorter), shorter
+                stream.retry()
+                continue
         if stop in _CUT and uses:  # a tool_use cut mid-input: never stored, never sent
-            if stop == "model_context_window_exceeded" and compact is not None and result.compacted is None:
-                if (shorter := await compact()) is not None:
-                    earlier, result.compacted = list(shorter), shorter
-                    stream.retry()
-                    continue
             if not retried_cut:
                 retried_cut, budget = True, retry_max_tokens or 2 * max_tokens
                 logger.warning("reply cut by %s inside a tool call; retrying with max_tokens=%d", stop, budget)

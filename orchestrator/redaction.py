@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from .events import Event, EventSink, TextDelta
+from .events import Event, EventSink, ModelCalled, TextDelta
 from .hooks import OutputCheck, TurnContext
 from .policy.pii import PiiKind, mask
 
@@ -67,6 +67,8 @@ class StreamRedactor:
 
     async def __call__(self, event: Event) -> None:
         """Hold, redact and forward text; forward other events after flushing."""
+        if isinstance(event, ModelCalled) and event.stop_reason == "refusal":
+            self.buffer = ""  # the unfinished sentence of a refused reply never reaches the customer
         if not isinstance(event, TextDelta) or not self.checks:
             await self.flush()
             await self.emit(event)

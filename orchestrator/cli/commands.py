@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 import click
 
-from ..errors import InvalidInputError, OrchestratorError, log_unexpected
+from ..errors import InvalidInputError, ModelError, OrchestratorError, log_unexpected
 from ..evals import eval_command
 from ..events import Event, TextDelta, ToolCallFinished, ToolCallStarted
 from ..policy.pii import install_log_masking
@@ -170,12 +170,22 @@ async def say(orchestrator: Orchestrator, cid: str, line: str, printer: Printer)
         await orchestrator.respond(cid, line, emit=printer)
     except InvalidInputError as exc:
         click.secho(f"(not sent: {exc})", fg="yellow")
+    except ModelError as exc:
+        if not _passing(exc):
+            raise  # a rejected key, an unknown model, a refused request: ends the session with its message
+        click.secho(f"({exc}; your message was not answered, send it again)", fg="yellow")
     except OrchestratorError:
-        raise  # a model or server failure ends the session with its message (see `_run`)
+        raise  # a server failure ends the session with its message (see `_run`)
     except Exception as exc:  # the top of one turn: a bug in it must not pass for bad input, nor end the chat
         log_unexpected(logger, "chat turn failed", exc)
         click.secho("(something went wrong on our side; your message was not answered, please try again)", fg="red")
     printer.end_turn()
+
+
+def _passing(error: ModelError) -> bool:
+    """A failure worth another try (overloaded, rate-limited, a server error or the network), not a setup error."""
+    status = error.status_code
+    return status is None or status in (408, 409, 429) or status >= 500
 
 
 async def _rate(orchestrator: Orchestrator, cid: str, line: str) -> None:

@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 _CONNECT_TIMEOUT_S = 5.0
 _MAX_BACKOFF_S = 8.0
 _DEFAULT_MIN_CACHE_TOKENS = 1024
+_NEVER = 2**62
+"""A minimum no prompt reaches: a one-off request (`ModelRequest.cache=False`) gets no breakpoint."""
 _STATUS_OF_ERROR_TYPE = {"rate_limit_error": 429, "api_error": 500, "overloaded_error": 529}
 """Errors that arrive inside a 200 stream carry their kind only in the body."""
 
@@ -135,12 +137,13 @@ class AnthropicModel:
 
     async def _stream(self, request: ModelRequest, on_text: TextCallback | None, shown: list[str]) -> Message:
         price = price_for(request.model, self._config.prices)
+        min_tokens = price.min_cache_tokens if price is not None else _DEFAULT_MIN_CACHE_TOKENS
         plan = plan_cache(
             tools=request.tools,
             system=request.system,
             context=request.context,
             messages=request.messages,
-            min_tokens=price.min_cache_tokens if price is not None else _DEFAULT_MIN_CACHE_TOKENS,
+            min_tokens=min_tokens if request.cache else _NEVER,
             ttl=self._config.cache_ttl,
         )
         async with self._client.messages.stream(

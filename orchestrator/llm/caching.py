@@ -19,10 +19,12 @@ from .history import content_blocks, jsonable
 if TYPE_CHECKING:
     from anthropic.types import CacheControlEphemeralParam, MessageParam, TextBlockParam, ToolParam
 
-__all__ = ["CachePlan", "CacheTTL", "estimate_tokens", "plan_cache"]
+__all__ = ["TOOL_SYSTEM_PROMPT_TOKENS", "CachePlan", "CacheTTL", "estimate_tokens", "plan_cache"]
 
 CacheTTL = Literal["5m", "1h"]
 _CHARS_PER_TOKEN = 4
+TOOL_SYSTEM_PROMPT_TOKENS = 346
+"""Tokens the API adds for the tool-use system prompt (Claude 4 models, `auto` tool choice): part of the prefix."""
 
 
 def estimate_tokens(value: object) -> int:
@@ -77,7 +79,7 @@ def plan_cache(
     if context:
         out_system.append({"type": "text", "text": context})
     out_messages = list(messages)
-    static = estimate_tokens(list(tools)) + estimate_tokens(system)
+    static = estimate_tokens(list(tools)) + estimate_tokens(system) + (TOOL_SYSTEM_PROMPT_TOKENS if tools else 0)
     total = static + estimate_tokens(context) + estimate_tokens(list(messages))
     breakpoints = 0
     if static >= min_tokens and (system or out_tools):

@@ -31,6 +31,9 @@ class ModelRequest:
     """Force a tool (e.g. the sentiment report), or None for the API default (`auto`)."""
     metadata: dict[str, str] = field(default_factory=dict[str, str])
     """Conversation facts a local model may use (e.g. the bound customer); never sent to the API."""
+    cache: bool = True
+    """Place prompt-cache breakpoints (when long enough). False for one-off calls (a sentiment rating, a summary):
+    no later request reads their prefix, and a cache write costs 1.25x plain input."""
 
 
 class ModelClient(Protocol):

@@ -92,6 +92,7 @@ class ClaudeSentimentScorer:
             tools=[REPORT_TOOL],
             max_tokens=self.max_tokens,
             tool_choice={"type": "tool", "name": REPORT_TOOL["name"]},  # forced: no text answer to pay for
+            cache=False,  # far below Haiku's 4,096-token minimum, and each message is rated once
         )
         message: Message | None = None
         with anyio.move_on_after(self.timeout_s):

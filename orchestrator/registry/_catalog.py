@@ -9,7 +9,12 @@ from dataclasses import dataclass
 
 from mcp.types import Tool
 
-__all__ = ["CLAUDE_SAFE", "UNSAFE_CHARS", "Catalog", "ToolRoute", "claude_names"]
+__all__ = ["BUILT_IN_TOOLS", "CLAUDE_SAFE", "LOAD_TOOLS", "UNSAFE_CHARS", "Catalog", "ToolRoute", "claude_names"]
+
+LOAD_TOOLS = "load_tools"
+"""The orchestrator's own tool that loads deferred tools (`registry.offer`)."""
+BUILT_IN_TOOLS = frozenset({LOAD_TOOLS})
+"""Names the orchestrator offers itself: a server's tool of the same name is offered as `<server>__<name>`."""
 
 CLAUDE_SAFE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 UNSAFE_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
@@ -48,9 +53,11 @@ def _hashed_name(stem: str, key: tuple[str, str], taken: set[str]) -> str:
 def claude_names(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Give every (server, tool) a unique Claude-safe name; names that are safe and unique stay as they are."""
     counts = Counter(tool for _, tool in keys)
-    bases = {key: key[1] if counts[key[1]] == 1 else f"{key[0]}__{key[1]}" for key in keys}
+    bases = {
+        key: key[1] if counts[key[1]] == 1 and key[1] not in BUILT_IN_TOOLS else f"{key[0]}__{key[1]}" for key in keys
+    }
     names: dict[tuple[str, str], str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(BUILT_IN_TOOLS)
     for key, base in bases.items():  # first pass: names that need no change win
         if CLAUDE_SAFE.fullmatch(base) and base not in taken:
             names[key] = base

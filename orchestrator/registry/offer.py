@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from ..hooks import TurnContext
 from ..settings import ServerConfig
+from ._catalog import LOAD_TOOLS
 from .catalog import offered_tools
 from .registry import ServerRegistry
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LOAD_TOOLS", "Fact", "Facts", "ToolOffer", "basic_facts"]
 
-LOAD_TOOLS = "load_tools"
 LOADED_KEY = "loaded_tools"
 """`TurnContext.flags` key listing the deferred tools the model has loaded in this conversation."""
 

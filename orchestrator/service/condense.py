@@ -80,7 +80,11 @@ class Condenser:
     async def _model_summary(self, conversation_id: str, turn: int, transcript: str, previous: str | None) -> str:
         prompt = f"Earlier summary:\n{previous}\n\nConversation:\n{transcript}" if previous else transcript
         request = ModelRequest(
-            model=self.settings.model.fast, system=SUMMARY_PROMPT, messages=[user(prompt)], max_tokens=400
+            model=self.settings.model.fast,
+            system=SUMMARY_PROMPT,
+            messages=[user(prompt)],
+            max_tokens=400,
+            cache=False,  # asked once: a breakpoint would only pay a cache write no request reads
         )
         try:
             message = await self.model.create(request)

@@ -24,8 +24,7 @@ __all__ = ["CacheAccounting", "DEFAULT_MIN_CACHE_TOKENS", "estimate_tokens"]
 JSONObject = dict[str, object]
 
 CHARS_PER_TOKEN = 4
-TOOL_SYSTEM_PROMPT_TOKENS = 346
-"""Tokens the API adds for the tool-use system prompt (Claude 4 models, `auto` tool choice)."""
+TOOL_SYSTEM_PROMPT_TOKENS = caching.TOOL_SYSTEM_PROMPT_TOKENS
 LOOKBACK_BLOCKS = 20
 DEFAULT_MIN_CACHE_TOKENS: dict[str, int] = {
     "claude-sonnet-4-6": 2048,

@@ -23,6 +23,8 @@ __all__ = ["SSE_HEADERS", "chat_routes", "last_event_id", "read_json"]
 logger = logging.getLogger(__name__)
 
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+MODEL_UNAVAILABLE = "I can't answer right now: our assistant is unavailable. Please try again in a moment."
+"""What the customer is told when the model API fails (nothing of the turn is stored, so they can resend)."""
 Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], None]
 """Starts a task that outlives the request (a turn finishes even if the customer's connection drops)."""
 
@@ -70,7 +72,9 @@ def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn)
             except WebError as exc:
                 await send("error", {"code": exc.code, "message": exc.message})
             except ModelError as exc:
-                await send("error", {"code": "unavailable", "message": str(exc)})
+                # The operator's detail (key, model, request id) goes to the log, never to the customer.
+                logger.warning("web turn: the model failed: %s", exc)
+                await send("error", {"code": "unavailable", "message": MODEL_UNAVAILABLE})
             except Exception as exc:  # the top of a background task: one failed turn must not stop the server
                 log_unexpected(logger, "web turn failed", exc)
                 await send(

@@ -151,6 +151,8 @@ def test_the_cluster_config_reaches_every_server_over_http_with_its_own_token(tm
             None,
         )
     assert settings.system_prompt == (DEPLOY.parent / "config" / "prompts" / "system.md").read_text(encoding="utf-8")
+    shipped = load_settings(DEPLOY.parent / "config" / "switchboard.toml", {"SWITCHBOARD_DATABASE_URL": "sqlite://"})
+    assert settings.model == shipped.model  # the same models, prices and minimum cacheable lengths
 
 
 @pytest.mark.parametrize("name", SERVERS)

@@ -1,6 +1,7 @@
 """AnthropicModel drives the real anthropic SDK against FakeMessagesAPI (MockTransport, ASGI, and one real socket)."""
 # pyright: reportPrivateUsage=false
 
+import json
 import socket
 from collections.abc import AsyncIterator, Callable
 from typing import cast
@@ -18,10 +19,12 @@ from pydantic import SecretStr
 from orchestrator.errors import ModelError, ModelStreamInterrupted
 from orchestrator.events import Usage
 from orchestrator.llm.anthropic_model import AnthropicModel
+from orchestrator.llm.caching import estimate_tokens
 from orchestrator.llm.model import ModelClient, ModelRequest
-from orchestrator.settings import ModelConfig, Price
+from orchestrator.settings import ModelConfig, Price, load_settings
 from orchestrator.storage.ledger import cost_usd, usage_of
 from orchestrator.testing.fake_api import (
+    CacheAccounting,
     FakeMessagesAPI,
     JSONObject,
     Reply,
@@ -34,6 +37,8 @@ from orchestrator.testing.fake_api import (
     tool_use_message,
 )
 from orchestrator.wire import TextBlock, ToolUseBlock
+
+from .support import ROOT
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +64,7 @@ async def model_for() -> AsyncIterator[ModelFactory]:
     """Builds an AnthropicModel whose SDK client talks to a fake through MockTransport (no socket)."""
     clients: list[AsyncAnthropic] = []
 
-    def build(fake: FakeMessagesAPI, *, max_retries: int = 0) -> AnthropicModel:
+    def build(fake: FakeMessagesAPI, *, max_retries: int = 0, config: ModelConfig = CONFIG) -> AnthropicModel:
         client = AsyncAnthropic(
             api_key=KEY,
             base_url="http://fake-api",
@@ -67,7 +72,7 @@ async def model_for() -> AsyncIterator[ModelFactory]:
             http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(fake.handle)),
         )
         clients.append(client)
-        return AnthropicModel(CONFIG, client=client)
+        return AnthropicModel(config, client=client)
 
     yield build
     for client in clients:
@@ -166,6 +171,56 @@ async def test_a_long_prefix_is_cached_at_the_system_prompt_and_the_conversation
     ]
     assert "cache_control" not in SEARCH and history[2]["content"] == "ada@example.com"  # inputs not mutated
     fake.assert_complete()
+
+
+async def test_the_shipped_config_places_no_breakpoint_below_each_model_s_minimum(
+    model_for: ModelFactory,
+) -> None:
+    shipped = load_settings(ROOT / "config" / "switchboard.toml", {"SWITCHBOARD_DATABASE_URL": "sqlite://"}).model
+    prices = shipped.prices
+    assert (prices["claude-sonnet-4-6"].min_cache_tokens, prices["claude-haiku-4-5"].min_cache_tokens) == (2048, 4096)
+    assert all(p.cache_write_1h == 2 * p.input for p in prices.values())  # the 1-hour TTL is priced
+    system = "You rate and summarise support conversations. " * 260  # about 3,000 estimated tokens
+    fake = FakeMessagesAPI(text_message("a"), text_message("b"), text_message("c"))
+    model = model_for(fake, config=shipped)
+    for model_id, cache in (("claude-haiku-4-5", True), ("claude-sonnet-4-6", True), ("claude-sonnet-4-6", False)):
+        await model.create(ModelRequest(model=model_id, system=system, messages=USER, cache=cache))
+    haiku, sonnet, one_off = (body for _, body in fake.requests)
+    assert "cache_control" not in json.dumps(haiku)  # below Haiku 4.5's 4,096: a breakpoint would do nothing
+    assert "cache_control" in json.dumps(sonnet)  # above Sonnet 4.6's 2,048
+    assert "cache_control" not in json.dumps(one_off)  # a one-off call never pays for a cache write
+    fake.assert_complete()
+
+
+async def test_the_tool_use_system_prompt_counts_towards_the_minimum(model_for: ModelFactory) -> None:
+    shipped = load_settings(ROOT / "config" / "switchboard.toml", {"SWITCHBOARD_DATABASE_URL": "sqlite://"}).model
+    tools = [LOOKUP, SEARCH]
+    system = "a" * 4 * (4000 - estimate_tokens(tools))  # 4,000 estimated tokens with the tools: below 4,096 alone
+    fake = FakeMessagesAPI(text_message("Hello."), cache=CacheAccounting())
+    reply = await model_for(fake, config=shipped).create(
+        ModelRequest(model="claude-haiku-4-5", system=system, messages=USER, tools=tools)
+    )
+    [(_, body)] = fake.requests
+    assert "cache_control" in json.dumps(body["system"])  # 4,000 + the API's 346 tool-use tokens reach 4,096
+    assert usage_of(reply).cache_creation_input_tokens > 0  # and Claude would really write it
+
+
+async def test_a_one_hour_ttl_marks_the_breakpoints_and_its_writes_are_priced_apart(model_for: ModelFactory) -> None:
+    shipped = load_settings(ROOT / "config" / "switchboard.toml", {"SWITCHBOARD_DATABASE_URL": "sqlite://"}).model
+    config = shipped.model_copy(update={"cache_ttl": "1h"})
+    fake = FakeMessagesAPI(text_message("Hello."), cache=CacheAccounting())
+    system = "You are Switchboard. " * 600  # about 3,150 estimated tokens: above Sonnet 4.6's 2,048
+    reply = await model_for(fake, config=config).create(
+        ModelRequest(model="claude-sonnet-4-6", system=system, messages=USER)
+    )
+    [(_, body)] = fake.requests
+    assert cast(list[JSONObject], body["system"])[0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    usage = usage_of(reply)
+    assert usage.cache_creation_1h_input_tokens == usage.cache_creation_input_tokens > 0
+    price = config.prices["claude-sonnet-4-6"]
+    expected = (usage.input_tokens * price.input + usage.output_tokens * price.output) / 1e6
+    expected += usage.cache_creation_input_tokens * 6.0 / 1e6  # the 1-hour write price, not the 5-minute 3.75
+    assert cost_usd("claude-sonnet-4-6", usage, config.prices) == pytest.approx(expected)
 
 
 async def test_tool_choice_is_sent_when_forced(model_for: ModelFactory) -> None:

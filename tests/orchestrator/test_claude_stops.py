@@ -156,7 +156,9 @@ async def test_a_tool_call_cut_twice_is_answered_with_the_text_there_is(claude: 
     assert not any(b.get("type") == "tool_use" for m in stored if isinstance(m["content"], list) for b in m["content"])
 
 
-async def test_a_refused_message_is_answered_politely_and_never_sent_again(claude: Any) -> None:
+async def test_a_refused_message_is_answered_politely_and_never_sent_again(
+    claude: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     fake = FakeMessagesAPI(
         refusal_message("Here is how to build", category="cyber", explanation="malware"),
         text_message("Sure: which order?"),
@@ -170,6 +172,19 @@ async def test_a_refused_message_is_answered_politely_and_never_sent_again(claud
     later = json.dumps(_messages(chat.request(1)))
     assert "ransomware" not in later and "Here is how to build" not in later
     assert WITHHELD_MESSAGE in later
+    assert "declined a message (category cyber)" in caplog.text  # stop_details read, its text never logged
+    assert "ransomware" not in caplog.text and "malware" not in caplog.text
+
+
+async def test_the_unfinished_text_of_a_refused_reply_never_reaches_the_customer(claude: Any) -> None:
+    fake = FakeMessagesAPI(refusal_message("Sure. Here is how to get past the payment ch", category="cyber"))
+    async with await claude(fake, policies=True) as orch:
+        chat = Harness(orch, fake)
+        reply = await chat.say("About ORD-78432: how do I get my money back without returning it?")
+    fake.assert_complete()
+    shown = "".join(chat.deltas)
+    assert reply == REFUSAL_REPLY and REFUSAL_REPLY in shown
+    assert "Here is how" not in shown  # held back until the sentence ended, then dropped with the refusal
 
 
 async def test_pause_turn_is_continued_and_merged_into_one_assistant_message(claude: Any) -> None:
@@ -249,7 +264,8 @@ async def test_a_crash_after_a_tool_ran_stores_nothing_and_the_next_turn_is_vali
     assert [m["role"] for m in stored] == ["user", "assistant"]
 
 
-async def test_five_turns_resend_the_same_bytes_and_read_the_cache(claude: Any) -> None:
+@pytest.mark.parametrize("policies", [False, True], ids=["bare", "with-policies"])
+async def test_five_turns_resend_the_same_bytes_and_read_the_cache(claude: Any, policies: bool) -> None:
     fake = FakeMessagesAPI(
         tool_use_message(LOOKUP),
         text_message("Your ProMax headphones were delivered on the 2nd. What seems to be wrong?"),
@@ -260,7 +276,7 @@ async def test_five_turns_resend_the_same_bytes_and_read_the_cache(claude: Any) 
         text_message("You're welcome. Have a good day!"),
         cache=CacheAccounting(),
     )
-    async with await claude(fake) as orch:
+    async with await claude(fake, policies=policies) as orch:
         chat = Harness(orch, fake)
         for line in (
             f"Hi, my order ORD-78432 ({JORDAN}) arrived but my headphones won't pair. Call me on +1 312 555 0148",
@@ -316,8 +332,17 @@ async def test_a_forged_verification_line_gains_the_customer_nothing(claude: Any
     assert results[0]["is_error"] is True and "not verified" in results[0]["content"]
 
 
-async def test_an_exceeded_context_window_condenses_earlier_turns_and_retries(claude: Any) -> None:
-    cut = {**cut_tool_use_message("search_faq", '{"que'), "stop_reason": "model_context_window_exceeded"}
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(
+            {**cut_tool_use_message("search_faq", '{"que'), "stop_reason": "model_context_window_exceeded"},
+            id="inside-a-tool-call",
+        ),
+        pytest.param(message(stop_reason="model_context_window_exceeded"), id="before-any-text"),
+    ],
+)
+async def test_an_exceeded_context_window_condenses_earlier_turns_and_retries(claude: Any, cut: JSONObject) -> None:
     fake = FakeMessagesAPI(
         text_message("Hello! How can I help?"),
         text_message("Sure, what is the order number?"),

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from orchestrator import Orchestrator
 from orchestrator.cli.commands import Printer, cli, say
+from orchestrator.errors import ModelError
 from orchestrator.testing.scripted import ScriptedModel, text_reply
 
 from .support import settings_for
@@ -134,4 +135,26 @@ async def test_a_bug_inside_a_chat_turn_is_an_internal_error_not_a_refused_messa
     (logged,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("chat turn failed")]
     assert logged.startswith("chat turn failed: ValueError (message withheld)\n")
     assert "jordan.lee" not in caplog.text
+    model.assert_complete()
+
+
+@pytest.mark.anyio
+async def test_an_overloaded_model_lets_the_chat_go_on_and_a_rejected_key_ends_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overloaded = ModelError("the Anthropic API is overloaded (529) mid-response: try again shortly", status_code=529)
+    rejected = ModelError("the Anthropic API key was rejected (401): check ANTHROPIC_API_KEY", status_code=401)
+    model = ScriptedModel([overloaded, text_reply("Hello again."), rejected])
+    async with Orchestrator.open(settings_for(tmp_path, []), model=model) as orch:
+        cid = orch.start()
+        await say(orch, cid, "hi", Printer())
+        await say(orch, cid, "hi again", Printer())
+        with pytest.raises(ModelError, match="401"):  # `_run` prints it and ends the session
+            await say(orch, cid, "still there?", Printer())
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "(the Anthropic API is overloaded (529) mid-response: try again shortly; your message was not answered, "
+        "send it again)",
+        "Alex: Hello again.",
+    ]
     model.assert_complete()

@@ -74,6 +74,7 @@ async def test_a_claude_conversation_is_condensed_by_the_fast_model_and_billed(t
         ledger = orch.store.ledger(cid)
     summary_call = model.calls[-1]
     assert summary_call.model == settings.model.fast
+    assert summary_call.cache is False  # asked once: a breakpoint would only pay for a cache write
     assert "Customer: first" in _first_text(summary_call)
     assert conversation is not None
     assert conversation.summary == "Customer asked three things; all answered."

@@ -7,16 +7,17 @@ from typing import Any, cast
 import anyio
 import pytest
 from anthropic.types import ToolParam
+from mcp.server import MCPServer
 
 from orchestrator import Orchestrator, load_settings
 from orchestrator.hooks import TurnContext
-from orchestrator.llm.api_rules import check_strict_schema
+from orchestrator.llm.api_rules import check_strict_schema, validate_request
 from orchestrator.registry.catalog import compact_tool, offered_tools
 from orchestrator.registry.offer import LOAD_TOOLS, ToolOffer
 from orchestrator.registry.registry import ServerRegistry
 from orchestrator.testing.scripted import ScriptedModel, text_reply, tool_use
 
-from .support import ROOT, real_targets
+from .support import ROOT, in_memory, real_targets, settings_for
 
 pytestmark = pytest.mark.anyio
 
@@ -167,3 +168,67 @@ async def test_the_orchestrator_fills_the_conversation_id_the_model_cannot_know(
     queued = cast(dict[str, Any], handoffs.structured_content)["items"]
     assert [h["conversation_id"] for h in queued] == [cid]  # the real id, not the model's
     model.assert_complete()
+
+
+async def test_a_server_tool_named_load_tools_is_renamed_so_the_built_in_one_still_works(tmp_path: Path) -> None:
+    vendor = MCPServer("vendor")
+
+    @vendor.tool()
+    def load_tools(pallets: int) -> str:
+        """Load pallets onto the next truck."""
+        return f"{pallets} pallets loaded"
+
+    settings = settings_for(tmp_path, [in_memory("tickets", deferred_tools=["list_tickets"]), in_memory("vendor")])
+    targets = {**real_targets(tmp_path, ["tickets"]), "vendor": lambda: vendor}
+    model = ScriptedModel(
+        [
+            tool_use((LOAD_TOOLS, {"names": ["list_tickets"]}), ("vendor__load_tools", {"pallets": 2})),
+            text_reply("Done."),
+        ]
+    )
+    async with Orchestrator.open(settings, model=model, targets=targets) as orch:
+        with anyio.fail_after(20):
+            await orch.respond(orch.start(), "What tickets do I have?")
+    tools = list(model.calls[0].tools)
+    validate_request(  # the API refuses a tools array with a repeated name: every call would fail
+        {"model": "m", "max_tokens": 1, "messages": [{"role": "user", "content": "hi"}], "tools": tools}
+    )
+    assert [t["name"] for t in tools].count(LOAD_TOOLS) == 1
+    results = cast(list[dict[str, Any]], model.calls[1].messages[-1]["content"])
+    assert [(r["is_error"], r["content"]) for r in results] == [
+        (False, "Loaded: list_tickets. They are available from your next step."),
+        (False, json.dumps({"result": "2 pallets loaded"})),
+    ]
+    assert "list_tickets" in [t["name"] for t in model.calls[1].tools]
+    model.assert_complete()
+
+
+async def test_the_orchestrator_fills_the_sentiment_trend_whatever_the_model_sends(tmp_path: Path) -> None:
+    forged: dict[str, object] = {
+        "reason": "Broken headphones.",
+        "priority": "normal",
+        "conversation_summary": "ORD-78432 stopped working.",
+        "sentiment_trend": "improving",
+    }
+    model = ScriptedModel(
+        [
+            text_reply("Great to hear!"),
+            text_reply("I'm sorry. Let me see."),
+            tool_use(("escalate_to_human", forged)),
+            text_reply("A colleague will join."),
+        ]
+    )
+    async with Orchestrator.open(
+        _shipped(tmp_path), model=model, targets=real_targets(tmp_path), policies=True
+    ) as orch:
+        cid = orch.start()
+        with anyio.fail_after(30):
+            await orch.respond(cid, "My ORD-78432 headphones arrived and they are wonderful, thank you so much!")
+            await orch.respond(cid, "Now ORD-78432 stopped working, this is terrible and I am furious")
+            await orch.respond(cid, "ORD-78432 is still broken, this is awful")
+        queue = await orch.registry.call_hidden("escalation", "list_handoff_queue", {})
+        (item,) = cast(dict[str, Any], queue.structured_content)["items"]
+        handoff = await orch.registry.call_hidden("escalation", "get_handoff", {"handoff_id": item["handoff_id"]})
+    model.assert_complete()
+    trend = cast(dict[str, Any], handoff.structured_content)["sentiment_trend"]
+    assert trend == "deteriorating"  # the trend of the scored messages, not the model's word

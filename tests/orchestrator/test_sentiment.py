@@ -243,6 +243,7 @@ async def test_claude_scorer_uses_the_fast_model_and_the_strict_tool() -> None:
     assert request.model == FAST
     assert list(request.tools) == [REPORT_TOOL]
     assert request.tool_choice == {"type": "tool", "name": "report_sentiment"}  # forced: never a paid text answer
+    assert request.cache is False  # rated once, far below Haiku's minimum: no breakpoint
     assert REPORT_TOOL.get("strict") is True
     check_strict_schema(dict(REPORT_TOOL["input_schema"]), "report_sentiment")  # the API's strict mode accepts it
     assert "report_sentiment" in request.system

@@ -5,6 +5,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from orchestrator.errors import ModelError
 from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.offline import OfflineModel
 from orchestrator.testing.scripted import ScriptedModel, text_reply
@@ -182,10 +183,9 @@ async def test_a_turn_finishes_and_is_stored_when_the_customer_disconnects(tmp_p
     assert "ORD-78432" in messages[-1]["text"]
 
 
-async def test_a_bug_inside_a_turn_is_an_internal_error_logged_without_its_message(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    model = ScriptedModel([ValueError("could not read jordan.lee@example.com"), text_reply("Hello again.")])
+async def _failed_turn_then_another(tmp_path: Path, failure: Exception) -> tuple[str, str]:
+    """(the SSE body of a turn whose model call raised `failure`, the reply to the next message)."""
+    model = ScriptedModel([failure, text_reply("Hello again.")])
     async with serve(web_settings(tmp_path), targets_for(tmp_path), model=model) as served:
         customer = Customer(served.client)
         await customer.start()
@@ -194,12 +194,31 @@ async def test_a_bug_inside_a_turn_is_an_internal_error_logged_without_its_messa
                 f"{customer.path}/messages", json={"text": "hi"}, headers=customer.headers
             )
         after = await customer.say("are you there?")
-    events = parse_sse(failed.text)
-    assert events[-1] == (
+    return failed.text, after[-1][1]["text"]
+
+
+async def test_a_bug_inside_a_turn_is_an_internal_error_logged_without_its_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    failed, after = await _failed_turn_then_another(tmp_path, ValueError("could not read jordan.lee@example.com"))
+    assert parse_sse(failed)[-1] == (
         "error",
         {"code": "internal", "message": "Something went wrong on our side; please try again."},
     )
-    assert after[-1][1]["text"] == "Hello again."  # the turn slot was freed: the conversation goes on
+    assert after == "Hello again."  # the turn slot was freed: the conversation goes on
     (logged,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("web turn failed")]
     assert logged.startswith("web turn failed: ValueError (message withheld)\n")
     assert "jordan.lee" not in caplog.text
+
+
+async def test_a_model_failure_tells_the_customer_to_retry_without_the_operator_s_detail(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    detail = "the Anthropic API key was rejected (401): check ANTHROPIC_API_KEY [invalid x-api-key; request id req_9]"
+    failed, after = await _failed_turn_then_another(tmp_path, ModelError(detail, status_code=401))
+    name, data = parse_sse(failed)[-1]
+    assert (name, data["code"]) == ("error", "unavailable")
+    assert "try again" in data["message"]
+    assert not any(word in failed for word in ("Anthropic", "API_KEY", "401", "req_9"))  # no operator detail
+    assert "req_9" in caplog.text  # the operator finds it in the log
+    assert after == "Hello again."  # the conversation goes on
