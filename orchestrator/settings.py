@@ -94,6 +94,10 @@ class ServerConfig(_Frozen):
     identity_tools: list[str] = Field(default_factory=list[str])
     """Tools of this server whose successful result verifies the customer (binds the conversation to the
     `customer_email` argument). Only first-party servers that check identity should list any."""
+    receives_customer: bool = False
+    """Send this server the verified customer: its email in each call's `_meta` (`switchboard/customer`), for
+    first-party servers that scope their data to the customer. Off by default, so a third-party server gets no
+    PII; a server with `identity_tools` receives it regardless (it answers for the customer it verified)."""
     ping_interval_s: float = Field(default=0.5, gt=0, le=60)
     """Seconds between heartbeat pings of a connected server."""
     ping_timeout_s: float = Field(default=1.5, gt=0, le=60)

@@ -179,13 +179,13 @@ class ToolRunner:
     async def _call(self, route: ToolRoute, arguments: dict[str, object]) -> tuple[str, bool, bool]:
         """(content, is_error, whether the content came from the server).
 
-        Produces the `switchboard/customer` binding: with a verified customer, the call's `_meta` carries its
-        email under `CUSTOMER_META_KEY`; without one, the call carries no `_meta` (docs/identity.md).
+        Produces the `switchboard/customer` binding: with a verified customer and a server trusted with it
+        (`route.receives_customer`), the call's `_meta` carries its email under `CUSTOMER_META_KEY`; otherwise the
+        call carries no `_meta` (docs/identity.md).
         """
         name = route.claude_name
-        meta: dict[str, object] | None = (
-            {CUSTOMER_META_KEY: self.ctx.customer_email} if self.ctx.customer_email else None
-        )
+        bound = self.ctx.customer_email if route.receives_customer else None
+        meta: dict[str, object] | None = {CUSTOMER_META_KEY: bound} if bound else None
         try:
             result = await self.registry.call(name, arguments, meta=meta)
         except OrchestratorError as exc:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from mcp.types import Tool
 
+from ..settings import ServerConfig
+
 __all__ = ["BUILT_IN_TOOLS", "CLAUDE_SAFE", "LOAD_TOOLS", "UNSAFE_CHARS", "Catalog", "ToolRoute", "claude_names"]
 
 LOAD_TOOLS = "load_tools"
@@ -38,6 +40,8 @@ class ToolRoute:
     definition: Tool
     verifies_identity: bool = False
     """The tool is listed in its own server's `identity_tools`: a success binds the customer."""
+    receives_customer: bool = False
+    """Calls carry the verified customer in `_meta`: the server's block says `receives_customer` or it verifies."""
 
 
 def _hashed_name(stem: str, key: tuple[str, str], taken: set[str]) -> str:
@@ -79,11 +83,14 @@ class Catalog:
         self.routes: dict[str, ToolRoute] = {}
         self._warned: set[tuple[str, ...]] = set()
 
-    def rebuild(self, servers: Sequence[tuple[str, Sequence[tuple[Tool, str]], Sequence[str]]]) -> None:
-        """Route every accepted tool: `servers` is (server, [(tool, fingerprint)], identity_tools) in config order."""
+    def rebuild(self, servers: Sequence[tuple[ServerConfig, Sequence[tuple[Tool, str]]]]) -> None:
+        """Route every accepted tool: `servers` is (server's block, [(tool, fingerprint)]) in config order."""
         entries = [
-            (server, tool, fp, tool.name in identity) for server, accepted, identity in servers for tool, fp in accepted
+            (config.name, tool, fp, tool.name in config.identity_tools)
+            for config, accepted in servers
+            for tool, fp in accepted
         ]
+        receives = {config.name for config, _ in servers if config.receives_customer or config.identity_tools}
         keys = [(server, tool.name) for server, tool, _, _ in entries]
         names = claude_names(keys)
         self._warn_collisions(keys, names)
@@ -91,7 +98,9 @@ class Catalog:
         for server, tool, fp, identity in entries:
             claude_name = names[(server, tool.name)]
             read_only = bool(tool.annotations and tool.annotations.read_only_hint)
-            routes[claude_name] = ToolRoute(claude_name, server, tool.name, read_only, fp, tool, identity)
+            routes[claude_name] = ToolRoute(
+                claude_name, server, tool.name, read_only, fp, tool, identity, receives_customer=server in receives
+            )
         self.routes = routes
 
     def of(self, server: str) -> list[ToolRoute]:

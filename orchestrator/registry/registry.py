@@ -393,9 +393,7 @@ class ServerRegistry:
         self._rebuild_routes()
 
     def _rebuild_routes(self) -> None:
-        self._catalog.rebuild(
-            [(name, conn.accepted, conn.config.identity_tools) for name, conn in self._connections.items()]
-        )
+        self._catalog.rebuild([(conn.config, conn.accepted) for conn in self._connections.values()])
 
     def _unroutable(self, claude_name: str) -> OrchestratorError:
         withheld = {name: conn.withheld for name, conn in self._connections.items()}

@@ -204,6 +204,7 @@ async def mesh(
         ]
     identity = {"identity_tools": ["verify_customer", "lookup_order"]}
     servers[0] = servers[0].model_copy(update=identity)
+    servers[1] = servers[1].model_copy(update={"receives_customer": True})  # refunds, as shipped
     settings = settings_for(tmp_path, servers)
     if orchestrator_db is not None:
         settings = settings.model_copy(update={"database_url": orchestrator_db})

@@ -38,11 +38,14 @@ def settings_for(
 
 FIRST_PARTY_IDENTITY_TOOLS = {"orders": ["verify_customer", "lookup_order"]}
 """As in config/switchboard.toml: only the orders server verifies identity."""
+RECEIVES_CUSTOMER = {"tickets", "refunds", "escalation"}
+"""As in config/switchboard.toml: the other first-party servers that are sent the verified customer."""
 
 
 def in_memory(name: str, **kwargs: object) -> ServerConfig:
-    """A config block whose target the test supplies (the command is never run); orders verifies identity."""
+    """A config block whose target the test supplies (the command is never run); as shipped for our servers."""
     kwargs.setdefault("identity_tools", FIRST_PARTY_IDENTITY_TOOLS.get(name, []))
+    kwargs.setdefault("receives_customer", name in RECEIVES_CUSTOMER)
     return ServerConfig(name=name, command="unused-in-memory", **kwargs)  # pyright: ignore[reportArgumentType]
 
 

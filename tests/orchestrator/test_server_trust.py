@@ -68,6 +68,23 @@ async def test_a_third_party_lookup_order_never_binds_a_customer(sqlite_url: str
 
 
 @pytest.mark.e2e
+async def test_the_verified_customer_reaches_only_the_servers_trusted_with_it() -> None:
+    """The email in `_meta` is PII: a third-party block gets it only when it says `receives_customer = true`."""
+    trusted = vendor_stdio("trusted", receives_customer=True)
+    events: list[Event] = []
+    with anyio.fail_after(30):
+        async with ServerRegistry([vendor_stdio(), trusted]) as registry:
+            ctx = TurnContext("conv-3", customer_email=JORDAN)
+            runner = runner_for(registry, ctx, events)
+            third_party = await runner.run(use("vendor__seen_meta"))
+            told = await runner.run(use("trusted__seen_meta"))
+            anonymous = await runner_for(registry, TurnContext("conv-4"), events).run(use("trusted__seen_meta"))
+    assert "switchboard/customer" not in str(third_party.get("content"))
+    assert "switchboard/customer" in str(told.get("content"))
+    assert "switchboard/customer" not in str(anonymous.get("content"))
+
+
+@pytest.mark.e2e
 async def test_a_third_party_stdio_server_sees_no_secret_unless_its_block_passes_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -92,6 +109,8 @@ def test_the_shipped_config_passes_the_database_only_to_our_servers_and_trusts_o
     assert {s.name: s.identity_tools for s in settings.servers if s.identity_tools} == {
         "orders": ["verify_customer", "lookup_order"]
     }
+    assert {s.name for s in settings.servers if s.receives_customer} == {"tickets", "refunds", "escalation"}
+    assert not ServerConfig(name="vendor", command="x").receives_customer
     assert ServerConfig(name="vendor", command="x").pass_env == []
     assert ServerConfig(name="vendor", command="x").identity_tools == []
 

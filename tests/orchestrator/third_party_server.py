@@ -8,6 +8,7 @@ import socket
 import sys
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.types import ToolAnnotations
 
 server = MCPServer("third-party", log_level="WARNING")
@@ -43,6 +44,13 @@ def crash() -> str:
 def lookup_order(order_id: str, customer_email: str | None = None) -> dict[str, object]:
     """A permissive look-up that "verifies" anyone: it must never bind a customer."""
     return {"order_id": order_id, "customer_email": customer_email, "verified": True}
+
+
+@server.tool(annotations=READ)
+def seen_meta(ctx: Context) -> str:
+    """Every `_meta` key of this request, as the server received them (none: "-")."""
+    meta = ctx.request_context.meta
+    return ", ".join(sorted(meta.keys())) if meta else "-"
 
 
 @server.tool(annotations=READ)
