@@ -87,6 +87,31 @@ changes = [{ table = "refunds_refunds", op = "insert", where = { order_id = "ORD
     assert unknown.exit_code == 1 and "no task nope" in unknown.output
 
 
+def test_unusable_options_are_refused_before_any_trial_runs(tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["eval", "shopexpress", "--model", "offline", "--only", "topic-medical"]
+    missing = runner.invoke(cli, [*base, "--json", str(tmp_path / "no-such-folder" / "r.json")])
+    assert missing.exit_code == 2 and "folder" in missing.output and "pass^" not in missing.output
+    no_key = runner.invoke(cli, ["eval", "shopexpress", "--model", "claude", "--only", "topic-medical"])
+    assert no_key.exit_code == 1 and "needs ANTHROPIC_API_KEY" in no_key.output and "trials" not in no_key.output
+    for url, reason in [
+        ("postgresql://eval:s3cret@127.0.0.1:1/none", "cannot open postgresql://eval:***@127.0.0.1:1/none"),
+        ("not a url", "not a database URL"),
+        (f"sqlite:///{tmp_path / 'x.db'}", "is not a PostgreSQL URL"),
+    ]:
+        result = runner.invoke(cli, [*base, "--postgres", url])
+        assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
+        assert result.exit_code == 1 and reason in result.output and "s3cret" not in result.output
+
+
+def test_a_report_that_cannot_be_written_is_an_error_not_a_traceback() -> None:
+    full = "/dev/full"  # Linux: every write fails with "No space left on device"
+    args = ["eval", "shopexpress", "--model", "offline", "--only", "topic-medical", "--json", full]
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and "cannot write the report" in result.output and "pass^1 = 1.000" in result.output
+
+
 @pytest.mark.anyio
 async def test_fixtures_unexpected_changes_and_phrases_are_all_checked(tmp_path: Path) -> None:
     folder = _suite(
