@@ -17,6 +17,13 @@ def _outcomes(results: list[TrialResult]) -> dict[str, list[bool]]:
     return by_task
 
 
+OFFLINE_MISSES = {
+    # Real findings the suite reports today (docs/eval.md), not scenarios to loosen. Any other failing scenario
+    # is a regression, even while pass^1 stays above 0.9.
+    "order-history-after-verification": "the order history is a deferred tool and the offline model never loads it",
+}
+
+
 async def test_shopexpress_offline_passes_at_least_ninety_percent_over_two_trials() -> None:
     suite = load_suite("shopexpress")
     assert len(suite.tasks) >= 40
@@ -26,6 +33,7 @@ async def test_shopexpress_offline_passes_at_least_ninety_percent_over_two_trial
     scores = pass_hat_table(_outcomes(results))
     failing = sorted({f"{r.task_id}: {r.failures[0]}" for r in results if not r.passed})
     assert scores["1"] >= 0.9, failing
+    assert {r.task_id for r in results if not r.passed} <= set(OFFLINE_MISSES), failing
     policies = {t.title for t in suite.tasks}
     assert {
         "flagship",
