@@ -5,9 +5,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+import anyio
 import httpx2
 import pytest
 from anthropic import AsyncAnthropic
+from anthropic.types import Message
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
@@ -18,8 +20,10 @@ from orchestrator.evals.customer import STOP
 from orchestrator.evals.database import EvalSetupError
 from orchestrator.evals.suite import EVALS_DIR, SuiteError
 from orchestrator.llm.anthropic_model import AnthropicModel
+from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.settings import load_settings
 from orchestrator.testing.fake_api import FakeMessagesAPI, JSONObject, Step, text_message, tool_use_message
+from orchestrator.testing.scripted import text_reply, tool_use
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "switchboard.toml"
@@ -237,6 +241,43 @@ async def test_claude_with_a_simulated_customer_runs_tau_retail_trials(tmp_path:
     assert any("Retail agent policy" in s for s in systems)  # the policy text is the system prompt
     agent = [b for _h, b in fake.requests if "Retail agent policy" in json.dumps(b.get("system", ""))]
     assert len(agent) == 2 * (len(task["actions"]) + 1)
+
+
+class _Gate:
+    """A Claude stand-in whose answers wait until `width` conversations are waiting for one at the same time."""
+
+    label = "gate"
+    offline = False
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.waiting = 0
+        self.most = 0
+        self.full = anyio.Event()
+
+    async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
+        if any(t["name"] == "report_sentiment" for t in request.tools):
+            return tool_use(("report_sentiment", {"score": 0.0, "escalation_trigger": False, "reason": "none"}))
+        self.waiting += 1
+        self.most = max(self.most, self.waiting)
+        if self.waiting >= self.width:
+            self.full.set()
+        with anyio.fail_after(5):  # trials run one after the other: the first one never gets its answer
+            await self.full.wait()
+        self.waiting -= 1
+        return text_reply("Could you tell me more?")
+
+
+@pytest.mark.anyio
+async def test_trials_run_at_once_up_to_the_concurrency_each_on_its_own_copy() -> None:
+    suite = load_suite("shopexpress")
+    settings = load_settings(suite.config, {"ANTHROPIC_API_KEY": "sk-test"})
+    gate = _Gate(width=3)
+    only = frozenset({"flagship-refund", "faq-gift-cards", "status-shipped-order"})
+    options = RunOptions(model="claude", trials=2, concurrency=3, customer="scripted", only=only)
+    results = await run_suite(suite, settings, options, claude=gate)
+    assert [r.error for r in results] == [None] * 6
+    assert gate.most == 3  # three trials were waiting for an answer at the same time
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------------------------
