@@ -17,10 +17,9 @@ def _outcomes(results: list[TrialResult]) -> dict[str, list[bool]]:
     return by_task
 
 
-OFFLINE_MISSES = {
-    # Real findings the suite reports today (docs/eval.md), not scenarios to loosen. Any other failing scenario
-    # is a regression, even while pass^1 stays above 0.9.
-    "order-history-after-verification": "the order history is a deferred tool and the offline model never loads it",
+OFFLINE_MISSES: dict[str, str] = {
+    # Scenario id -> the real finding that fails it (listed in docs/eval.md), never a scenario loosened to pass.
+    # Any other failing scenario is a regression, even while pass^1 stays above 0.9.
 }
 
 
