@@ -119,7 +119,8 @@ class ScratchDatabases:
             return
         path = self._workdir / "template.db"
         prepare(f"sqlite:///{path}")
-        self._template = path
+        # No in-process server, no template: each copy starts empty and the servers seed it as they start.
+        self._template = path if path.exists() else None
 
     def fresh(self) -> str:
         """A new, private database URL holding a fresh copy (or nothing yet, for the servers to seed)."""

@@ -1,6 +1,7 @@
 """`switchboard eval`: pass^k, the report and its exit codes, the Claude path, PostgreSQL scratch schemas."""
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -187,6 +188,30 @@ async def test_a_server_that_cannot_start_or_an_oracle_without_actions_stops_the
     shop = load_suite("shopexpress")
     with pytest.raises(EvalSetupError, match="has none"):
         await run_suite(shop, load_settings(shop.config, {}, offline=True), RunOptions(model="oracle"))
+
+
+@pytest.mark.anyio
+async def test_a_stdio_server_replays_and_runs_on_scratch_copies_never_on_the_configured_database(
+    tmp_path: Path,
+) -> None:
+    tau = load_suite("tau-retail")
+    config = (tau.folder / "switchboard.toml").read_text()
+    # `-X utf8 -m ...` is not the in-process form: the harness must start this server over stdio.
+    config = config.replace('args = ["-m", "mcp_servers.retail"]', 'args = ["-X", "utf8", "-m", "mcp_servers.retail"]')
+    config = config.replace('cwd = "../.."', f'cwd = "{ROOT}"').replace("../../../shared", str(ROOT.parent / "shared"))
+    folder = tmp_path / "stdio-retail"
+    folder.mkdir()
+    (folder / "switchboard.toml").write_text(config)
+    (folder / "suite.toml").write_text((tau.folder / "suite.toml").read_text())
+    configured = tmp_path / "configured.db"
+    environ = {**os.environ, "SWITCHBOARD_DATABASE_URL": f"sqlite:///{configured}"}
+    suite = load_suite(str(folder), data=tau.data)
+    settings = load_settings(suite.config, environ, offline=True)
+    assert settings.servers[0].args[:2] == ["-X", "utf8"]
+    only = frozenset({"5"})  # a task that cancels an order
+    [result] = await run_suite(suite, settings, RunOptions(model="oracle", only=only), environ=environ)
+    assert (result.passed, result.error) == (True, None), result.failures
+    assert not configured.exists()
 
 
 # -- the Claude path, against the fake Messages API ------------------------------------------------------------
