@@ -66,6 +66,7 @@ def test_cli_prints_the_table_and_writes_the_json_report(tmp_path: Path) -> None
         {"id": "topic-medical", "passes": [True, True], "cost_usd": 0.0, "turns": 1.0, "failure": None},
     ]
     assert report["pass_hat"] == {"1": 1.0, "2": 1.0}
+    assert all(isinstance(t["turns"], float) and isinstance(t["cost_usd"], float) for t in report["tasks"])
 
 
 def test_a_failed_expectation_is_reported_and_min_pass_sets_the_exit_code(tmp_path: Path) -> None:
