@@ -118,6 +118,10 @@ def eval_command(
     root: dict[str, Any] = ctx.find_root().obj or {}
     has_key = bool(os.environ.get("ANTHROPIC_API_KEY")) and not root.get("offline", False)
     chosen = cast(ModelChoice, model or ("claude" if has_key else "offline"))
+    if customer == "simulated" and chosen != "claude":
+        raise click.BadParameter(
+            f"a simulated customer is played by Claude, not by --model {chosen}", param_hint="--customer"
+        )
     settings = _settings(suite, chosen)
     if chosen == "claude" and settings.api_key is None:
         raise click.ClickException("--model claude needs ANTHROPIC_API_KEY")

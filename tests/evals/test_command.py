@@ -98,6 +98,8 @@ def test_unusable_options_are_refused_before_any_trial_runs(tmp_path: Path) -> N
     base = ["eval", "shopexpress", "--model", "offline", "--only", "topic-medical"]
     missing = runner.invoke(cli, [*base, "--json", str(tmp_path / "no-such-folder" / "r.json")])
     assert missing.exit_code == 2 and "folder" in missing.output and "pass^" not in missing.output
+    simulated = runner.invoke(cli, [*base, "--customer", "simulated"])
+    assert simulated.exit_code == 2 and "played by Claude" in simulated.output and "pass^" not in simulated.output
     no_key = runner.invoke(cli, ["eval", "shopexpress", "--model", "claude", "--only", "topic-medical"])
     assert no_key.exit_code == 1 and "needs ANTHROPIC_API_KEY" in no_key.output and "trials" not in no_key.output
     for url, reason in [
