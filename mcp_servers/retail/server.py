@@ -41,15 +41,15 @@ def evaluate(expression: str) -> str:
     """Arithmetic on numbers with + - * / and parentheses, rounded to 2 decimals (no names, no calls).
 
     Raises:
-        ToolError: other characters, bad syntax, or a division by zero.
+        ToolError: other characters, bad syntax, a division by zero, or a number too large for a float.
     """
     if not expression.strip() or not set(expression) <= _ALLOWED:
         raise ToolError("invalid characters in expression")
     try:
-        value = _eval(ast.parse(expression, mode="eval").body)
-    except (SyntaxError, ZeroDivisionError, ValueError) as exc:
+        value = float(_eval(ast.parse(expression, mode="eval").body))
+    except (SyntaxError, ZeroDivisionError, ValueError, OverflowError) as exc:  # 400 digits overflow a float
         raise ToolError(f"cannot calculate {expression!r}: {exc}") from exc
-    return str(round(float(value), 2))
+    return str(round(value, 2))
 
 
 def _eval(node: ast.expr) -> float:

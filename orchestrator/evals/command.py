@@ -118,7 +118,15 @@ def eval_command(
     root: dict[str, Any] = ctx.find_root().obj or {}
     has_key = bool(os.environ.get("ANTHROPIC_API_KEY")) and not root.get("offline", False)
     chosen = cast(ModelChoice, model or ("claude" if has_key else "offline"))
+    if customer == "simulated" and chosen != "claude":
+        raise click.BadParameter(
+            f"a simulated customer is played by Claude, not by --model {chosen}", param_hint="--customer"
+        )
     settings = _settings(suite, chosen)
+    if chosen == "claude" and settings.api_key is None:
+        raise click.ClickException("--model claude needs ANTHROPIC_API_KEY")
+    if json_path is not None and not json_path.parent.is_dir():  # found out now, not after a paid run
+        raise click.BadParameter(f"folder {json_path.parent} does not exist", param_hint="--json")
     options = RunOptions(
         model=chosen,
         trials=trials,
@@ -132,7 +140,10 @@ def eval_command(
     report = build_report(suite.name, chosen, trials, selected, results)
     render_table(report)
     if json_path is not None:
-        json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:
+            json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the report to {json_path}: {exc.strerror or exc}") from exc
         click.echo(f"report written to {json_path}")
     broken = [r for r in results if r.error]
     if broken:
@@ -149,9 +160,7 @@ def _run(suite: Suite, settings: Settings, options: RunOptions, total: int) -> l
 
         async def session() -> list[TrialResult]:
             claude = None
-            if options.model == "claude":
-                if settings.api_key is None:
-                    raise click.ClickException("--model claude needs ANTHROPIC_API_KEY")
+            if options.model == "claude" and settings.api_key is not None:
                 from ..llm.anthropic_model import AnthropicModel
 
                 claude = AnthropicModel(settings.model, api_key=settings.api_key, base_url=settings.base_url)

@@ -14,8 +14,9 @@ from typing import Literal, cast
 
 from sqlalchemy import MetaData, Table, and_, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from switchboard_common.storage import Database
+from switchboard_common.storage import Database, DatabaseError
 
 from .cases import RowChange, RowUpdate
 
@@ -81,6 +82,32 @@ class ScratchDatabases:
         self._template: Path | None = None
         self._schemas: list[str] = []
 
+    def check(self) -> None:
+        """PostgreSQL only: fail early, with a readable reason, when the database cannot hold scratch schemas.
+
+        Raises:
+            EvalSetupError: not a PostgreSQL URL, or the database cannot be reached (the password is not shown).
+        """
+        if self._postgres is None:
+            return
+        try:
+            url = make_url(self._postgres)
+        except ArgumentError as exc:
+            raise EvalSetupError("--postgres: not a database URL (postgresql://user@host:port/db)") from exc
+        shown = url.render_as_string(hide_password=True)
+        if url.get_backend_name() != "postgresql":
+            raise EvalSetupError(f"--postgres: {shown} is not a PostgreSQL URL (postgresql://user@host:port/db)")
+        try:
+            admin = Database(self._postgres)
+            try:
+                with admin.read() as conn:
+                    conn.execute(text("SELECT 1"))
+            finally:
+                admin.dispose()
+        except (DatabaseError, SQLAlchemyError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise EvalSetupError(f"--postgres: cannot open {shown}: {reason}") from exc
+
     @property
     def is_sqlite(self) -> bool:
         """Whether trials run on SQLite file copies."""
@@ -92,7 +119,8 @@ class ScratchDatabases:
             return
         path = self._workdir / "template.db"
         prepare(f"sqlite:///{path}")
-        self._template = path
+        # No in-process server, no template: each copy starts empty and the servers seed it as they start.
+        self._template = path if path.exists() else None
 
     def fresh(self) -> str:
         """A new, private database URL holding a fresh copy (or nothing yet, for the servers to seed)."""

@@ -51,7 +51,7 @@ def build_report(suite: str, model: str, trials: int, tasks: Sequence[Task], res
                     id=task.id,
                     passes=[r.passed for r in runs],
                     cost_usd=round(sum(r.cost_usd for r in runs), 6),
-                    turns=round(mean(r.turns for r in runs), 2),
+                    turns=round(float(mean(r.turns for r in runs)), 2),
                     failure=next((r.failures[0] for r in runs if r.failures), None),
                 )
             )

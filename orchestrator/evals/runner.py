@@ -116,15 +116,17 @@ class _Run:
         return ScriptedCustomer(lines)
 
     async def trial(self, task: Task, number: int) -> TrialResult:
-        url = self.scratch.fresh()
+        url: str | None = None
         try:
+            url = await anyio.to_thread.run_sync(self.scratch.fresh)
             return await self._trial(task, number, url)
         except Exception as exc:  # the trial boundary: one broken trial is reported, the run goes on
             logger.exception("eval trial %s#%d failed to run", task.id, number)
             reason = f"error: {type(exc).__name__}: {exc}"
             return TrialResult(task.id, number, False, [reason], error=reason)
         finally:
-            await anyio.to_thread.run_sync(self.scratch.discard, url)
+            if url is not None:
+                await anyio.to_thread.run_sync(self.scratch.discard, url)
 
     async def _trial(self, task: Task, number: int, url: str) -> TrialResult:
         env = self._env(url)
@@ -206,7 +208,8 @@ async def run_suite(
 
     Raises:
         EvalSetupError: `--model claude` without a Claude client, `--model oracle` on a suite without ground truth,
-            an `--only` id the suite does not have, or a server or fixture that would not start.
+            an `--only` id the suite does not have, a `--postgres` database that cannot be used, or a server or
+            fixture that would not start.
     """
     if options.model == "claude" and claude is None:
         raise EvalSetupError("--model claude needs ANTHROPIC_API_KEY")
@@ -219,6 +222,7 @@ async def run_suite(
     with tempfile.TemporaryDirectory(prefix="switchboard-eval-") as work:
         scratch = ScratchDatabases(Path(work), postgres=options.postgres)
         try:
+            await anyio.to_thread.run_sync(scratch.check)
             run = _Run(suite, settings, options, scratch, claude, environ)
             await anyio.to_thread.run_sync(run.prepare_template)
             limiter = anyio.CapacityLimiter(max(1, options.concurrency))

@@ -12,6 +12,8 @@ from typing import cast
 
 import anyio
 
+from switchboard_common.storage import DATABASE_URL_ENV
+
 from ..registry.registry import ServerRegistry
 from ..settings import Settings
 from .cases import Action, Task
@@ -107,9 +109,10 @@ class ExpectedStates:
     async def _replay(self, task: Task) -> Snapshot:
         url = self._scratch.fresh()
         servers = self._settings.enabled_servers
+        environ = {**self._environ, DATABASE_URL_ENV: url}  # stdio servers too replay on the copy
         try:
-            with TrialServers(servers, url, self._environ) as built:
-                async with ServerRegistry(servers, targets=built.targets, environ=self._environ, strict=True) as reg:
+            with TrialServers(servers, url, environ) as built:
+                async with ServerRegistry(servers, targets=built.targets, environ=environ, strict=True) as reg:
                     for action in task.actions:
                         if action.name not in self._skip:
                             await reg.call(action.name, dict(action.arguments))  # refusals change nothing

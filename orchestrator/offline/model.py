@@ -8,8 +8,8 @@ from typing import cast
 
 from ..llm.model import ModelRequest, TextCallback
 from ..wire import Message, TextBlock, ToolUseBlock, Usage
-from .actions import Action, Call, Toolbox
-from .conversation import read_conversation
+from .actions import LOAD_TOOLS, Action, Call, Toolbox
+from .conversation import Conversation, read_conversation
 from .planner import plan
 
 __all__ = ["MODEL_ID", "OfflineModel", "chunks"]
@@ -30,6 +30,19 @@ def _tool_names(request: ModelRequest) -> list[str]:
         if isinstance(name, str):
             names.append(name)
     return names
+
+
+_LISTED = re.compile(r"^- ([A-Za-z0-9_.-]{1,128}):", re.MULTILINE)
+
+
+def _loadable(request: ModelRequest, conversation: Conversation) -> list[str]:
+    """The deferred tools `load_tools` lists, less those already asked for in this turn (no loading loop)."""
+    tool = next((cast(Mapping[str, object], t) for t in request.tools if t.get("name") == LOAD_TOOLS), None)
+    description = tool.get("description") if tool is not None else None
+    if not isinstance(description, str):
+        return []
+    asked = {n for e in conversation.current.calls(LOAD_TOOLS) for n in cast(list[object], e.args.get("names") or [])}
+    return [name for name in _LISTED.findall(description) if name not in asked]
 
 
 def _fingerprint(request: ModelRequest) -> str:
@@ -61,7 +74,7 @@ class OfflineModel:
     def decide(self, request: ModelRequest) -> Action:
         """The next step for a request, without building a message (useful for inspection)."""
         conversation = read_conversation(request.messages, request.metadata)
-        return plan(conversation, Toolbox(_tool_names(request)))
+        return plan(conversation, Toolbox(_tool_names(request), _loadable(request, conversation)))
 
     async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
         """Answer one model call: a `tool_use` message, or a final text streamed to `on_text` per sentence."""

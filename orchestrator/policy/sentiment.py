@@ -112,6 +112,7 @@ _HUMAN_REQUEST = [
     for p in (
         r"\b(?:speak|talk|chat)(?:ing)?\s+(?:to|with)\s+" + _WHO,
         r"\b(?:get|give|put|transfer|connect|pass|escalate)\s+me\s+(?:to|with|through\s+to|over\s+to)\s+" + _WHO,
+        r"\b(?:get|find|bring|fetch)\s+me\s+" + _WHO_STRICT + r"(?!'s)",  # "get me a manager right now"
         r"\b(?:i\s+(?:want|need|demand|would\s+like)|i'd\s+like|can\s+i\s+(?:have|get)|let\s+me\s+have)\s+"
         + _WHO_STRICT,
         r"\b(?:human|real\s+person|live\s+agent|agent|representative|operator)\s*,?\s*(?:please|pls|now)\b",

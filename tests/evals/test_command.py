@@ -1,10 +1,12 @@
 """`switchboard eval`: pass^k, the report and its exit codes, the Claude path, PostgreSQL scratch schemas."""
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+import anyio
 import httpx2
 import pytest
 from anthropic import AsyncAnthropic
@@ -18,8 +20,11 @@ from orchestrator.evals.customer import STOP
 from orchestrator.evals.database import EvalSetupError
 from orchestrator.evals.suite import EVALS_DIR, SuiteError
 from orchestrator.llm.anthropic_model import AnthropicModel
+from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.settings import load_settings
 from orchestrator.testing.fake_api import FakeMessagesAPI, JSONObject, Step, text_message, tool_use_message
+from orchestrator.testing.scripted import text_reply, tool_use
+from orchestrator.wire import Message
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "switchboard.toml"
@@ -61,6 +66,7 @@ def test_cli_prints_the_table_and_writes_the_json_report(tmp_path: Path) -> None
         {"id": "topic-medical", "passes": [True, True], "cost_usd": 0.0, "turns": 1.0, "failure": None},
     ]
     assert report["pass_hat"] == {"1": 1.0, "2": 1.0}
+    assert all(isinstance(t["turns"], float) and isinstance(t["cost_usd"], float) for t in report["tasks"])
 
 
 def test_a_failed_expectation_is_reported_and_min_pass_sets_the_exit_code(tmp_path: Path) -> None:
@@ -85,6 +91,33 @@ changes = [{ table = "refunds_refunds", op = "insert", where = { order_id = "ORD
     assert strict.exit_code == 3
     unknown = runner.invoke(cli, ["eval", str(folder), "--only", "nope"])
     assert unknown.exit_code == 1 and "no task nope" in unknown.output
+
+
+def test_unusable_options_are_refused_before_any_trial_runs(tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["eval", "shopexpress", "--model", "offline", "--only", "topic-medical"]
+    missing = runner.invoke(cli, [*base, "--json", str(tmp_path / "no-such-folder" / "r.json")])
+    assert missing.exit_code == 2 and "folder" in missing.output and "pass^" not in missing.output
+    simulated = runner.invoke(cli, [*base, "--customer", "simulated"])
+    assert simulated.exit_code == 2 and "played by Claude" in simulated.output and "pass^" not in simulated.output
+    no_key = runner.invoke(cli, ["eval", "shopexpress", "--model", "claude", "--only", "topic-medical"])
+    assert no_key.exit_code == 1 and "needs ANTHROPIC_API_KEY" in no_key.output and "trials" not in no_key.output
+    for url, reason in [
+        ("postgresql://eval:s3cret@127.0.0.1:1/none", "cannot open postgresql://eval:***@127.0.0.1:1/none"),
+        ("not a url", "not a database URL"),
+        (f"sqlite:///{tmp_path / 'x.db'}", "is not a PostgreSQL URL"),
+    ]:
+        result = runner.invoke(cli, [*base, "--postgres", url])
+        assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
+        assert result.exit_code == 1 and reason in result.output and "s3cret" not in result.output
+
+
+def test_a_report_that_cannot_be_written_is_an_error_not_a_traceback() -> None:
+    full = "/dev/full"  # Linux: every write fails with "No space left on device"
+    args = ["eval", "shopexpress", "--model", "offline", "--only", "topic-medical", "--json", full]
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1 and "cannot write the report" in result.output and "pass^1 = 1.000" in result.output
 
 
 @pytest.mark.anyio
@@ -160,6 +193,30 @@ async def test_a_server_that_cannot_start_or_an_oracle_without_actions_stops_the
         await run_suite(shop, load_settings(shop.config, {}, offline=True), RunOptions(model="oracle"))
 
 
+@pytest.mark.anyio
+async def test_a_stdio_server_replays_and_runs_on_scratch_copies_never_on_the_configured_database(
+    tmp_path: Path,
+) -> None:
+    tau = load_suite("tau-retail")
+    config = (tau.folder / "switchboard.toml").read_text()
+    # `-X utf8 -m ...` is not the in-process form: the harness must start this server over stdio.
+    config = config.replace('args = ["-m", "mcp_servers.retail"]', 'args = ["-X", "utf8", "-m", "mcp_servers.retail"]')
+    config = config.replace('cwd = "../.."', f'cwd = "{ROOT}"').replace("../../../shared", str(ROOT.parent / "shared"))
+    folder = tmp_path / "stdio-retail"
+    folder.mkdir()
+    (folder / "switchboard.toml").write_text(config)
+    (folder / "suite.toml").write_text((tau.folder / "suite.toml").read_text())
+    configured = tmp_path / "configured.db"
+    environ = {**os.environ, "SWITCHBOARD_DATABASE_URL": f"sqlite:///{configured}"}
+    suite = load_suite(str(folder), data=tau.data)
+    settings = load_settings(suite.config, environ, offline=True)
+    assert settings.servers[0].args[:2] == ["-X", "utf8"]
+    only = frozenset({"5"})  # a task that cancels an order
+    [result] = await run_suite(suite, settings, RunOptions(model="oracle", only=only), environ=environ)
+    assert (result.passed, result.error) == (True, None), result.failures
+    assert not configured.exists()
+
+
 # -- the Claude path, against the fake Messages API ------------------------------------------------------------
 
 
@@ -212,6 +269,43 @@ async def test_claude_with_a_simulated_customer_runs_tau_retail_trials(tmp_path:
     assert any("Retail agent policy" in s for s in systems)  # the policy text is the system prompt
     agent = [b for _h, b in fake.requests if "Retail agent policy" in json.dumps(b.get("system", ""))]
     assert len(agent) == 2 * (len(task["actions"]) + 1)
+
+
+class _Gate:
+    """A Claude stand-in whose answers wait until `width` conversations are waiting for one at the same time."""
+
+    label = "gate"
+    offline = False
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.waiting = 0
+        self.most = 0
+        self.full = anyio.Event()
+
+    async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
+        if any(t["name"] == "report_sentiment" for t in request.tools):
+            return tool_use(("report_sentiment", {"score": 0.0, "escalation_trigger": False, "reason": "none"}))
+        self.waiting += 1
+        self.most = max(self.most, self.waiting)
+        if self.waiting >= self.width:
+            self.full.set()
+        with anyio.fail_after(5):  # trials run one after the other: the first one never gets its answer
+            await self.full.wait()
+        self.waiting -= 1
+        return text_reply("Could you tell me more?")
+
+
+@pytest.mark.anyio
+async def test_trials_run_at_once_up_to_the_concurrency_each_on_its_own_copy() -> None:
+    suite = load_suite("shopexpress")
+    settings = load_settings(suite.config, {"ANTHROPIC_API_KEY": "sk-test"})
+    gate = _Gate(width=3)
+    only = frozenset({"flagship-refund", "faq-gift-cards", "status-shipped-order"})
+    options = RunOptions(model="claude", trials=2, concurrency=3, customer="scripted", only=only)
+    results = await run_suite(suite, settings, options, claude=gate)
+    assert [r.error for r in results] == [None] * 6
+    assert gate.most == 3  # three trials were waiting for an answer at the same time
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------------------------

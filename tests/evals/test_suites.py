@@ -17,6 +17,12 @@ def _outcomes(results: list[TrialResult]) -> dict[str, list[bool]]:
     return by_task
 
 
+OFFLINE_MISSES: dict[str, str] = {
+    # Scenario id -> the real finding that fails it (listed in docs/eval.md), never a scenario loosened to pass.
+    # Any other failing scenario is a regression, even while pass^1 stays above 0.9.
+}
+
+
 async def test_shopexpress_offline_passes_at_least_ninety_percent_over_two_trials() -> None:
     suite = load_suite("shopexpress")
     assert len(suite.tasks) >= 40
@@ -26,6 +32,7 @@ async def test_shopexpress_offline_passes_at_least_ninety_percent_over_two_trial
     scores = pass_hat_table(_outcomes(results))
     failing = sorted({f"{r.task_id}: {r.failures[0]}" for r in results if not r.passed})
     assert scores["1"] >= 0.9, failing
+    assert {r.task_id for r in results if not r.passed} <= set(OFFLINE_MISSES), failing
     policies = {t.title for t in suite.tasks}
     assert {
         "flagship",

@@ -216,6 +216,7 @@ async def test_user_address_calculator_think_and_transfer(client: Client) -> Non
     assert await _ok(client, "calculate", {"expression": "-3 / 4"}) == "-0.75"
     assert await _refused(client, "calculate", {"expression": "__import__('os')"}) == "invalid characters in expression"
     assert "cannot calculate" in await _refused(client, "calculate", {"expression": "1 / 0"})
+    assert "too large" in await _refused(client, "calculate", {"expression": "9" * 400})
     assert await _ok(client, "think", {"thought": "check the status first"}) == ""
     assert await _ok(client, "transfer_to_human_agents", {"summary": "wants a human"}) == "Transfer successful"
 

@@ -711,6 +711,22 @@ async def test_order_history_for_a_verified_customer() -> None:
     assert "- ORD-78432: delivered, May 1, 2025, $89.99 (ProMax Audio Headphones)" in text and text.endswith("?")
 
 
+async def test_a_deferred_tool_is_loaded_first_then_called_and_never_loaded_twice() -> None:
+    chat = Chat(tools=[t for t in ALL_TOOLS if t != "list_customer_orders"], metadata={"customer_email": EMAIL})
+    listed = "Load more tools (usable from your next step on):\n- list_customer_orders: List a customer's orders"
+    chat.tools.append({"name": "load_tools", "description": listed, "input_schema": {"type": "object"}})
+    chat.offered.add("load_tools")
+    assert call_of(await chat.send("Show me my orders")) == ("load_tools", {"names": ["list_customer_orders"]})
+    chat.tools.append({"name": "list_customer_orders", "description": "", "input_schema": {"type": "object"}})
+    chat.offered.add("list_customer_orders")
+    loaded = await chat.result("Loaded: list_customer_orders.")
+    assert call_of(loaded) == ("list_customer_orders", {"customer_email": EMAIL})
+    refused = Chat(tools=["load_tools"], metadata={"customer_email": EMAIL})
+    refused.tools[0]["description"] = listed
+    assert call_of(await refused.send("Show me my orders"))[0] == "load_tools"
+    assert "list your orders" in text_of(await refused.result("No such tool to load.", is_error=True))
+
+
 async def test_ticket_status() -> None:
     chat = Chat()
     assert "TCK-000123" in text_of(await chat.send("What's the status of my ticket?"))
