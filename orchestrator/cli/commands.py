@@ -1,5 +1,7 @@
 """The `switchboard` command line: chat, demo, serve, servers, desktop-config, conversations, metrics, eval."""
 
+from __future__ import annotations
+
 import json
 import logging
 import os
@@ -8,21 +10,20 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import click
 
 from ..errors import InvalidInputError, ModelError, OrchestratorError, log_unexpected
-from ..evals import eval_command
 from ..events import Event, TextDelta, ToolCallFinished, ToolCallStarted
 from ..policy.pii import install_log_masking
 from ..redaction import mask_message
-from ..service import Orchestrator
-from .agents import agents_command
 from .context import context_settings
-from .kpi_report import metrics_command
-from .serve import serve_command
+from .lazy import LazyGroup
+
+if TYPE_CHECKING:
+    from ..service import Orchestrator
 
 __all__ = ["FLAGSHIP_SCRIPT", "Printer", "cli", "main", "say"]
 
@@ -104,7 +105,15 @@ def _run(fn: Callable[[], Awaitable[None]]) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands={
+        "agents": "orchestrator.cli.agents:agents_command",
+        "eval": "orchestrator.evals:eval_command",
+        "metrics": "orchestrator.cli.kpi_report:metrics_command",
+        "serve": "orchestrator.cli.serve:serve_command",
+    },
+)
 @click.option(
     "--config",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -132,6 +141,8 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
 
     async def session() -> None:
         started = time.perf_counter()
+        from ..service import Orchestrator
+
         async with Orchestrator.open(settings, policies=True, connect_in_background=True) as orchestrator:
             cid = conversation_id or orchestrator.start(channel="cli")
             if orchestrator.store.get(cid) is None:
@@ -223,6 +234,8 @@ def demo(ctx: click.Context, keep_db: bool) -> None:
         settings = context_settings(ctx, environ)
 
         async def session() -> None:
+            from ..service import Orchestrator
+
             async with Orchestrator.open(settings, environ=environ, policies=True) as orchestrator:
                 click.echo(_banner(orchestrator))
                 cid = orchestrator.start(channel="demo")
@@ -263,8 +276,9 @@ def servers(ctx: click.Context, fingerprints: bool) -> None:
     settings = context_settings(ctx)
 
     async def session() -> None:
-        async with Orchestrator.open(settings) as orchestrator:
-            registry = orchestrator.registry
+        from ..registry.registry import ServerRegistry  # no conversation store, model or policies: just the mesh
+
+        async with ServerRegistry(settings.enabled_servers) as registry:
             prints = registry.fingerprints()
             for health in registry.health():
                 colour = "green" if health.state == "connected" else "red"
@@ -302,12 +316,6 @@ def desktop_config(ctx: click.Context) -> None:
             entry["env"] = dict(server.env)
         block[f"shopexpress-{server.name}"] = entry
     click.echo(json.dumps({"mcpServers": block}, indent=2))
-
-
-cli.add_command(metrics_command)
-cli.add_command(serve_command)
-cli.add_command(agents_command)
-cli.add_command(eval_command)
 
 
 @cli.group()

@@ -607,16 +607,9 @@ def test_metrics_command_rejects_bad_options(populated: str, args: list[str], me
 def test_metrics_command_under_the_switchboard_group_uses_the_configured_database(populated: str) -> None:
     from orchestrator.cli.commands import cli
 
-    registered = "metrics" in cli.commands  # once cli.py registers it, test the real registration
-    if not registered:
-        cli.add_command(metrics_command)
-    try:
-        result = CliRunner().invoke(
-            cli, ["--offline", "metrics"], env={"SWITCHBOARD_DATABASE_URL": populated, "SWITCHBOARD_CONFIG": ""}
-        )
-    finally:
-        if not registered:
-            cli.commands.pop("metrics")
+    result = CliRunner().invoke(
+        cli, ["--offline", "metrics"], env={"SWITCHBOARD_DATABASE_URL": populated, "SWITCHBOARD_CONFIG": ""}
+    )
     assert result.exit_code == 0, result.output
     assert "2 ended: 1 resolved by the bot, 1 escalated" in result.output
 

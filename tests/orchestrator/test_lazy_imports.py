@@ -23,6 +23,20 @@ def test_a_classification_loads_them() -> None:
     assert _loaded_after(code, ("scipy", "sklearn")) == ["scipy", "sklearn"]
 
 
+def test_the_cli_imports_its_heavier_commands_only_when_they_run() -> None:
+    """`switchboard servers` pays for the mesh only: no web app, eval harness, policies, numpy or SDK."""
+    heavy = ("orchestrator.service", "orchestrator.evals.runner", "orchestrator.web.app", "numpy", "anthropic")
+    assert _loaded_after("import orchestrator.cli.commands", heavy) == []
+    listed = (
+        "import contextlib, io\nfrom orchestrator.cli.commands import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    cli.main(['--help'], standalone_mode=False)"
+    )
+    assert _loaded_after(listed, ("orchestrator.evals.runner", "orchestrator.web.app")) == [
+        "orchestrator.evals.runner",
+        "orchestrator.web.app",
+    ]
+
+
 def test_importing_the_cli_and_web_leaves_the_anthropic_sdk_out() -> None:
     code = "import orchestrator.cli.commands, orchestrator.cli.serve, orchestrator.web.app, orchestrator.evals.runner"
     assert _loaded_after(code, ("anthropic",)) == []
