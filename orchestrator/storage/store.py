@@ -20,7 +20,14 @@ from ..events import Usage
 if TYPE_CHECKING:
     from anthropic.types import MessageParam
 
-__all__ = ["ConversationStatus", "ConversationStore", "LedgerEntry", "StoredConversation", "StoredMessage"]
+__all__ = [
+    "ConversationStatus",
+    "ConversationStore",
+    "LedgerEntry",
+    "StoredConversation",
+    "StoredMessage",
+    "new_conversation_id",
+]
 
 ConversationStatus = Literal["active", "escalated", "resolved", "closed"]
 
@@ -154,6 +161,13 @@ def _conversation(row: RowMapping) -> StoredConversation:
     )
 
 
+def new_conversation_id() -> str:
+    """128 random bits, URL-safe, never starting with "-": a command line would read that id as an option."""
+    while (conversation_id := secrets.token_urlsafe(16)).startswith("-"):
+        continue
+    return conversation_id
+
+
 class ConversationStore:
     """Persistence of conversations. Every method is one transaction."""
 
@@ -166,8 +180,8 @@ class ConversationStore:
         self.db.migrate("orchestrator", MIGRATIONS)
 
     def create(self, *, channel: str, model: str) -> str:
-        """Start a conversation; return its unguessable id."""
-        conversation_id = secrets.token_urlsafe(16)
+        """Start a conversation; return its unguessable id (see `new_conversation_id`)."""
+        conversation_id = new_conversation_id()
         now = utcnow()
         with self.db.write() as conn:
             conn.execute(

@@ -237,7 +237,7 @@ async def test_identity_is_bound_after_verification_and_sent_out_of_band(tmp_pat
             text_reply("Verified."),
         ]
     )
-    settings = settings_for(tmp_path, [in_memory("orders"), in_memory("meet")])
+    settings = settings_for(tmp_path, [in_memory("orders"), in_memory("meet", receives_customer=True)])
     targets = {**real_targets(tmp_path, ["orders"]), "meet": _rendezvous_server}
     with anyio.fail_after(20):
         async with Orchestrator.open(settings, model=model, targets=targets) as orch:

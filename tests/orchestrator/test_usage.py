@@ -1,10 +1,13 @@
-"""The storage layer's usage reads: what the dashboard shows about cost and tool latency."""
+"""The storage layer's usage reads (what the dashboard shows about cost and tool latency), and its ids."""
 
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+import orchestrator.storage.store as store_module
 from orchestrator.events import Usage
-from orchestrator.storage.store import ConversationStore, LedgerEntry
+from orchestrator.storage.store import ConversationStore, LedgerEntry, new_conversation_id
 from orchestrator.storage.usage import ModelUsage, ToolTiming, UsageSince, tool_calls_since, usage_since
 from orchestrator.tools import ToolRecord
 from switchboard_common.clock import utcnow
@@ -53,3 +56,14 @@ def test_tool_calls_are_the_newest_that_ran_up_to_the_limit(tmp_path: Path) -> N
         ToolTiming("lookup_order", "orders", 10, False),
     ]
     assert tool_calls_since(store, since, limit=1) == [ToolTiming("search_faq", "orders", 30, True)]
+
+
+def test_a_conversation_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`switchboard conversations show -Yx...` would read the id as an option (seen once in 64 ids)."""
+    drawn = iter(["-Yq3", "-_x", "Kq-3"])
+
+    def token_urlsafe(_nbytes: int) -> str:
+        return next(drawn)
+
+    monkeypatch.setattr(store_module.secrets, "token_urlsafe", token_urlsafe)
+    assert new_conversation_id() == "Kq-3"
