@@ -1,7 +1,9 @@
 """One SQL code path for SQLite (embedded default) and PostgreSQL (by URL), with per-component migrations."""
 
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -173,6 +175,27 @@ def _first_line(error: BaseException | None) -> str:
     return lines[0] if lines else "connection failed"
 
 
+_WAL_SWITCH_WAIT_S = 30.0
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """`PRAGMA journal_mode=WAL`, retried while another process holds the file.
+
+    SQLite answers "database is locked" at once, without its busy handler, when the switch meets another
+    connection's lock: two components starting together on a fresh file (`serve --workers 2`, a server and
+    `serve`) would otherwise fail at their first connection.
+    """
+    deadline = time.monotonic() + _WAL_SWITCH_WAIT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_engine(url: str) -> Engine:
     # A pool keeps connections open: closing the last SQLite connection checkpoints the WAL into the file,
     # which would happen on almost every statement otherwise. Tools run in worker threads, hence
@@ -185,9 +208,9 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (pysqlite's own BEGIN is deferred)
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        _switch_to_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

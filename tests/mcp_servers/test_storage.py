@@ -1,7 +1,11 @@
 """The shared SQL layer: URLs, migrations, transactions and time zones, on SQLite and PostgreSQL."""
 
 import socket
+import sqlite3
+import threading
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
@@ -86,3 +90,37 @@ def test_datetimes_come_back_aware_in_utc_and_naive_ones_are_refused(database_ur
     with pytest.raises(Exception, match="naive datetime"), db.write() as conn:
         conn.execute(insert(_things).values(id=2, name="b", at=datetime(2026, 1, 1)))
     db.dispose()
+
+
+def test_a_component_starting_while_another_holds_a_fresh_sqlite_file_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes on one new file: the switch to WAL meets the other's lock and must wait, not fail."""
+    path = tmp_path / "shared.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE first (x)")
+    holder.execute("BEGIN IMMEDIATE")  # another process writing: it holds the RESERVED lock for a moment
+    holder.execute("INSERT INTO first VALUES (1)")
+    waiting, errors = threading.Event(), list[BaseException]()
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        waiting.set()  # the connection met the lock and is retrying
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+
+    def start() -> None:
+        try:
+            Database(f"sqlite:///{path}").migrate("late", [_v1])
+        except BaseException as exc:
+            errors.append(exc)
+            waiting.set()
+
+    starter = threading.Thread(target=start)
+    starter.start()
+    assert waiting.wait(30)
+    holder.execute("COMMIT")
+    holder.close()
+    starter.join(60)
+    assert errors == [] and not starter.is_alive()
