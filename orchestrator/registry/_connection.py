@@ -132,6 +132,8 @@ class Link:
     """When the transport reported end of stream: a request written after that never reached the server."""
     lost: anyio.Event = field(default_factory=anyio.Event)
     """Set when the link is known dead (end of stream, a closed connection, or an unanswered heartbeat)."""
+    answered_at: float | None = None
+    """When the server last answered a tool call on this link: proof of life while a ping waits in line."""
 
     def mark_eof(self) -> None:
         """Record the end of the transport's stream, once."""
@@ -415,22 +417,29 @@ class Connection:
                 await finish("the server closed the connection (its process exited or the stream ended)")
 
             async def heartbeat() -> None:
-                await finish(await self._heartbeat(client))
+                await finish(await self._heartbeat(client, link))
 
             tg.start_soon(stopped)
             tg.start_soon(ended)
             tg.start_soon(heartbeat)
         return reasons[0] if reasons else None
 
-    async def _heartbeat(self, client: Client) -> str:
-        """Ping every `ping_interval_s`; return why the server is considered dead."""
+    async def _heartbeat(self, client: Client, link: Link) -> str:
+        """Ping every `ping_interval_s`; return why the server is considered dead.
+
+        A ping unanswered for `ping_timeout_s` means a frozen server, unless the server answered a tool call
+        meanwhile: under load the pong waits behind the calls (or our own busy loop), and the server is alive.
+        """
         timeout = self.config.ping_timeout_s
         while True:
             await anyio.sleep(self.config.ping_interval_s)
+            sent = anyio.current_time()
             try:
                 with anyio.fail_after(timeout):
                     await _probe(client)
             except TimeoutError:
+                if link.answered_at is not None and link.answered_at >= sent:
+                    continue  # busy, not frozen
                 return f"no answer to a heartbeat ping within {timeout:g} s"
             except MCPError as exc:
                 if exc.code == CONNECTION_CLOSED:

@@ -418,12 +418,14 @@ class ServerRegistry:
         timeout = conn.config.timeout_for(route.tool)
         sent = anyio.current_time()
         try:
-            return await client.call_tool(
+            result = await client.call_tool(
                 route.tool,
                 arguments,
                 read_timeout_seconds=timeout,
                 meta=cast(RequestParamsMeta, meta) if meta is not None else None,  # an open TypedDict of JSON
             )
+            link.answered_at = anyio.current_time()  # alive, however late its pong (Connection._heartbeat)
+            return result
         except MCPError as exc:
             if exc.code == REQUEST_TIMEOUT:
                 if self._breakers[conn.name].timed_out(anyio.current_time()):

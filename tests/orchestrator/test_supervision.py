@@ -8,6 +8,7 @@ import pytest
 from mcp.server import MCPServer
 from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
 
+import orchestrator.registry._connection as connection_module
 from orchestrator.registry._breaker import CircuitBreaker
 from orchestrator.registry.registry import (
     CallInterruptedError,
@@ -204,3 +205,27 @@ async def test_an_argument_the_client_cannot_send_is_refused_and_leaves_the_conn
             assert text(await registry.call("record", {"note": "refund issued"})) == "recorded 13 characters"
             assert await pid_of(registry) == first
             assert (health_of(registry, "vendor").state, health_of(registry, "vendor").reconnects) == ("connected", 0)
+
+
+async def test_a_busy_server_whose_pong_waits_behind_answered_calls_is_not_taken_for_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under load a pong can wait behind the calls (or our own busy loop): an answered call proves it alive."""
+    first_ping, second_ping = anyio.Event(), anyio.Event()
+
+    async def stuck_probe(_client: object) -> None:
+        if first_ping.is_set():
+            second_ping.set()
+        first_ping.set()
+        await anyio.sleep_forever()  # this ping's answer never comes back in time
+
+    monkeypatch.setattr(connection_module, "_probe", stuck_probe)
+    desk = desk_server([])
+    config = memory("desk", ping_interval_s=0.05, ping_timeout_s=0.3)
+    with anyio.fail_after(20):
+        async with ServerRegistry([config], targets={"desk": lambda: desk}) as registry:
+            await first_ping.wait()
+            answered = await registry.call("open_ticket", {"subject": "late pong"})  # while the ping waits
+            await second_ping.wait()  # the first ping timed out and the heartbeat went on
+            assert not answered.is_error
+            assert (health_of(registry, "desk").state, health_of(registry, "desk").reconnects) == ("connected", 0)
