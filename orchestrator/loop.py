@@ -84,7 +84,7 @@ async def _run_all(tools: ToolExecutor, uses: list[ToolUseBlock]) -> list[ToolRe
 
 def _blocks_of(message: Message) -> list[dict[str, Any]]:
     """The response's content as plain JSON dicts, without the empty text blocks the API would refuse."""
-    blocks = [block.model_dump(mode="json", exclude_none=True) for block in message.content]
+    blocks = cast(list[dict[str, Any]], message.to_param()["content"])
     return [b for b in blocks if b.get("type") != "text" or str(b.get("text", "")).strip()]
 
 

@@ -54,13 +54,12 @@ def _banner(orchestrator: Orchestrator, *, connecting: bool = False) -> str:
     return f"Switchboard · ShopExpress support · model: {what}\nservers: {servers}"
 
 
-async def _report_unavailable(orchestrator: Orchestrator) -> bool:
+async def _report_unavailable(orchestrator: Orchestrator) -> None:
     """Before the first turn: wait for the servers' first attempts and say which did not connect."""
     await orchestrator.registry.settled()
     down = [h.name for h in orchestrator.registry.health() if h.state == "failed"]
     if down:
         click.secho(f"(unavailable for now, retried in the background: {', '.join(down)})", fg="yellow")
-    return True
 
 
 class Printer:
@@ -168,7 +167,8 @@ def chat(ctx: click.Context, conversation_id: str | None) -> None:
                     await _rate(orchestrator, cid, line)
                     break
                 if not reported:
-                    reported = await _report_unavailable(orchestrator)
+                    await _report_unavailable(orchestrator)
+                    reported = True
                 await say(orchestrator, cid, line, printer)
             click.echo(f"conversation saved: {cid}")
 

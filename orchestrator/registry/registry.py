@@ -434,6 +434,7 @@ class ServerRegistry:
                     route.server, route.tool, f"no answer within {timeout:g} s", code=exc.code
                 ) from exc
             if exc.code != CONNECTION_CLOSED:
+                link.answered_at = anyio.current_time()  # a refusal is an answer too
                 raise ToolCallFailedError(
                     route.server, route.tool, f"the server refused the request (MCP error {exc.code})", code=exc.code
                 ) from exc
