@@ -237,6 +237,42 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of this machine's PostgreSQL: its live processes plus what its postmaster reaped.
+
+    A backend that exits moves its CPU into the postmaster's cutime/cstime, so the sum only grows.
+    """
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if comm != "postgres":
+            continue
+        fields = _stat_fields(int(entry.name))
+        if len(fields) < 15:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+        try:
+            parent = (Path("/proc") / fields[1] / "comm").read_text().strip()
+        except OSError:
+            parent = ""
+        if parent != "postgres":  # the postmaster: add its reaped children
+            total += (int(fields[13]) + int(fields[14])) / tick
+    return total
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from the first line of /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Memory:
     server_kb: int
@@ -529,6 +565,7 @@ async def run_load(
             extra["before_load"] = memory(sampler.pid)
             cpu0 = _cpu(sampler.pid)
             client_cpu0 = time.process_time()
+            pg_cpu0, machine0 = postgres_cpu_seconds(), machine_cpu_seconds()
             go = anyio.Event()
             limiter = anyio.CapacityLimiter(args.concurrency or len(plans))
             res.started = time.perf_counter()
@@ -545,7 +582,10 @@ async def run_load(
                 "serve": cpu1[0] - cpu0[0],
                 "mcp_servers": cpu1[1] - cpu0[1],
                 "client": time.process_time() - client_cpu0,
+                "postgres": postgres_cpu_seconds() - pg_cpu0,
             }
+            machine1 = machine_cpu_seconds()
+            extra["machine_busy"] = (machine1[0] - machine0[0]) / max(machine1[1] - machine0[1], 1e-9)
             extra["end"] = memory(sampler.pid)
             outer.cancel_scope.cancel()
         extra["dashboard"] = await _dashboard(client)
@@ -609,7 +649,8 @@ def render(report: dict[str, Any]) -> str:
         f"| RSS serve / MCP servers / total, before load (after warm-up) | {mem['before_load']} |",
         f"| RSS peak: serve / total | {mem['peak']} |",
         f"| RSS serve / MCP servers / total, end of load | {mem['end']} |",
-        f"| CPU during load: serve / MCP servers / this client | {s['cpu']} |",
+        f"| CPU during load: serve / MCP servers / this client / PostgreSQL | {s['cpu']} |",
+        f"| machine CPU busy during load (all cores, every process) | {100 * s['machine_busy']:.0f} % |",
         f"| serve CPU per turn | {s['serve_cpu_ms_per_turn']:.1f} ms |",
         f"| server's counts (/api/dashboard) | {s['dashboard']} |",
     ]
@@ -675,7 +716,8 @@ def build_report(
             "requests_per_s": requests / wall if wall else 0.0,
             "ready_s": server.ready_s,
             "cpu_s": cpu,
-            "cpu": " / ".join(f"{cpu.get(k, 0.0):.1f} s" for k in ("serve", "mcp_servers", "client")),
+            "cpu": " / ".join(f"{cpu.get(k, 0.0):.1f} s" for k in ("serve", "mcp_servers", "client", "postgres")),
+            "machine_busy": extra.get("machine_busy", 0.0),
             "serve_cpu_ms_per_turn": 1000 * cpu.get("serve", 0.0) / res.turns_done if res.turns_done else 0.0,
             "dashboard": ", ".join(f"{k} {v}" for k, v in counts.items()),
         },
