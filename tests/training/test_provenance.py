@@ -3,13 +3,23 @@
 import hashlib
 import importlib
 import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from orchestrator.policy.weights import MODELS_DIR, WEIGHT_NAMES
-from training.provenance import MANIFEST, Dataset, data_digest, load_manifest, read_provenance, stamp, verify_data
+from training.provenance import (
+    MANIFEST,
+    Dataset,
+    code_state,
+    data_digest,
+    load_manifest,
+    read_provenance,
+    stamp,
+    verify_data,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,3 +84,24 @@ def test_stamp_adds_provenance_and_keeps_the_weights(tmp_path: Path) -> None:
         assert data["coef"].tolist() == [0.0, 1.0, 2.0, 3.0]
     with pytest.raises(ValueError, match="not in training/data_manifest.toml"):
         stamp(weights, "training/train_toy.py", ["other"], tmp_path, manifest=manifest)
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=root, check=True, capture_output=True
+    )
+
+
+def test_code_state_ignores_the_weight_file_being_stamped_but_not_code(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "model.npz").write_bytes(b"old")
+    (tmp_path / "train.py").write_text("C = 1\n")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "init")
+    (tmp_path / "model.npz").write_bytes(b"new weights")
+    head, dirty = code_state(tmp_path, exclude=tmp_path / "model.npz")
+    assert re.fullmatch(r"[0-9a-f]{40}", head) and not dirty
+    assert code_state(tmp_path)[1]  # without the exclusion the fresh weights count
+    (tmp_path / "train.py").write_text("C = 2\n")
+    assert code_state(tmp_path, exclude=tmp_path / "model.npz")[1]
+    assert code_state(tmp_path, exclude=Path("/elsewhere/model.npz"))[1]
