@@ -1,10 +1,9 @@
 """One SQL code path for SQLite (embedded default) and PostgreSQL (by URL), with per-component migrations."""
 
-import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,10 +28,17 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.types import TypeDecorator
 
 from .clock import utcnow
+from .database_url import DATABASE_URL_ENV, default_database_url
 
-__all__ = ["Database", "DatabaseError", "Migration", "UTCDateTime", "default_database_url", "widen_to_bigint"]
-
-DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
+__all__ = [
+    "DATABASE_URL_ENV",
+    "Database",
+    "DatabaseError",
+    "Migration",
+    "UTCDateTime",
+    "default_database_url",
+    "widen_to_bigint",
+]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -72,17 +78,6 @@ _migrations_table = Table(
 
 class DatabaseError(Exception):
     """The database URL is unusable or the database cannot be opened."""
-
-
-def default_database_url(environ: Mapping[str, str] = os.environ) -> str:
-    """Return `SWITCHBOARD_DATABASE_URL`, or a SQLite file in the per-user data directory.
-
-    The data directory follows XDG: `$XDG_DATA_HOME/switchboard`, else `~/.local/share/switchboard`.
-    """
-    if url := environ.get(DATABASE_URL_ENV):
-        return url
-    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", str(Path.home()))) / ".local" / "share")
-    return f"sqlite:///{Path(base) / 'switchboard' / 'switchboard.db'}"
 
 
 def _normalise_url(url: str) -> str:
