@@ -8,8 +8,8 @@ Every measurement is the wall time of a fresh process, spawn to exit:
 - `floor`: `python -c` that imports `mcp`, connects five minimal stdio servers (each a `python -c` MCPServer with
   one tool) with the raw `mcp.Client` at once, lists their tools and exits;
 - `import cli`: `python -c "import orchestrator.cli"` (what every `switchboard` command pays first);
-- `servers`: `python -m orchestrator --offline servers` with the shipped config on a temp SQLite database
-  (migrated and seeded by a first, uncounted run).
+- `servers`: `python -m orchestrator --offline servers` with the checkout's shipped config (so its servers run
+  that checkout's code) on a temp SQLite database (migrated and seeded by a first, uncounted run).
 
 Runs alternate between the measured checkouts (A B A B ...) so drift on a busy machine hits both; the table gives
 the median and min of `--runs` runs and the ratio of `servers` to the floor.
@@ -72,6 +72,9 @@ def _timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
 def _env(root: Path, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "SWITCHBOARD_"))}
     env |= {
+        # The checkout's own config: its `cwd = ".."` makes the servers run that checkout's `mcp_servers`. The
+        # default (the installed package's config) would run the servers of whichever checkout is installed.
+        "SWITCHBOARD_CONFIG": str(root / "config" / "switchboard.toml"),
         "PYTHONPATH": str(root),
         "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp / 'switchboard.sqlite'}",
         "XDG_DATA_HOME": str(tmp / "xdg"),
