@@ -7,7 +7,8 @@ Every measurement is the wall time of a fresh process, spawn to exit:
 
 - `floor`: `python -c` that imports `mcp`, connects five minimal stdio servers (each a `python -c` MCPServer with
   one tool) with the raw `mcp.Client` at once, lists their tools and exits;
-- `import cli`: `python -c "import orchestrator.cli"` (what every `switchboard` command pays first);
+- `import cli`: `python -c "import orchestrator.cli.commands"` (what every `switchboard` command pays first;
+  the `orchestrator.cli` package alone is an empty `__init__`);
 - `servers`: `python -m orchestrator --offline servers` with the checkout's shipped config (so its servers run
   that checkout's code) on a temp SQLite database (migrated and seeded by a first, uncounted run).
 
@@ -96,7 +97,8 @@ def measure(roots: dict[str, Path], runs: int) -> dict[str, dict[str, list[float
                 env = envs[name]
                 print(f"run {run + 1}/{runs}: {name}", file=sys.stderr, flush=True)
                 times[name]["floor"].append(_timed([sys.executable, "-c", FLOOR], root, env))
-                times[name]["import cli"].append(_timed([sys.executable, "-c", "import orchestrator.cli"], root, env))
+                import_cli = [sys.executable, "-c", "import orchestrator.cli.commands"]
+                times[name]["import cli"].append(_timed(import_cli, root, env))
                 servers = [sys.executable, "-m", "orchestrator", "--offline", "servers"]
                 times[name]["servers"].append(_timed(servers, root, env))
     return times
@@ -108,7 +110,7 @@ def render(times: dict[str, dict[str, list[float]]], roots: dict[str, Path], loa
         f"Start-up, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {len(os.sched_getaffinity(0))} CPUs, load average "
         f"{load} -> {_load()}; wall seconds of a fresh process, median (min) of {runs} runs",
         "",
-        "| code | floor: 5 minimal servers, raw mcp.Client | import orchestrator.cli | switchboard servers "
+        "| code | floor: 5 minimal servers, raw mcp.Client | import orchestrator.cli.commands | switchboard servers "
         "| servers / floor |",
         "|---|---:|---:|---:|---:|",
     ]
