@@ -2,7 +2,7 @@
 
 The folder is the source of truth that editors change; `faq_articles` is the durable copy of what is indexed;
 the search index (BM25, plus a model of the articles' example questions when there are any: see `_index`) lives
-in memory and is rebuilt from the table after every change.
+in memory, is built by the first search and rebuilt from the table after every change.
 
 Article file format (`<slug>.md`)::
 
@@ -214,7 +214,7 @@ class FaqStore:
         self._snapshot: _Snapshot | None = None
 
     def prepare(self) -> None:
-        """Migrate the schema, then sync the table and build the index from the folder.
+        """Migrate the schema, then sync the table from the folder (the first search builds the index).
 
         Raises:
             KnowledgeBaseError: The folder does not exist or cannot be read.
