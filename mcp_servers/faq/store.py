@@ -52,7 +52,6 @@ from .models import (
 )
 
 if TYPE_CHECKING:  # the index pulls in numpy, bm25s and the stemmers: loaded by the first search (`_indexed`)
-    from ._index import SearchIndex
     from ._languages import LanguageIndexes
 
 __all__ = [
@@ -167,13 +166,6 @@ class _Snapshot:
     indexes: "LanguageIndexes | None"
     """None until a search needs it (see `FaqStore._indexed`)."""
 
-    @property
-    def index(self) -> "SearchIndex":
-        """The English articles' index (the snapshot must be indexed)."""
-        if self.indexes is None:
-            raise RuntimeError("this FAQ snapshot is not indexed yet")
-        return self.indexes.default
-
 
 Signature = tuple[tuple[str, int, int], ...]
 """The folder's `(file name, mtime_ns, size)` of every `*.md` file, sorted: it changes when any article does."""
@@ -255,8 +247,9 @@ class FaqStore:
                 snapshot = _Snapshot(
                     records=records,
                     positions={r.slug: n for n, r in enumerate(records)},
-                    # Once searches have needed an index, a re-index rebuilds it here, in the thread that
-                    # re-indexes, while the others keep searching the previous one; before that it waits too.
+                    # Once a search has needed an index, a re-index rebuilds it here, in the thread that
+                    # re-indexes, while the others keep searching the previous one; until then the new snapshot
+                    # stays unindexed too (the next search builds it).
                     indexes=_index(records, previous) if previous is not None else None,
                 )
             except Exception:
@@ -280,9 +273,8 @@ class FaqStore:
         Articles in `language` are searched; when none of them matches, the English ones are.
         """
         self.refresh()
-        snapshot = self._indexed()
-        assert snapshot.indexes is not None  # _indexed() built it
-        ranked = snapshot.indexes.search(query, language=language, category=category, limit=limit)
+        snapshot, indexes = self._indexed()
+        ranked = indexes.search(query, language=language, category=category, limit=limit)
         return [
             SearchHit(article=snapshot.records[r.position], score=r.match.score, snippet=r.match.snippet)
             for r in ranked
@@ -305,8 +297,8 @@ class FaqStore:
             raise RuntimeError("FaqStore.prepare() must be called before use")
         return self._snapshot
 
-    def _indexed(self) -> _Snapshot:
-        """The current snapshot with its search index, built now if no search has needed one yet.
+    def _indexed(self) -> "tuple[_Snapshot, LanguageIndexes]":
+        """The current snapshot and its search index, built now if no search has needed one yet.
 
         The index (and the example-question model) is built on the first search, not in `prepare()`: a server
         answers `initialize` and `tools/list` without importing numpy, bm25s or scikit-learn, and a process that
@@ -314,14 +306,16 @@ class FaqStore:
         """
         snapshot = self._current()
         if snapshot.indexes is not None:
-            return snapshot
+            return snapshot, snapshot.indexes
         with self._lock:  # the re-index lock: a snapshot swapped by a re-index meanwhile is indexed, not lost
             snapshot = self._current()
-            if snapshot.indexes is None:
-                started = time.perf_counter()
-                snapshot = self._snapshot = replace(snapshot, indexes=_index(snapshot.records, None))
-                logger.info("Built the FAQ search index in %.2fs", time.perf_counter() - started)
-            return snapshot
+            if snapshot.indexes is not None:
+                return snapshot, snapshot.indexes
+            started = time.perf_counter()
+            indexes = _index(snapshot.records, None)
+            self._snapshot = replace(snapshot, indexes=indexes)
+            logger.info("Built the FAQ search index in %.2fs", time.perf_counter() - started)
+            return self._snapshot, indexes
 
     def _scan(self) -> Signature | None:
         """The folder's articles and those of its translation sub-folders (named `fr/<file>.md`)."""

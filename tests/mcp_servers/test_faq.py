@@ -702,13 +702,13 @@ async def test_a_query_phrased_like_an_example_question_ranks_its_article_first(
     database: Database, tmp_path: Path
 ) -> None:
     bm25_only = question_store(database, tmp_path / "plain", with_questions=False)
-    assert not bm25_only._indexed().index.uses_questions
+    assert not bm25_only._indexed()[1].default.uses_questions
     assert [h.article.slug for h in bm25_only.search(QUERY)][0] == "card-activation"
 
     other = Database(f"sqlite:///{tmp_path / 'questions.db'}")
     try:
         faq = question_store(other, tmp_path / "kb", with_questions=True)
-        assert faq._indexed().index.uses_questions
+        assert faq._indexed()[1].default.uses_questions
         async with Client(create_server(faq)) as client:
             found = await search(client, QUERY)
             activation = await search(client, "how can I activate the card")
@@ -729,7 +729,7 @@ def test_one_article_with_questions_is_not_enough_for_the_classifier(database: D
     (folder / "lost-card.md").write_text(article("Lost card", "account", "Freeze a lost card."), encoding="utf-8")
     faq = FaqStore(database, folder, reindex_interval=0)
     faq.prepare()
-    assert not faq._indexed().index.uses_questions
+    assert not faq._indexed()[1].default.uses_questions
     # The questions are still searched as text: a word only they contain finds the article.
     assert [h.article.slug for h in faq.search("ordered weeks ago")] == ["card-delivery"]
 
@@ -738,13 +738,13 @@ def test_reindex_reuses_the_question_model_and_snippet_cache_when_questions_are_
     database: Database, tmp_path: Path
 ) -> None:
     faq = question_store(database, tmp_path / "kb", with_questions=True)
-    before = faq._indexed().index
+    before = faq._indexed()[1].default
     faq.search(QUERY)
     (tmp_path / "kb" / "lost-card.md").write_text(
         article("Lost or stolen card", "account", "Freeze it in the app."), encoding="utf-8"
     )
     assert faq.refresh(force=True)
-    after = faq._indexed().index
+    after = faq._indexed()[1].default
     assert after is not before and after._model is before._model
     assert after._passages and set(after._passages) <= set(before._passages)
 
