@@ -7,9 +7,10 @@ Every measurement is the wall time of a fresh process, spawn to exit:
 
 - `floor`: `python -c` that imports `mcp`, connects five minimal stdio servers (each a `python -c` MCPServer with
   one tool) with the raw `mcp.Client` at once, lists their tools and exits;
-- `import cli`: `python -c "import orchestrator.cli"` (what every `switchboard` command pays first);
-- `servers`: `python -m orchestrator --offline servers` with the shipped config on a temp SQLite database
-  (migrated and seeded by a first, uncounted run).
+- `import cli`: `python -c "import orchestrator.cli.commands"` (what every `switchboard` command pays first;
+  the `orchestrator.cli` package alone is an empty `__init__`);
+- `servers`: `python -m orchestrator --offline servers` with the checkout's shipped config (so its servers run
+  that checkout's code) on a temp SQLite database (migrated and seeded by a first, uncounted run).
 
 Runs alternate between the measured checkouts (A B A B ...) so drift on a busy machine hits both; the table gives
 the median and min of `--runs` runs and the ratio of `servers` to the floor.
@@ -72,6 +73,9 @@ def _timed(command: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
 def _env(root: Path, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "SWITCHBOARD_"))}
     env |= {
+        # The checkout's own config: its `cwd = ".."` makes the servers run that checkout's `mcp_servers`. The
+        # default (the installed package's config) would run the servers of whichever checkout is installed.
+        "SWITCHBOARD_CONFIG": str(root / "config" / "switchboard.toml"),
         "PYTHONPATH": str(root),
         "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp / 'switchboard.sqlite'}",
         "XDG_DATA_HOME": str(tmp / "xdg"),
@@ -93,7 +97,8 @@ def measure(roots: dict[str, Path], runs: int) -> dict[str, dict[str, list[float
                 env = envs[name]
                 print(f"run {run + 1}/{runs}: {name}", file=sys.stderr, flush=True)
                 times[name]["floor"].append(_timed([sys.executable, "-c", FLOOR], root, env))
-                times[name]["import cli"].append(_timed([sys.executable, "-c", "import orchestrator.cli"], root, env))
+                import_cli = [sys.executable, "-c", "import orchestrator.cli.commands"]
+                times[name]["import cli"].append(_timed(import_cli, root, env))
                 servers = [sys.executable, "-m", "orchestrator", "--offline", "servers"]
                 times[name]["servers"].append(_timed(servers, root, env))
     return times
@@ -105,7 +110,7 @@ def render(times: dict[str, dict[str, list[float]]], roots: dict[str, Path], loa
         f"Start-up, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {len(os.sched_getaffinity(0))} CPUs, load average "
         f"{load} -> {_load()}; wall seconds of a fresh process, median (min) of {runs} runs",
         "",
-        "| code | floor: 5 minimal servers, raw mcp.Client | import orchestrator.cli | switchboard servers "
+        "| code | floor: 5 minimal servers, raw mcp.Client | import orchestrator.cli.commands | switchboard servers "
         "| servers / floor |",
         "|---|---:|---:|---:|---:|",
     ]

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal, Self, cast
 import limits
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from switchboard_common.database_url import default_database_url
 from switchboard_common.shipped import shipped_path
-from switchboard_common.storage import default_database_url
 
 from .errors import ConfigError
 

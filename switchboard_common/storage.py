@@ -1,25 +1,44 @@
 """One SQL code path for SQLite (embedded default) and PostgreSQL (by URL), with per-component migrations."""
 
-import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, event, select, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.types import TypeDecorator
 
 from .clock import utcnow
+from .database_url import DATABASE_URL_ENV, default_database_url
 
-__all__ = ["Database", "DatabaseError", "Migration", "UTCDateTime", "default_database_url", "widen_to_bigint"]
-
-DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
+__all__ = [
+    "DATABASE_URL_ENV",
+    "Database",
+    "DatabaseError",
+    "Migration",
+    "UTCDateTime",
+    "default_database_url",
+    "widen_to_bigint",
+]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -59,17 +78,6 @@ _migrations_table = Table(
 
 class DatabaseError(Exception):
     """The database URL is unusable or the database cannot be opened."""
-
-
-def default_database_url(environ: Mapping[str, str] = os.environ) -> str:
-    """Return `SWITCHBOARD_DATABASE_URL`, or a SQLite file in the per-user data directory.
-
-    The data directory follows XDG: `$XDG_DATA_HOME/switchboard`, else `~/.local/share/switchboard`.
-    """
-    if url := environ.get(DATABASE_URL_ENV):
-        return url
-    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", str(Path.home()))) / ".local" / "share")
-    return f"sqlite:///{Path(base) / 'switchboard' / 'switchboard.db'}"
 
 
 def _normalise_url(url: str) -> str:
@@ -128,17 +136,22 @@ class Database:
         """Apply the steps of `component` not applied yet; return the schema version reached.
 
         Each component (a server) owns its rows in `schema_migrations`, so servers sharing one database
-        migrate independently. Concurrent starts are serialised by the write lock (SQLite) or an advisory
-        lock (PostgreSQL).
+        migrate independently. A current schema is only read (no write lock); otherwise concurrent starts are
+        serialised by the write lock (SQLite) or an advisory lock (PostgreSQL), and the version is read again
+        under it.
 
         Raises:
             DatabaseError: the database cannot be reached (every component migrates first when it starts, so
                 this is where an unreachable database is reported, in one line and without the password).
         """
         try:
-            self.engine.connect().close()
+            first = self.engine.connect()
         except OperationalError as exc:
             raise DatabaseError(f"cannot reach the database {self._where()}: {_first_line(exc.orig)}") from exc
+        with first, first.begin():
+            stored = _stored_version(first, component)
+        if stored == len(steps):
+            return stored  # current: a read, no write lock (servers starting together would queue for it)
         with self.write() as conn:
             if not self.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('switchboard-migrations'))"))
@@ -159,6 +172,11 @@ class Database:
                     conn.execute(_migrations_table.insert().values(component=component, **values))
             return len(steps)
 
+    def has_rows(self, table: Table) -> bool:
+        """Whether `table` holds any row (a read: e.g. a demo seed that is already there skips its write lock)."""
+        with self.read() as conn:
+            return conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None
+
     def _where(self) -> str:
         parsed = make_url(self.url)
         if self.is_sqlite:
@@ -168,6 +186,13 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _stored_version(conn: Connection, component: str) -> int:
+    if not inspect(conn).has_table(_migrations_table.name):
+        return 0
+    row = conn.execute(select(_migrations_table.c.version).where(_migrations_table.c.component == component)).first()
+    return row[0] if row else 0
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, MetaData, String, Table, and_, bindparam, insert, select, text
+from sqlalchemy import Column, MetaData, String, Table, and_, bindparam, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from switchboard_common.storage import Database, UTCDateTime
@@ -47,8 +47,12 @@ def record_demo_seed(conn: Connection, component: str, now: datetime) -> None:
 def rebase_demo(db: Database, component: str, tables: Sequence[tuple[Table, Sequence[str]]], now: datetime) -> int:
     """Shift the listed datetime columns forward by the whole days since the last seed or rebase.
 
-    Returns the number of days shifted (0 when nothing was seeded or less than a day has passed).
+    Returns the number of days shifted (0 when nothing was seeded or less than a day has passed). Those two
+    cases are found by a read: the write lock is taken only when there is something to move.
     """
+    with db.read() as conn:
+        if not _due(conn, component, now):
+            return 0
     with db.write() as conn:
         lock_demo(conn, component)
         _meta.create_all(conn, checkfirst=True)
@@ -60,6 +64,13 @@ def rebase_demo(db: Database, component: str, tables: Sequence[tuple[Table, Sequ
             _shift(conn, table, columns, delta)
         conn.execute(_clock.update().where(_clock.c.component == component).values(anchor=anchor + delta))
         return delta.days
+
+
+def _due(conn: Connection, component: str, now: datetime) -> bool:
+    if not inspect(conn).has_table(_clock.name):
+        return False
+    anchor = conn.execute(select(_clock.c.anchor).where(_clock.c.component == component)).scalar_one_or_none()
+    return anchor is not None and (now - anchor).days >= 1
 
 
 def _shift(conn: Connection, table: Table, columns: Sequence[str], delta: timedelta) -> None:

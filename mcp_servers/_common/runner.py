@@ -1,6 +1,7 @@
 """The command line every server shares: `python -m mcp_servers.<name> [--transport http ...]`."""
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -124,6 +125,10 @@ def run_server(
     except DatabaseError as exc:
         sys.stderr.write(f"{name}: {exc}\n")
         return 2
+    # What start-up built (modules, classes, schemas, the server) lives as long as the process: freeze it, so no
+    # later full collection walks it again, nor the final one at exit (about 0.15 s of a 0.8 s stdio start).
+    # Unreachable start-up cycles, if any, are kept: a bounded, one-time cost.
+    gc.freeze()
     try:
         if args.transport == "stdio":
             server.run()

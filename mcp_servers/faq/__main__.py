@@ -1,7 +1,6 @@
 """`python -m mcp_servers.faq`: serve the ShopExpress help articles over stdio or streamable HTTP."""
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -21,8 +20,10 @@ KNOWLEDGE_BASE_ENV = "SWITCHBOARD_KNOWLEDGE_BASE"
 
 
 def build(db: Database, args: argparse.Namespace) -> MCPServer:
-    """Prepare the store (migrate, index the knowledge base folder) and build the server."""
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
+    """Prepare the store (migrate, sync the knowledge base folder into its table) and build the server.
+
+    The search index is built by the first search (`FaqStore`), so the server answers `tools/list` at once.
+    """
     store = FaqStore(db, Path(args.knowledge_base), reindex_interval=args.reindex_interval)
     try:
         store.prepare()

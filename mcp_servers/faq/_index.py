@@ -5,7 +5,8 @@ sharing at least one stemmed query term). When at least two articles have exampl
 front matter list, see `store`), a classifier trained on them (`_questions`) scores every candidate, and the
 rank is `margin + BM25_WEIGHT * bm25 / best_bm25_of_the_query`; candidates without questions count a margin of
 0 (undecided). Without example questions the rank is BM25 alone. The classifier is fitted when the index is
-built (prepare / re-index: instant for dozens of articles, seconds for ~10k questions), never per search.
+built (the first search, then each re-index: instant for dozens of articles, seconds for ~10k questions), never
+per search.
 """
 
 import logging

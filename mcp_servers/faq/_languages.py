@@ -11,21 +11,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ._index import Document, Match, SearchIndex
-from .models import LANGUAGES, Language
+from .models import DEFAULT_LANGUAGE, TRANSLATION_FOLDERS, Language, language_of
 
 __all__ = ["DEFAULT_LANGUAGE", "TRANSLATION_FOLDERS", "LanguageIndexes", "Ranked", "Translated", "language_of"]
-
-DEFAULT_LANGUAGE: Language = "en"
-TRANSLATION_FOLDERS: tuple[Language, ...] = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
-"""The sub-folders of the knowledge base holding translated articles, one per non-default language."""
-
-
-def language_of(value: str) -> Language:
-    """The language named `value` (a translation folder or a stored row's), else the default one."""
-    for language in LANGUAGES:
-        if value == language:
-            return language
-    return DEFAULT_LANGUAGE
 
 
 class Translated(Document, Protocol):

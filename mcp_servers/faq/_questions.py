@@ -7,10 +7,10 @@ Features are TF-IDF word 1-2-grams plus character 2-5-grams (within word boundar
 together; the model is a one-vs-rest LinearSVC (C=1, seed 0). For a query, the margin of each class says how
 much the query reads like that article's questions (> 0: more like them than like the others').
 
-Fitting runs when the index is built (`FaqStore.prepare()` or a re-index after the folder changed), never per
-search: it is instant on a few dozen articles and takes seconds on ~10k questions (BANKING77: 77 articles,
-~10k questions, 5-15 s on a busy 2-core machine). The thread that re-indexes pays for it; other searches
-keep using the previous index.
+Fitting runs when the index is built (by the first search after a start, then by each re-index after the
+folder changed), never per search: it is instant on a few dozen articles and takes seconds on ~10k questions
+(BANKING77: 77 articles, ~10k questions, 5-15 s on a busy 2-core machine). The first search waits for it; after
+that, the thread that re-indexes pays for it and other searches keep using the previous index.
 An index whose questions are unchanged reuses the previous model (see `QuestionModel.key`).
 """
 

@@ -9,6 +9,9 @@ CATEGORIES: tuple[Category, ...] = ("shipping", "returns", "products", "account"
 
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
+DEFAULT_LANGUAGE: Language = "en"
+TRANSLATION_FOLDERS: tuple[Language, ...] = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
+"""The sub-folders of the knowledge base holding translated articles, one per non-default language."""
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX_LENGTH = 100
@@ -81,3 +84,11 @@ class Article(BaseModel):
     uri: str
     updated_at: str = Field(description="ISO timestamp of the last change to the article")
     language: Language = Field(default="en", description="The article's language")
+
+
+def language_of(value: str) -> Language:
+    """The language named `value` (a translation folder or a stored row's), else the default one."""
+    for language in LANGUAGES:
+        if value == language:
+            return language
+    return DEFAULT_LANGUAGE

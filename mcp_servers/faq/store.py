@@ -2,7 +2,7 @@
 
 The folder is the source of truth that editors change; `faq_articles` is the durable copy of what is indexed;
 the search index (BM25, plus a model of the articles' example questions when there are any: see `_index`) lives
-in memory and is rebuilt from the table after every change.
+in memory, is built by the first search and rebuilt from the table after every change.
 
 Article file format (`<slug>.md`)::
 
@@ -29,9 +29,10 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, MetaData, String, Table, Text, bindparam, delete, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, RowMapping
@@ -39,10 +40,19 @@ from sqlalchemy.engine import Connection, RowMapping
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database, UTCDateTime
 
-from ._index import SearchIndex
-from ._languages import DEFAULT_LANGUAGE, TRANSLATION_FOLDERS, LanguageIndexes, language_of
 from ._parse import TITLE_MAX_LENGTH, FrontMatterError, ParsedArticle, category_of, parse_article, parse_article_file
-from .models import SLUG_MAX_LENGTH, SLUG_PATTERN, Category, Language
+from .models import (
+    DEFAULT_LANGUAGE,
+    SLUG_MAX_LENGTH,
+    SLUG_PATTERN,
+    TRANSLATION_FOLDERS,
+    Category,
+    Language,
+    language_of,
+)
+
+if TYPE_CHECKING:  # the index pulls in numpy, bm25s and the stemmers: loaded by the first search (`_indexed`)
+    from ._languages import LanguageIndexes
 
 __all__ = [
     "ArticleRecord",
@@ -57,6 +67,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_bm25s_quieted = threading.Event()
 
 FILE_MAX_BYTES = 1_000_000
 _CHUNK = 500
@@ -151,12 +163,8 @@ class _Source:
 class _Snapshot:
     records: tuple[ArticleRecord, ...]
     positions: Mapping[str, int]
-    indexes: LanguageIndexes
-
-    @property
-    def index(self) -> SearchIndex:
-        """The English articles' index."""
-        return self.indexes.default
+    indexes: "LanguageIndexes | None"
+    """None until a search needs it (see `FaqStore._indexed`)."""
 
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -198,7 +206,7 @@ class FaqStore:
         self._snapshot: _Snapshot | None = None
 
     def prepare(self) -> None:
-        """Migrate the schema, then sync the table and build the index from the folder.
+        """Migrate the schema, then sync the table from the folder (the first search builds the index).
 
         Raises:
             KnowledgeBaseError: The folder does not exist or cannot be read.
@@ -235,10 +243,14 @@ class FaqStore:
             started = time.perf_counter()
             try:
                 records = self._write(self._load(signature))
+                previous = self._snapshot.indexes if self._snapshot else None
                 snapshot = _Snapshot(
                     records=records,
                     positions={r.slug: n for n, r in enumerate(records)},
-                    indexes=LanguageIndexes(records, previous=self._snapshot.indexes if self._snapshot else None),
+                    # Once a search has needed an index, a re-index rebuilds it here, in the thread that
+                    # re-indexes, while the others keep searching the previous one; until then the new snapshot
+                    # stays unindexed too (the next search builds it).
+                    indexes=_index(records, previous) if previous is not None else None,
                 )
             except Exception:
                 if force:
@@ -261,8 +273,8 @@ class FaqStore:
         Articles in `language` are searched; when none of them matches, the English ones are.
         """
         self.refresh()
-        snapshot = self._current()
-        ranked = snapshot.indexes.search(query, language=language, category=category, limit=limit)
+        snapshot, indexes = self._indexed()
+        ranked = indexes.search(query, language=language, category=category, limit=limit)
         return [
             SearchHit(article=snapshot.records[r.position], score=r.match.score, snippet=r.match.snippet)
             for r in ranked
@@ -284,6 +296,26 @@ class FaqStore:
         if self._snapshot is None:
             raise RuntimeError("FaqStore.prepare() must be called before use")
         return self._snapshot
+
+    def _indexed(self) -> "tuple[_Snapshot, LanguageIndexes]":
+        """The current snapshot and its search index, built now if no search has needed one yet.
+
+        The index (and the example-question model) is built on the first search, not in `prepare()`: a server
+        answers `initialize` and `tools/list` without importing numpy, bm25s or scikit-learn, and a process that
+        never searches (e.g. `switchboard servers`) never pays for them. Concurrent first searches build it once.
+        """
+        snapshot = self._current()
+        if snapshot.indexes is not None:
+            return snapshot, snapshot.indexes
+        with self._lock:  # the re-index lock: a snapshot swapped by a re-index meanwhile is indexed, not lost
+            snapshot = self._current()
+            if snapshot.indexes is not None:
+                return snapshot, snapshot.indexes
+            started = time.perf_counter()
+            indexes = _index(snapshot.records, None)
+            self._snapshot = replace(snapshot, indexes=indexes)
+            logger.info("Built the FAQ search index in %.2fs", time.perf_counter() - started)
+            return self._snapshot, indexes
 
     def _scan(self) -> Signature | None:
         """The folder's articles and those of its translation sub-folders (named `fr/<file>.md`)."""
@@ -358,25 +390,24 @@ class FaqStore:
     def _write(self, found: Mapping[str, _Parsed]) -> tuple[ArticleRecord, ...]:
         """Make `faq_articles` match `found` in one transaction; return every row, by slug.
 
-        Rows that neither this sync nor anyone else changed since the last one are taken from the current
-        snapshot (which was read from the table); only the others are read back.
+        A table already in step with the folder (every start but the first, or a change another replica synced)
+        is only read: the write lock is taken when there is something to write. Rows that neither this sync nor
+        anyone else changed since the last one are taken from the current snapshot (which was read from the
+        table); only the others are read back.
         """
-        now = utcnow()
         known = {r.slug: r for r in self._snapshot.records} if self._snapshot else {}
+        with self.db.read() as conn:
+            stored = _stored(conn)
+            if all(stored.get(slug) == _key(a) for slug, a in found.items()) and set(stored) <= set(found):
+                return _records(conn, found, stored, known)
+        now = utcnow()
         with self.db.write() as conn:
             if not self.db.is_sqlite:
                 # Replicas sharing the database sync one at a time (SQLite: BEGIN IMMEDIATE already does).
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('faq_articles'))"))
-            stored = {
-                row.slug: (row.content_hash, row.source_path)
-                for row in conn.execute(
-                    select(faq_articles.c.slug, faq_articles.c.content_hash, faq_articles.c.source_path)
-                )
-            }
+            stored = _stored(conn)
             added = [a for slug, a in found.items() if slug not in stored]
-            changed = [
-                a for slug, a in found.items() if slug in stored and stored[slug] != (a.content_hash, a.source_path)
-            ]
+            changed = [a for slug, a in found.items() if slug in stored and stored[slug] != _key(a)]
             removed = sorted(set(stored) - set(found))
             if added:
                 conn.execute(insert(faq_articles), [_row(a, now) for a in added])
@@ -387,19 +418,45 @@ class FaqStore:
                 )
             for start in range(0, len(removed), _CHUNK):
                 conn.execute(delete(faq_articles).where(faq_articles.c.slug.in_(removed[start : start + _CHUNK])))
-            unchanged = {
-                slug: record
-                for slug, record in known.items()
-                if slug in found and stored.get(slug) == (record.content_hash, record.source_path) == _key(found[slug])
-            }
-            missing = sorted(set(found) - set(unchanged))
-            records = dict(unchanged)
-            for start in range(0, len(missing), _CHUNK):
-                query = select(faq_articles).where(faq_articles.c.slug.in_(missing[start : start + _CHUNK]))
-                records.update((row["slug"], _record(row)) for row in conn.execute(query).mappings())
+            records = _records(conn, found, stored, known)
         if added or changed or removed:
             logger.info("FAQ articles synced: %d added, %d changed, %d removed", len(added), len(changed), len(removed))
-        return tuple(records[slug] for slug in sorted(records))
+        return records
+
+
+def _stored(conn: Connection) -> dict[str, tuple[str, str]]:
+    """Each stored slug's `(content_hash, source_path)`."""
+    query = select(faq_articles.c.slug, faq_articles.c.content_hash, faq_articles.c.source_path)
+    return {row.slug: (row.content_hash, row.source_path) for row in conn.execute(query)}
+
+
+def _records(
+    conn: Connection,
+    found: Mapping[str, _Parsed],
+    stored: Mapping[str, tuple[str, str]],
+    known: Mapping[str, ArticleRecord],
+) -> tuple[ArticleRecord, ...]:
+    """The rows of `found`, by slug, once the table matches it: `known` ones that did not change, the rest read."""
+    unchanged = {
+        slug: record
+        for slug, record in known.items()
+        if slug in found and stored.get(slug) == (record.content_hash, record.source_path) == _key(found[slug])
+    }
+    missing = sorted(set(found) - set(unchanged))
+    records = dict(unchanged)
+    for start in range(0, len(missing), _CHUNK):
+        query = select(faq_articles).where(faq_articles.c.slug.in_(missing[start : start + _CHUNK]))
+        records.update((row["slug"], _record(row)) for row in conn.execute(query).mappings())
+    return tuple(records[slug] for slug in sorted(records))
+
+
+def _index(records: tuple[ArticleRecord, ...], previous: "LanguageIndexes | None") -> "LanguageIndexes":
+    from ._languages import LanguageIndexes
+
+    if not _bm25s_quieted.is_set():  # bm25s sets its own logger to DEBUG when imported (just above, the first time)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        _bm25s_quieted.set()
+    return LanguageIndexes(records, previous=previous)
 
 
 def _key(article: _Parsed) -> tuple[str, str]:

@@ -30,6 +30,8 @@ def rebase_demo(db: Database, now: datetime) -> int:
 
 def seed_demo(db: Database, now: datetime) -> bool:
     """Insert the demo store unless customers already exist (one transaction). Returns whether it seeded."""
+    if db.has_rows(customers):
+        return False  # seeded already: a read, without building the demo or taking the write lock
     demo = build_demo_store(now)
     with db.write() as conn:
         lock_demo(conn, "orders")

@@ -25,6 +25,8 @@ def rebase_demo(db: Database, now: datetime) -> int:
 
 def seed_demo(db: Database, now: datetime) -> bool:
     """Insert one payment per demo order unless the ledger has rows (one transaction). Returns whether it seeded."""
+    if db.has_rows(payments):
+        return False  # seeded already: a read, without building the demo or taking the write lock
     demo = build_demo_store(now)
     with db.write() as conn:
         lock_demo(conn, "refunds")

@@ -161,6 +161,8 @@ class TicketsStore:
 
     def seed_demo(self, now: datetime) -> bool:
         """Insert the demo tickets unless tickets already exist. Returns whether it seeded."""
+        if self.db.has_rows(tickets):
+            return False  # a read: an already seeded store takes no write lock
         with self.db.write() as conn:
             self._lock_numbering(conn)
             if conn.execute(select(func.count()).select_from(tickets)).scalar_one():

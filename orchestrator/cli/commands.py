@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -404,4 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.main(args=list(argv) if argv is not None else None, prog_name="switchboard", standalone_mode=True)
     except SystemExit as exc:
         return int(exc.code or 0)
+    finally:
+        # The command is done and the process exits: nothing it built needs collecting first. Frozen objects
+        # are left out of the interpreter's final collection (about 0.1 s of CPU after `switchboard servers`).
+        gc.freeze()
     return 0

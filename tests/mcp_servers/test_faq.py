@@ -3,6 +3,7 @@
 
 import logging
 import shutil
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -25,7 +26,8 @@ from switchboard_common.storage import Database
 
 pytestmark = pytest.mark.anyio
 
-KNOWLEDGE_BASE = Path(__file__).resolve().parents[2] / "config" / "knowledge_base"
+ROOT = Path(__file__).resolve().parents[2]
+KNOWLEDGE_BASE = ROOT / "config" / "knowledge_base"
 CATEGORIES = ["shipping", "returns", "products", "account", "payment"]
 BOUND: RequestParamsMeta = {"switchboard/customer": "jordan.lee@example.com"}
 COPIED = ("refund-timing", "promax-headphones-bluetooth-reset", "track-order", "reset-password")
@@ -134,6 +136,72 @@ async def test_bluetooth_question_ranks_promax_reset_first_with_the_reset_steps_
     assert "10 seconds" in top.snippet and "blinks blue" in top.snippet
     assert len(top.snippet) <= 400
     assert top.score > second.score > 0
+
+
+async def test_tools_list_answers_before_the_index_is_built_and_the_first_search_builds_it(store: FaqStore) -> None:
+    async with Client(create_server(store)) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        article_read = await client.call_tool("get_faq_article", {"slug": "refund-timing"})
+        assert store._current().indexes is None  # listing and reading an article need no index
+        found = await search(client, "how long does a refund take")
+    assert names == {"search_faq", "get_faq_article"} and not article_read.is_error
+    assert slugs(found)[0] == "refund-timing"
+    assert store._current().indexes is not None
+
+
+async def test_concurrent_first_searches_build_the_index_once_and_all_answer(
+    store: FaqStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    real_index = store_module._index
+
+    def counted(records: tuple[store_module.ArticleRecord, ...], previous: object) -> object:
+        built.append(len(records))
+        return real_index(records, None)
+
+    monkeypatch.setattr(store_module, "_index", counted)
+    answers: list[str] = []
+
+    async def ask() -> None:
+        hits = await anyio.to_thread.run_sync(lambda: store.search("how long does a refund take"))
+        answers.append(hits[0].article.slug)
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(ask)
+    assert answers == ["refund-timing"] * 6
+    assert len(built) == 1
+
+
+def test_a_server_start_leaves_the_search_libraries_out_until_the_first_search(tmp_path: Path) -> None:
+    """numpy, bm25s and the stemmers cost the faq server about 0.3 s of CPU at start; `tools/list` needs none."""
+    probe = f"""
+import sys
+import anyio
+from mcp import Client
+from mcp_servers.faq.__main__ import open_in_process
+HEAVY = ("numpy", "bm25s", "Stemmer", "scipy", "sklearn")
+
+async def main() -> None:
+    with open_in_process([], {{"SWITCHBOARD_DATABASE_URL": "sqlite:///{tmp_path / "faq.db"}"}}) as server:
+        async with Client(server) as client:
+            await client.list_tools()
+            print(" ".join(m for m in HEAVY if m in sys.modules) or "-")
+            result = await client.call_tool("search_faq", {{"query": "how long does a refund take"}})
+            print(result.structured_content["results"][0]["slug"])
+            print(" ".join(m for m in HEAVY if m in sys.modules))
+
+anyio.run(main)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    before, first, after = done.stdout.splitlines()
+    assert before == "-"
+    assert first == "refund-timing"
+    assert {"numpy", "bm25s", "Stemmer"} <= set(after.split())
 
 
 async def test_refund_time_question_ranks_refund_timing_article_first(store: FaqStore) -> None:
@@ -634,13 +702,13 @@ async def test_a_query_phrased_like_an_example_question_ranks_its_article_first(
     database: Database, tmp_path: Path
 ) -> None:
     bm25_only = question_store(database, tmp_path / "plain", with_questions=False)
-    assert not bm25_only._current().index.uses_questions
+    assert not bm25_only._indexed()[1].default.uses_questions
     assert [h.article.slug for h in bm25_only.search(QUERY)][0] == "card-activation"
 
     other = Database(f"sqlite:///{tmp_path / 'questions.db'}")
     try:
         faq = question_store(other, tmp_path / "kb", with_questions=True)
-        assert faq._current().index.uses_questions
+        assert faq._indexed()[1].default.uses_questions
         async with Client(create_server(faq)) as client:
             found = await search(client, QUERY)
             activation = await search(client, "how can I activate the card")
@@ -661,7 +729,7 @@ def test_one_article_with_questions_is_not_enough_for_the_classifier(database: D
     (folder / "lost-card.md").write_text(article("Lost card", "account", "Freeze a lost card."), encoding="utf-8")
     faq = FaqStore(database, folder, reindex_interval=0)
     faq.prepare()
-    assert not faq._current().index.uses_questions
+    assert not faq._indexed()[1].default.uses_questions
     # The questions are still searched as text: a word only they contain finds the article.
     assert [h.article.slug for h in faq.search("ordered weeks ago")] == ["card-delivery"]
 
@@ -670,13 +738,13 @@ def test_reindex_reuses_the_question_model_and_snippet_cache_when_questions_are_
     database: Database, tmp_path: Path
 ) -> None:
     faq = question_store(database, tmp_path / "kb", with_questions=True)
-    before = faq._current().index
+    before = faq._indexed()[1].default
     faq.search(QUERY)
     (tmp_path / "kb" / "lost-card.md").write_text(
         article("Lost or stolen card", "account", "Freeze it in the app."), encoding="utf-8"
     )
     assert faq.refresh(force=True)
-    after = faq._current().index
+    after = faq._indexed()[1].default
     assert after is not before and after._model is before._model
     assert after._passages and set(after._passages) <= set(before._passages)
 

@@ -12,6 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from sqlalchemy.engine import Connection
 
 from switchboard_common.storage import Database, DatabaseError, UTCDateTime, default_database_url
+from tests.mcp_servers.sql_trace import statements, writes
 
 _meta = MetaData()
 _things = Table(
@@ -66,6 +67,28 @@ def test_migrations_apply_once_and_record_the_version(database_url: str) -> None
     assert db.migrate("storage-test", [_v1, step2]) == 2
     assert calls == [2]
     db.dispose()
+
+
+def test_a_current_schema_is_only_read_no_migration_statement_or_write_lock(database_url: str) -> None:
+    db = Database(database_url)
+    calls: list[int] = []
+
+    def step2(conn: Connection) -> None:
+        calls.append(2)
+
+    try:
+        with statements(db) as first:
+            assert db.migrate("storage-test", [_v1, step2]) == 2
+        assert calls == [2] and writes(first)  # the first start creates and records
+        with statements(db) as again:
+            assert db.migrate("storage-test", [_v1, step2]) == 2
+        assert calls == [2]
+        assert again and writes(again) == [], again
+        with statements(db) as newer:
+            assert db.migrate("storage-test", [_v1, step2, step2]) == 3  # one step more: it runs, under the lock
+        assert calls == [2, 2] and writes(newer)
+    finally:
+        db.dispose()
 
 
 def test_a_failed_write_leaves_nothing_behind(database_url: str) -> None:

@@ -37,6 +37,17 @@ def test_the_cli_imports_its_heavier_commands_only_when_they_run() -> None:
     ]
 
 
+def test_the_servers_command_path_leaves_sqlalchemy_out() -> None:
+    """`switchboard servers` reads the config and connects the mesh: it opens no database (about 0.1 s of CPU)."""
+    code = (
+        "from orchestrator.cli.commands import cli\n"
+        "from orchestrator.settings import load_settings\n"
+        "import orchestrator.registry.registry\n"
+        "assert load_settings(None, {'SWITCHBOARD_DATABASE_URL': 'sqlite:////tmp/x.db'}, offline=True).servers"
+    )
+    assert _loaded_after(code, ("sqlalchemy",)) == []
+
+
 def test_importing_the_cli_and_web_leaves_the_anthropic_sdk_out() -> None:
     code = "import orchestrator.cli.commands, orchestrator.cli.serve, orchestrator.web.app, orchestrator.evals.runner"
     assert _loaded_after(code, ("anthropic",)) == []
