@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from ..blocking import blocking
 from ..hooks import InputVerdict, TurnContext
+from .abuse_markers import is_known_word, load_word_counts, split_run_together, structure_markers
 from .textclf import HashedLinearModel
 from .topic import is_french
 from .weights import MODELS_DIR, existing
@@ -137,15 +139,16 @@ _SLUR = re.compile(
 )
 _NEGATIVE = re.compile(
     r"\b(?:disgust\w*|contempt\w*|vermin|scum\w*|trash|garbage|rubbish|animals?|sub-?humans?|plague|parasites?|"
-    r"cockroach\w*|rats|pigs|apes|monkeys?|filth\w*|dirty|inferior|worthless|pathetic|stupid|dumb|idiots?|evil|"
+    r"cockroach\w*|rats|pigs|apes|monkeys?|filth\w*|dirty|inferior|worthless|pathetic|stupid\w*|dumb\w*|idiots?|evil|violent|cruel\w*|"
     r"criminals?|savages?|monsters?|disease\w*|cancer|worst|lesser|useless|waste|burden|ugly|gross|repuls\w*|"
-    r"revolt\w*|sicken\w*|vile|dangerous|terrorists?|freaks?|abominations?|retard\w*|shitty|assholes?|bastards?|"
+    r"revolt\w*|sicken\w*|vile|despicable|horrible|awful|nasty|rats?|dangerous|terrorists?|freaks?|abominations?|retard\w*|shitty|assholes?|bastards?|"
     r"pricks?|dickheads?|morons?|liars?|thieves|lazy|primitive|backwards|brainless|ignorant|incompetent|landfill|"
     r"cages?|caged|zoo|sewer|gutter|dirt|insects?|dogs|nothing but|no place|not human|less than human|mistake|"
     r"annoying|pests?|nuisance|hopeless|losers?|clowns?|jokes?|sick|crazy|nuts|frauds?)\b"
 )
 _HATE_VERB = re.compile(
-    r"\b(?:hate|hated|hates|hating|hatred|despise\w*|loath\w*|detest\w*|can't stand|cannot stand|sick of|"
+    r"\b(?:hate|hated|hates|hating|hatred|despise\w*|loath\w*|detest\w*|abhor\w*|scorn\w*|rage|fury|revuls\w*|"
+    r"repugnan\w*|can't bear|cannot bear|fills? me with|makes? me sick|can't stand|cannot stand|sick of|"
     r"kill\w*|murder\w*|exterminat\w*|eradicat\w*|slaughter\w*|shoot|shot|hang|hanged|lynch\w*|gas|gassed|"
     r"burn|burned|deport\w*|kick (?:them )?out|get rid of|wipe (?:them )?out|lock\w* up|execut\w*|death to|die|"
     r"dead|hurt|rape\w*|tortur\w*|suffer|beat|don't belong|do not belong|go back|should not be allowed|"
@@ -154,7 +157,9 @@ _HATE_VERB = re.compile(
 _POSITIVE = re.compile(
     r"\b(?:love|loved|lovely|happy|great|beautiful|amazing|wonderful|heroes|hero|respect\w*|support\w*|welcome|"
     r"proud|gorgeous|brilliant|talented|kind|smart|admire|adore|fantastic|valued|valuable|deserve (?:the same|"
-    r"equal|respect)|equal|inspiring|strong|brave|blessing|worth so much|glad|thank\w*|appreciate\w*|enjoy\w*)\b"
+    r"equal|respect)|equal|inspiring|strong|brave|blessing|worth so much|glad|thank\w*|appreciate\w*|enjoy\w*|"
+    r"honou?r\w*|cherish\w*|celebrat\w*|protect\w*|treasure\w*|awesome|incredible|caring|generous|grateful|"
+    r"lucky|best|excellent|precious|beloved|cool|fun|funny|pretty|cute|fresh|genius|queens?|kings?)\b"
 )
 _HOSTILE = (_NEGATIVE, _HATE_VERB, _SLUR)
 _QUOTED = re.compile(r'"[^"]{3,}"|\u201c[^\u201d]{3,}\u201d')
@@ -207,18 +212,26 @@ def _repair(token: str) -> str:
 
     Remembered per token (a scan of the whole lexicon; a turn repairs the same message's words several times).
     """
-    if len(token) < 4 or token in _LEXICON:
+    if len(token) < 4 or token in _LEXICON or is_known_word(token):
         return token
     for word in _LEXICON:
         if len(word) >= 4 and _near(token, word):
             return word
     if len(token) >= 5:
         for word in _SPLIT_WORDS:
-            if token.startswith(word) and token[len(word) :].isalpha():
+            if token.startswith(word) and is_known_word(token[len(word) :]):
                 return f"{word} {token[len(word) :]}"
-            if token.endswith(word) and token[: -len(word)].isalpha():
+            if token.endswith(word) and (token[: -len(word)] in ("i", "a") or is_known_word(token[: -len(word)])):
                 return f"{token[: -len(word)]} {word}"
     return token
+
+
+_WORD = re.compile(r"[^\s.,;:!?\"()]+")
+_RUN = re.compile(r"(?<![\w'])[a-z]{6,24}(?![\w'])")
+
+
+def _split_run(match: re.Match[str]) -> str:
+    return split_run_together(match.group(0))
 
 
 def model_text(text: str) -> str:
@@ -227,7 +240,7 @@ def model_text(text: str) -> str:
     The markers (identity term, slur, negative word, hate verb, praise, negation, counter-speech, person
     references, and their co-occurrences) give the linear model conjunctions it cannot form from n-grams.
     """
-    normalized = " ".join(_repair(t) for t in normalize_abuse_text(text).split(" "))
+    normalized = _RUN.sub(_split_run, _WORD.sub(lambda m: _repair(m.group(0)), normalize_abuse_text(text)))
     found = {
         "id": bool(_IDENTITY.search(normalized)),
         "slur": bool(_SLUR.search(normalized)),
@@ -259,6 +272,15 @@ def model_text(text: str) -> str:
         "zzquotedhostile": quoted_only,
     }
     markers += [name for name, hit in combos.items() if hit]
+    markers += structure_markers(
+        normalized,
+        identity=found["id"],
+        target=target,
+        hostile=hostile,
+        slur=found["slur"],
+        positive=found["pos"],
+        quoted=outside != normalized,
+    )
     return f"{normalized} {' '.join(markers)}".strip()
 
 
@@ -381,6 +403,8 @@ class AbuseCheck:
 
     async def check_input(self, text: str, ctx: TurnContext) -> InputVerdict:
         """Classify the message and record the outcome; always allows it through."""
+        if load_word_counts.cache_info().currsize == 0:  # a 5 MB file: read in a worker thread, once
+            await blocking(load_word_counts)
         verdict = classify_abuse(text, threshold=self.threshold)
         previous = ctx.flags.get("abuse_count", 0)
         count = previous if isinstance(previous, int) else 0
