@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 
 from ..blocking import blocking
 from ..hooks import InputVerdict, TurnContext
-from .abuse_markers import is_known_word, load_word_counts, split_run_together, structure_markers
+from .abuse_markers import hostile_word_found, is_known_word, load_word_counts, split_run_together, structure_markers
 from .textclf import HashedLinearModel
 from .topic import is_french
 from .weights import MODELS_DIR, existing
@@ -133,7 +133,8 @@ _IDENTITY = re.compile(
     r"handicapped|cripples?|deaf|blind|autistic|elderly|old people|gypsies|roma)\b"
 )
 _SLUR = re.compile(
-    r"\b(?:nigg\w*|negro\w*|fag|fags|faggot\w*|dyke\w*|tranny|trannies|shemales?|muzzie\w*|mong|mongs|retards?|"
+    r"\b(?:nigg\w*|negro\w*|fag|fags|faggot\w*|dyke\w*|tranny|trannies|she ?males?|muzzie\w*|mong|mongs|retards?|"
+    r"jihadis?|cripples?|wet backs?|"
     r"spastics?|spaz|kikes?|chinks?|gooks?|wetbacks?|spics?|beaners?|towelheads?|ragheads?|coons?|paki|pakis|"
     r"sand ?niggers?|camel ?fuckers?|rapefugees?|gyps(?:y|ies)|cunts?|sluts?|whores?|hoes?|bitch\w*|thots?)\b"
 )
@@ -162,6 +163,8 @@ _POSITIVE = re.compile(
     r"lucky|best|excellent|precious|beloved|cool|fun|funny|pretty|cute|fresh|genius|queens?|kings?)\b"
 )
 _HOSTILE = (_NEGATIVE, _HATE_VERB, _SLUR)
+_YOU_GROUP = re.compile(r"\byou (?:\w+ )?" + _IDENTITY.pattern.removeprefix(r"\b"))
+"""A group addressed as "you ..." ("you immigrants keep ..."): rarely friendly in this data."""
 _QUOTED = re.compile(r'"[^"]{3,}"|\u201c[^\u201d]{3,}\u201d')
 _NEGATION = re.compile(r"\b(?:not|never|no|nobody|none|nothing|cannot|without)\b|n't\b")
 _COUNTER = re.compile(
@@ -212,6 +215,12 @@ def _repair(token: str) -> str:
 
     Remembered per token (a scan of the whole lexicon; a turn repairs the same message's words several times).
     """
+    if token.endswith("'s") and len(token) > 2:
+        return _repair(token[:-2]) + "'s"
+    if any(c.isdigit() for c in token) and token.translate(_LEET).isalpha():
+        leet = token.translate(_LEET)  # "muzzi3" (the masking pattern wants a letter after the digits)
+        if _SLUR.fullmatch(leet) or _IDENTITY.fullmatch(leet) or leet in _LEXICON:
+            return leet
     if len(token) < 4 or token in _LEXICON or is_known_word(token):
         return token
     for word in _LEXICON:
@@ -230,6 +239,15 @@ _WORD = re.compile(r"[^\s.,;:!?\"()]+")
 _RUN = re.compile(r"(?<![\w'])[a-z]{6,24}(?![\w'])")
 
 
+_SPACED_SHORT = re.compile(r"(?<!\S)[a-z] [a-z] [a-z](?!\S)")
+
+
+def _join_short(match: re.Match[str]) -> str:
+    """Three spaced letters joined when they spell a slur or group ("f a g"); "u r a" and the like stay apart."""
+    joined = match.group(0).replace(" ", "")
+    return joined if _SLUR.fullmatch(joined) or _IDENTITY.fullmatch(joined) else match.group(0)
+
+
 def _split_run(match: re.Match[str]) -> str:
     return split_run_together(match.group(0))
 
@@ -241,6 +259,7 @@ def model_text(text: str) -> str:
     references, and their co-occurrences) give the linear model conjunctions it cannot form from n-grams.
     """
     normalized = _RUN.sub(_split_run, _WORD.sub(lambda m: _repair(m.group(0)), normalize_abuse_text(text)))
+    normalized = _SPACED_SHORT.sub(_join_short, normalized)
     found = {
         "id": bool(_IDENTITY.search(normalized)),
         "slur": bool(_SLUR.search(normalized)),
@@ -253,9 +272,14 @@ def model_text(text: str) -> str:
         "third": bool(_THIRD.search(normalized)),
         "people": bool(_PEOPLE.search(normalized)),
     }
-    hostile = found["neg"] or found["verb"] or found["slur"]
+    hostile = found["neg"] or found["verb"] or found["slur"] or hostile_word_found(normalized)
     outside = _QUOTED.sub(" ", normalized)  # hostility only inside quotation marks is quoted, as counter-speech does
-    quoted_only = hostile and outside != normalized and not any(p.search(outside) for p in _HOSTILE)
+    quoted_only = (
+        hostile
+        and outside != normalized
+        and not any(p.search(outside) for p in _HOSTILE)
+        and not hostile_word_found(outside)
+    )
     target = found["id"] or found["people"] or found["you"] or found["third"]
     markers = [f"zz{name}" for name, hit in found.items() if hit]
     combos = {
@@ -270,6 +294,7 @@ def model_text(text: str) -> str:
         "zzyouhostilenot": found["you"] and hostile and found["not"],
         "zzhostilenotarget": hostile and not target,
         "zzquotedhostile": quoted_only,
+        "zzyougroup": bool(_YOU_GROUP.search(normalized)),
     }
     markers += [name for name, hit in combos.items() if hit]
     markers += structure_markers(

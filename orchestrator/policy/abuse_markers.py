@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from functools import cache, lru_cache
 
-__all__ = ["is_known_word", "load_word_counts", "split_run_together", "structure_markers"]
+__all__ = ["hostile_word_found", "is_known_word", "load_word_counts", "split_run_together", "structure_markers"]
 
 _MIN_RUN = 6
 _MAX_RUN = 24
@@ -97,31 +97,61 @@ _HOSTILE_WORD = re.compile(
     r"vermin|trash|garbage|filth\w*|dirty|inferior|worthless|pathetic|stupid\w*|dumb\w*|idiots?|evil|cruel\w*|criminals?|"
     r"savages?|monsters?|parasites?|cockroach\w*|rats|pigs|apes|animals?|subhuman|plague|cancer|disease\w*|"
     r"lesser|useless|burden|ugly|gross|repuls\w*|revolt\w*|vile|dangerous|terrorists?|freaks?|despicable|"
-    r"horrible|awful|nasty|rage|scorn\w*|contempt\w*|insects?|hostil\w*|insult\w*|slurs?)"
+    r"horrible|awful|nasty|rage|scorn\w*|contempt\w*|insects?|hostil\w*|insult\w*|slurs?|disgrac\w*|pests?|"
+    r"swine|lowlifes?|degenerates?|perverts?|dirt|primitive|uncivili[sz]ed|barbari\w*|brutes?|beasts?|leeches|"
+    r"maggots?|lice|virus|infest\w*|tumou?rs?|poison\w*|stains?|menace|thugs?|rapists?|thieves|psychopaths?|"
+    r"abominations?|failures?|losers?|morons?|imbeciles?|retard\w*|ignorant|brainless|lazy|dishonest|liars?|"
+    r"greedy|smelly|wicked|twisted|aggressive|eliminat\w*|wipe|expel\w*|cage[sd]?|hunt\w*|destroy\w*|"
+    r"annihilat\w*|purg\w*|cleans\w*|crush\w*|kick\w*|slap\w*|assault\w*|injur\w*|maim\w*|butcher\w*|"
+    r"massacr\w*|resent\w*|disdain\w*|nauseat\w*|sicken\w*|furious|fury|angry|bully\w*|bulli\w*|"
+    r"harass\w*|oppress\w*|segregat\w*|enslav\w*|humiliat\w*|mock\w*|ridicul\w*|trash\w*)"
 )
+
+
+_HOSTILE_PHRASE = re.compile(
+    r"\bworth (?:\w+ )?(?:nothing|less)\b|\bnothing (?:is )?worse than\b|\b(?:lowest|scum) of the\b|"
+    r"\bno better than\b|\bless than human\b|\bnot (?:even |really )?(?:human|people)\b|"
+    r"\bwaste of (?:space|oxygen|air)\b|"
+    r"\b(?:your|their|that|his|her) kind\b|\bcan't help themselves\b|\btypical \w+(?: \w+)? behaviou?r\b|"
+    r"\bthe (?:dirt|shit|mud) (?:under|on) my (?:shoe|boot)s?\b"
+)
+
+
+def hostile_word_found(text: str) -> bool:
+    """Whether `text` (normalised) is hostile in one word (an insult, violence, disgust) or a set phrase."""
+    return bool(_HOSTILE_PHRASE.search(text)) or any(
+        _HOSTILE_WORD.fullmatch(word) for word in re.findall(r"[a-z]+", text)
+    )
+
+
 _GOOD_WORD = re.compile(
-    r"(?:live|lives|living|alive|life|human|humans|humanity|equal\w*|rights?|worth|value\w*|belong\w*|save|"
+    r"(?:live|lives|living|alive|life|human|humans|humanity|equal\w*|rights?|worth|valu\w*|belong\w*|save|"
     r"saving|help|trust\w*|respect\w*|welcome\w*|place|space|room|apply|matters?|count|safe|free|love\w*|"
     r"accept\w*|allowed|good|better|smart|capable|able)"
 )
 _NEGATOR = re.compile(r"(?:not|never|no|nobody|none|nothing|neither|nor|cannot|without|\w+n't)")
-_SCOPE = 5
+_SCOPE = 6
+_NOT_NEGATING = frozenset("doubt wonder only question matter".split())
 _PRONOUN = re.compile(r"(?:it|you|they|we|he|she|i|people|these|those)")
-_SCOPE_END = re.compile(r"[.!?;:,\"]|but|and|because|though|although|if")
+_SCOPE_END = re.compile(
+    r"[.!?;:,\"]|but|and|because|though|although|if|realise|realize|see|understand|know|recognise|recognize|"
+    r"notice|admit|get|accept|deny|care"
+)
 
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|me|my|myself|we|we're|us|our|ours|ourselves)\b")
 _REPORTED = re.compile(
     r"\b(?:call(?:s|ed|ing)?|say(?:s|ing)?|said|writ(?:e|es|ing|ten)|wrote|post(?:s|ed|ing)?|tweet\w*|"
     r"shout\w*|yell\w*|chant\w*|threaten\w*|spread\w*|claim\w*|repeat\w*|statements?|comments?|remarks?|words|"
     r"language|rhetoric|propaganda|slogans?|jokes?|messages?|(?:things|stuff|phrases|sentences) like|"
-    r"hate speech|slurs?|insults?|to hear|to see|to read)\b"
+    r"hate speech|slurs?|insults?)\b"
 )
 _CONDEMN = re.compile(
     r"\b(?:hateful|bigot\w*|racis\w*|sexis\w*|homophob\w*|transphob\w*|islamophob\w*|antisemit\w*|misogyn\w*|"
     r"xenophob\w*|dehumanis\w*|dehumaniz\w*|unacceptable|inexcusable|disgrace\w*|shameful|shame|ashamed|"
     r"appall\w*|outrag\w*|disheartening|heartbreaking|upsetting|sad|sickening|consequences?|jail|prison|"
     r"arrest\w*|banned|ban|report\w*|punish\w*|condemn\w*|call(?:ing)? out|speak(?:ing)? out|stand up|"
-    r"stand against|fight against|(?:has|have|had|need|needs|must) to stop|stop (?:\w+ing|the|this|that)|"
+    r"stand against|fight against|(?:has|have|had|need|needs|must) to stop|"
+    r"(?:^|[.!?,] |please |just )stop (?:\w+ing|the|this|that)|"
     r"(?:not|never|isn't|is not|it's not) (?:ok|okay|acceptable|fine|right|funny)|okay to|ok to|how dare|"
     r"tolerate|won't stand|doesn't count|does not count|reflect\w* (?:well|badly|poorly)|horrible (?:thing|person)|"
     r"terrible thing|awful thing|wrong)\b"
@@ -149,8 +179,11 @@ def _negated(words: list[str]) -> tuple[bool, bool]:
     for i, word in enumerate(words):
         if not _NEGATOR.fullmatch(word):
             continue
-        if word.endswith("n't") and i + 1 < len(words) and _PRONOUN.fullmatch(words[i + 1]):
+        following_word = words[i + 1] if i + 1 < len(words) else ""
+        if word.endswith("n't") and _PRONOUN.fullmatch(following_word):
             continue  # "isn't it clear ...", "don't you think ...": a question's form, not a negation
+        if following_word in _NOT_NEGATING or (following_word == "a" and words[i + 2 : i + 3] == ["doubt"]):
+            continue  # "without a doubt", "no wonder", "not only"
         for following in words[i + 1 : i + 1 + _SCOPE]:
             if _SCOPE_END.fullmatch(following):
                 break
