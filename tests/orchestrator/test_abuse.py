@@ -205,6 +205,6 @@ def test_public_surface_is_sorted_and_importable() -> None:
 
 
 def test_hostility_only_inside_quotation_marks_is_marked_as_quoted() -> None:
-    assert "zzquotedhostile" in model_text('Stop saying "refugees are vermin", it is cruel.').split()
+    assert "zzquotedhostile" in model_text('Stop saying "refugees are vermin", it is wrong.').split()
     assert "zzquotedhostile" not in model_text("refugees are vermin").split()
     assert "zzquotedhostile" not in model_text('"refugees" are vermin').split()
