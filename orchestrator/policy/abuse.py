@@ -170,7 +170,7 @@ _NEGATION = re.compile(r"\b(?:not|never|no|nobody|none|nothing|cannot|without)\b
 _COUNTER = re.compile(
     r"[\"\u201c\u201d]|\b(?:if you say|calling|call(?:ed)? (?:them|us|people)|saying|said|says|stop|wrong|bigots?|"
     r"bigotry|racis[tm]|sexis[tm]|hateful|homophob\w*|transphob\w*|unacceptable|disagree|claims?|tweet|posts?|"
-    r"quote|words|shows? how|condemn\w*|report\w*)\b"
+    r"quote|(?<!into )words|shows? how|condemn\w*|report\w*)\b"
 )
 _SECOND = re.compile(r"\b(?:you|your|u|ya|yours|yourself|y'all)\b")
 _THIRD = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)\b")

@@ -23,7 +23,7 @@ __all__ = ["hostile_word_found", "is_known_word", "load_word_counts", "split_run
 _MIN_RUN = 6
 _MAX_RUN = 24
 _MIN_PIECE_COUNT = 500_000
-"""A piece of a split word must be at least this common (of ~10^12 words): rare fragments ("rd") do not count."""
+"""A three-letter piece of a split word must be at least this common (of ~10^12 words)."""
 
 
 @cache
@@ -47,13 +47,20 @@ def is_known_word(word: str) -> bool:
     return load_word_counts().get(word, 0.0) >= _KNOWN_COUNT
 
 
+_TOTAL_COUNT = 1_024_908_267_229.0
+"""The number of words the unigram counts were taken from (wordsegment's `Segmenter.TOTAL`)."""
+
+
 def _cost(piece: str, counts: Mapping[str, float], *, first: bool) -> float | None:
+    """-log P(piece) as a word of English, or None when the piece is not a word a split may produce."""
     count = counts.get(piece)
-    if count is None or count < _MIN_PIECE_COUNT or (len(piece) < 3 and piece not in _SHORT_WORDS):
+    if count is None or (len(piece) < 3 and piece not in _SHORT_WORDS):
+        return None
+    if len(piece) == 3 and count < _MIN_PIECE_COUNT:  # rare three-letter fragments: "bulls" + "iht"
         return None
     if not first and piece in _SUFFIXES:  # "stupid" + "est" is one word, not two
         return None
-    return -math.log(count)
+    return math.log(_TOTAL_COUNT / count)
 
 
 @lru_cache(maxsize=8192)
@@ -112,7 +119,8 @@ _HOSTILE_PHRASE = re.compile(
     r"\bworth (?:\w+ )?(?:nothing|less)\b|\bnothing (?:is )?worse than\b|\b(?:lowest|scum) of the\b|"
     r"\bno better than\b|\bless than human\b|\bnot (?:even |really )?(?:human|people)\b|"
     r"\bwaste of (?:space|oxygen|air)\b|"
-    r"\b(?:your|their|that|his|her) kind\b|\bcan't help themselves\b|\btypical \w+(?: \w+)? behaviou?r\b|"
+    r"\b(?:your|their|that|his|her) kind\b|\bcan(?:'t|not) (?:help|stop) themselves\b|"
+    r"\btypical \w+(?: \w+)? behaviou?r\b|"
     r"\bthe (?:dirt|shit|mud) (?:under|on) my (?:shoe|boot)s?\b"
 )
 
@@ -127,11 +135,13 @@ def hostile_word_found(text: str) -> bool:
 _GOOD_WORD = re.compile(
     r"(?:live|lives|living|alive|life|human|humans|humanity|equal\w*|rights?|worth|valu\w*|belong\w*|save|"
     r"saving|help|trust\w*|respect\w*|welcome\w*|place|space|room|apply|matters?|count|safe|free|love\w*|"
-    r"accept\w*|allowed|good|better|smart|capable|able)"
+    r"accept\w*|allowed|good|better|smart|capable|able|attractive|beautiful|pretty|handsome|compassion|sympathy|"
+    r"pity|mercy|kindness|intelligent|clever|talented|honest|trustworthy|decent|normal|worthy|deserving|important|"
+    r"useful|needed|wanted|loved|liked|clean|civili[sz]ed|peaceful|innocent|proud|happy|welcome)"
 )
 _NEGATOR = re.compile(r"(?:not|never|no|nobody|none|nothing|neither|nor|cannot|without|\w+n't)")
-_SCOPE = 6
-_NOT_NEGATING = frozenset("doubt wonder only question matter".split())
+_SCOPE = 8
+_NOT_NEGATING = frozenset("doubt wonder only question matter stop help resist wait".split())
 _PRONOUN = re.compile(r"(?:it|you|they|we|he|she|i|people|these|those)")
 _SCOPE_END = re.compile(
     r"[.!?;:,\"]|but|and|because|though|although|if|realise|realize|see|understand|know|recognise|recognize|"
@@ -141,8 +151,8 @@ _SCOPE_END = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|me|my|myself|we|we're|us|our|ours|ourselves)\b")
 _REPORTED = re.compile(
     r"\b(?:call(?:s|ed|ing)?|say(?:s|ing)?|said|writ(?:e|es|ing|ten)|wrote|post(?:s|ed|ing)?|tweet\w*|"
-    r"shout\w*|yell\w*|chant\w*|threaten\w*|spread\w*|claim\w*|repeat\w*|statements?|comments?|remarks?|words|"
-    r"language|rhetoric|propaganda|slogans?|jokes?|messages?|(?:things|stuff|phrases|sentences) like|"
+    r"shout\w*|yell\w*|chant\w*|threaten\w*|spread\w*|claim\w*|repeat\w*|statements?|comments?|remarks?|"
+    r"(?<!into )words|language|rhetoric|propaganda|slogans?|jokes?|messages?|(?:things|stuff|phrases|sentences) like|"
     r"hate speech|slurs?|insults?)\b"
 )
 _CONDEMN = re.compile(
