@@ -13,7 +13,14 @@ from functools import cache, lru_cache
 
 from ..blocking import blocking
 from ..hooks import InputVerdict, TurnContext
-from .abuse_markers import hostile_word_found, is_known_word, load_word_counts, split_run_together, structure_markers
+from .abuse_markers import (
+    hostile_word_found,
+    is_known_word,
+    load_word_counts,
+    split_run_together,
+    structure_markers,
+    talks_about_speech,
+)
 from .textclf import HashedLinearModel
 from .topic import is_french
 from .weights import MODELS_DIR, existing
@@ -306,6 +313,9 @@ def model_text(text: str) -> str:
         positive=found["pos"],
         quoted=outside != normalized,
     )
+    if outside != normalized and len(outside.split()) >= 3 and talks_about_speech(outside):
+        # Words quoted in a rebuke are mentioned, not used: the n-grams see a placeholder, the markers the words.
+        normalized = _QUOTED.sub(" zzquote ", normalized)
     return f"{normalized} {' '.join(markers)}".strip()
 
 

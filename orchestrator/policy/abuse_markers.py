@@ -166,6 +166,14 @@ _CONDEMN = re.compile(
     r"tolerate|won't stand|doesn't count|does not count|reflect\w* (?:well|badly|poorly)|horrible (?:thing|person)|"
     r"terrible thing|awful thing|wrong)\b"
 )
+_RHETORICAL = re.compile(
+    r"\b(?:am i (?:wrong|mistaken|the only one)|is it (?:wrong|bad|so wrong|too much)|"
+    r"where is the (?:mistake|problem|harm|lie)|what(?:'s| is) (?:wrong|the problem|the harm) (?:with|in)|"
+    r"isn't it (?:obvious|clear|true|time)|"
+    r"don't you (?:think|agree)|wouldn't it be|who (?:else )?(?:thinks|agrees|wants)|can we (?:finally |all )?"
+    r"(?:admit|agree)|why (?:can't|shouldn't|don't) (?:we|i)|how is it not|when will (?:people|everyone|we))\b"
+)
+"""Questions that ask for agreement: hate phrased as a question, not a question about hate."""
 _QUESTION = re.compile(
     r"\?|^(?:why|how|when|what|who|whom|where|which|do|does|did|is|isn't|are|aren't|am|can|can't|could|should|"
     r"shouldn't|would|wouldn't|will|won't|don't|doesn't|have|haven't|has|hasn't)\b"
@@ -206,6 +214,11 @@ def _negated(words: list[str]) -> tuple[bool, bool]:
     return bad, good
 
 
+def talks_about_speech(text: str) -> bool:
+    """Whether `text` reports or judges what someone said ("he wrote ...", "... is hateful")."""
+    return bool(_REPORTED.search(text) or _CONDEMN.search(text))
+
+
 def structure_markers(
     text: str, *, identity: bool, target: bool, hostile: bool, slur: bool, positive: bool, quoted: bool
 ) -> list[str]:
@@ -226,6 +239,7 @@ def structure_markers(
     reported = bool(_REPORTED.search(text))
     condemned = bool(_CONDEMN.search(text))
     question = bool(_QUESTION.search(text))
+    rhetorical = bool(_RHETORICAL.search(text))
     first = bool(_FIRST_PERSON.search(text))
     someone = identity or target or group
     found = {
@@ -242,6 +256,8 @@ def structure_markers(
         "zzhostilecondemn": hostile and condemned and someone,
         "zzquotedcondemn": quoted and (condemned or reported),
         "zzquestion": question,
+        "zzrhetorical": rhetorical,
+        "zzrhetoricalhostile": rhetorical and hostile,
         "zzhostilequestion": question and hostile and someone,
         "zzslurself": slur and first,
         "zzslurpos": slur and positive,
