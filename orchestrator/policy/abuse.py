@@ -167,7 +167,9 @@ _POSITIVE = re.compile(
     r"proud|gorgeous|brilliant|talented|kind|smart|admire|adore|fantastic|valued|valuable|deserve (?:the same|"
     r"equal|respect)|equal|inspiring|strong|brave|blessing|worth so much|glad|thank\w*|appreciate\w*|enjoy\w*|"
     r"honou?r\w*|cherish\w*|celebrat\w*|protect\w*|treasure\w*|awesome|incredible|caring|generous|grateful|"
-    r"lucky|best|excellent|precious|beloved|cool|fun|funny|pretty|cute|fresh|genius|queens?|kings?)\b"
+    r"lucky|best|excellent|precious|beloved|cool|fun|funny|pretty|cute|fresh|genius|queens?|kings?|smile\w*|"
+    r"embrac\w*|hug\w*|help (?:out|them)|look up to|date|dating|marry|married|friends?|welcom\w*|kindness|"
+    r"wonderful|lovely|delight\w*|joy\w*|inspir\w*|valu\w*|deserv\w* (?:better|love|respect|the best))\b"
 )
 _HOSTILE = (_NEGATIVE, _HATE_VERB, _SLUR)
 _YOU_GROUP = re.compile(r"\byou (?:\w+ )?" + _IDENTITY.pattern.removeprefix(r"\b"))

@@ -139,7 +139,7 @@ _GOOD_WORD = re.compile(
     r"pity|mercy|kindness|intelligent|clever|talented|honest|trustworthy|decent|normal|worthy|deserving|important|"
     r"useful|needed|wanted|loved|liked|clean|civili[sz]ed|peaceful|innocent|proud|happy|welcome)"
 )
-_NEGATOR = re.compile(r"(?:not|never|no|nobody|none|nothing|neither|nor|cannot|without|\w+n't)")
+_NEGATOR = re.compile(r"(?:not|never|no|nobody|none|nothing|neither|nor|cannot|without|refus\w*|\w+n't)")
 _SCOPE = 8
 _NOT_NEGATING = frozenset("doubt wonder only question matter stop help resist wait".split())
 _PRONOUN = re.compile(r"(?:it|you|they|we|he|she|i|people|these|those)")
@@ -171,7 +171,9 @@ _RHETORICAL = re.compile(
     r"where is the (?:mistake|problem|harm|lie)|what(?:'s| is) (?:wrong|the problem|the harm) (?:with|in)|"
     r"isn't it (?:obvious|clear|true|time)|"
     r"don't you (?:think|agree)|wouldn't it be|who (?:else )?(?:thinks|agrees|wants)|can we (?:finally |all )?"
-    r"(?:admit|agree)|why (?:can't|shouldn't|don't) (?:we|i)|how is it not|when will (?:people|everyone|we))\b"
+    r"(?:admit|agree)|why (?:can't|shouldn't|don't) (?:we|i)|how is it not|when will (?:people|everyone|we)|"
+    r"why is it that|is it any wonder|how come|why do (?:they|these|those|all)|what(?:'s| is) the point of|"
+    r"why should (?:we|i|anyone) (?:let|allow|tolerate|accept|care)|do (?:people|you|we) really (?:not|think))\b"
 )
 """Questions that ask for agreement: hate phrased as a question, not a question about hate."""
 _QUESTION = re.compile(
