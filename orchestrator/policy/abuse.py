@@ -195,11 +195,17 @@ _LEXICON = sorted(
         "filthy women muslims immigrants refugees disabled people black trans gay lesbian jews animals "
         "parasites cockroaches subhuman idiots criminals inferior worst garbage hang shoot exterminate "
         "eradicate slaughter useless dangerous person persons never should deserve nothing threat suffer "
-        "strangle fucked fucking disgust muslim immigrant woman lives contempt vile stab rape death hurt burn".split()
+        "strangle fucked fucking disgust muslim immigrant woman lives contempt vile stab rape death hurt burn "
+        "despicable executed execute cancer revolting repulsive disgrace plague disease rats savages terrorists "
+        "monsters freaks filth dirty lesser beings abhor loathe detest scumbags idiot moron retarded executed "
+        "murdered killed slaughtered lynched hanged shot deported gassed burned tortured raped drowned beaten "
+        "deserve deserves valuable worth human humans nature behaviour typical".split()
     ),
     key=lambda word: (-len(word), word),
 )
-_SPLIT_WORDS = tuple(w for w in _LEXICON if len(w) >= 4 and w not in {"trans", "black", "person", "never"})
+_SPLIT_WORDS = tuple(
+    w for w in _LEXICON if len(w) >= 4 and w not in {"trans", "black", "person", "never", "human", "worth", "nature"}
+)
 
 
 def _near(token: str, word: str) -> bool:

@@ -85,6 +85,8 @@ def split_run_together(word: str) -> str:
         if tail is not None and (best is None or head + tail < best[0]):
             best = (head + tail, (word[:i], rest))
         for j in range(1, len(rest)):
+            if min(j, len(rest) - j) < 4 and not {rest[:j], rest[j:]} & _SHORT_WORDS:
+                continue  # three pieces only with a long or a function word on each side: not "des pic ble"
             middle, last = _cost(rest[:j], counts, first=False), _cost(rest[j:], counts, first=False)
             if middle is not None and last is not None:
                 # A third piece costs one more word's improbability, so two pieces win when both fit.
