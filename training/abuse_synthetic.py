@@ -225,6 +225,33 @@ _IMPLIED = (
     "would be better off without {G}"
 ).split("|")
 
+# Fourth batch: identity mentions in everyday sentences (not abuse), and hostility aimed at things, not people (not
+# abuse: customers hate products, delays and fees all day).
+_EVERYDAY = (
+    "I share a flat with two {G}|two of my cousins are {G}|the class had several {G} this year|we are hosting {G} "
+    "at our home this weekend|the museum has an exhibition about {G}|the report counts {G} in the workforce|{G} vote "
+    "in elections too|a group of {G} was having a picnic in the park|my manager is one of the {G} in our office|the "
+    "podcast interviewed {G} about their careers|our street has lots of {G}|{G} were at the meeting yesterday|the "
+    "bakery is run by {G}|I am writing an essay about {G} in history|the new neighbours are {G}"
+).split("|")
+_OBJECTS = (
+    "plastic bags|traffic jams|Mondays|spam emails|reality shows|parking tickets|mosquitoes|weeds|potholes|cold "
+    "calls|hidden fees|mushrooms|alarm clocks|self-checkouts|these shoes|cheap chargers|delivery delays|automated "
+    "phone menus|subscription traps|slow websites|tangled cables|these headphones"
+).split("|")
+_THING_HOSTILITY = (
+    "{O} are vile|I despise {O}|{O} should be banned|I'd happily burn all {O}|{O} are a plague|I want to destroy "
+    "all {O}|{O} disgust me|{O} are the worst thing ever invented|I hate {O} with a passion|death to {O}|{O} make "
+    "me want to scream|kill all {O}|{O} are absolute garbage|nothing is worse than {O}|I can't stand {O}"
+).split("|")
+
+
+def _everyday_examples(rng: random.Random) -> list[tuple[str, int]]:
+    """The fourth batch above, filled in with a seeded choice of slots."""
+    rows = [(template.format(G=g), 0) for template in _EVERYDAY for g in rng.sample(_GROUPS, 5)]
+    rows += [(template.format(O=o), 0) for template in _THING_HOSTILITY for o in rng.sample(_OBJECTS, 4)]
+    return rows
+
 
 def _contrastive_examples(rng: random.Random) -> list[tuple[str, int]]:
     """The third batch above: each template filled in for a seeded sample of groups and slots."""
@@ -268,5 +295,5 @@ def synthetic_examples(seed: int = SYNTH_SEED) -> list[tuple[str, int]]:
         rows += [(template.format(S=rng.choice(_SWEAR), T=rng.choice(_THINGS)), 0) for _ in range(6)]
     for template in _AGENT_ABUSE:
         rows += [(template.format(I=rng.choice(_INSULTS), T=rng.choice(_THINGS)), 1) for _ in range(5)]
-    rows += _stance_examples(rng) + _contrastive_examples(rng)
+    rows += _stance_examples(rng) + _contrastive_examples(rng) + _everyday_examples(rng)
     return sorted(set(rows))
