@@ -245,11 +245,32 @@ _THING_HOSTILITY = (
     "me want to scream|kill all {O}|{O} are absolute garbage|nothing is worse than {O}|I can't stand {O}"
 ).split("|")
 
+# Slur words used in-group (reclaimed) or in another sense (homonyms): not abuse. Written here, in many forms.
+_IN_GROUP = (
+    "my niggas always got my back|that's my nigga, we go way back|wassup my nigga, long time|these niggas at the "
+    "gym are motivating me fr|my nigga just graduated, so proud|we queer folks are throwing a party tonight|proud "
+    "to be a dyke, always have been|dykes on bikes leading the pride parade again|queer joy is resistance|the queer "
+    "film festival was amazing this year|I'm queer and I'm proud of it|she's a boss bitch and she knows it|me and "
+    "my bitches are going to brunch|happy birthday to my favourite bitch, love you|bad bitches only at this party|"
+    "I feel like a bad bitch in this dress|yes I'm a fag, and a fabulous one|we took back the word queer|as a dyke "
+    "I find this show so relatable|my queer friends taught me so much|I call my best friend my bitch and she loves "
+    "it|that nigga can really sing|this nigga cooked on that track|real niggas support each other|I'm a proud "
+    "queer woman and a mother"
+).split("|")
+_HOMONYMS = (
+    "the farmer sharpened his hoe before weeding|use a hoe to loosen the soil|our bitch had six puppies last "
+    "night|the breeder said the bitch is ready for the show|he popped outside to smoke a fag|can I bum a fag off "
+    "you?|that's a queer coincidence|I felt a bit queer after the boat trip|the Dutch built dykes to hold back the "
+    "sea|the dyke broke and the fields flooded|we had faggots and peas for dinner|gather a faggot of sticks for "
+    "the fire|the garden hoe is in the shed"
+).split("|")
+
 
 def _everyday_examples(rng: random.Random) -> list[tuple[str, int]]:
     """The fourth batch above, filled in with a seeded choice of slots."""
     rows = [(template.format(G=g), 0) for template in _EVERYDAY for g in rng.sample(_GROUPS, 5)]
     rows += [(template.format(O=o), 0) for template in _THING_HOSTILITY for o in rng.sample(_OBJECTS, 4)]
+    rows += [(text, 0) for text in (*_IN_GROUP, *_HOMONYMS)]
     return rows
 
 
