@@ -232,10 +232,12 @@ def _repair(token: str) -> str:
     """
     if token.endswith("'s") and len(token) > 2:
         return _repair(token[:-2]) + "'s"
-    if any(c.isdigit() for c in token) and token.translate(_LEET).isalpha():
-        leet = token.translate(_LEET)  # "muzzi3" (the masking pattern wants a letter after the digits)
+    leet = token.translate(_LEET)
+    if leet != token and leet.isalpha():  # "muzzi3", "5cum": the masking pattern wants letters on both sides
         if _SLUR.fullmatch(leet) or _IDENTITY.fullmatch(leet) or leet in _LEXICON:
             return leet
+        if len(leet) >= 4 and (is_known_word(leet) or _repair(leet) != leet):
+            return _repair(leet)
     if len(token) < 4 or token in _LEXICON or is_known_word(token):
         return token
     for word in _LEXICON:

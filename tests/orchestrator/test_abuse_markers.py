@@ -40,6 +40,8 @@ def test_known_words_are_common_words_not_typos() -> None:
         pytest.param("I live with two immigrants", "i live with two immigrants", id="known-word-not-repaired"),
         pytest.param("Threatening people is a crime", "threatening people", id="known-word-not-split"),
         pytest.param("Typical muzzi3 behaviour", "typical muzzie behaviour", id="leet-digit-at-the-end"),
+        pytest.param("5cum like you", "scum like you", id="leet-digit-at-the-start"),
+        pytest.param("iphone7 2nd 1st", "iphone7 2nd 1st", id="digits-that-are-no-leet"),
         pytest.param("It's in a womn's nature", "it's in a woman's nature", id="possessive-typo"),
         pytest.param("typical f a g behaviour", "typical fag behaviour", id="three-spaced-letters"),
         pytest.param("u r a moron", "u r a moron", id="spaced-letters-that-spell-nothing"),
