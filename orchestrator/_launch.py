@@ -6,7 +6,16 @@ from importlib.util import find_spec
 
 __all__ = ["main", "missing_modules"]
 
-REQUIRED = ("anthropic", "click", "httpx2", "limits", "opentelemetry.sdk", "prometheus_client", "vaderSentiment")
+REQUIRED = (
+    "anthropic",
+    "click",
+    "httpx2",
+    "limits",
+    "opentelemetry.sdk",
+    "prometheus_client",
+    "vaderSentiment",
+    "wordsegment",
+)
 """Top-level modules of the `orchestrator` extra (pyproject.toml) that the command cannot start without."""
 
 

@@ -41,7 +41,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = Path(__file__).resolve().parent / "data_manifest.toml"
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
-LIBRARIES = ("numpy", "scipy", "scikit-learn", "vaderSentiment")
+LIBRARIES = ("numpy", "scipy", "scikit-learn", "vaderSentiment", "wordsegment")
 """Libraries whose versions can change what a trainer writes."""
 KEY = "provenance"
 

@@ -10,8 +10,8 @@ Data (the train parts of `policy_abuse`'s seeded splits; nothing from the test p
   in an early comparison run (before the marker tokens) HateCheck validation accuracy fell from 0.81 to 0.63
   with `--offensive abusive`);
 - Bitext train rows (seeded 50/10/40) = 0, the `W`-tagged profane requests included;
-- about 800 synthetic sentences from the templates below (identity mentions that are neutral, positive or
-  counter-speech; profane support complaints; abuse aimed at the agent).
+- synthetic sentences from `training/abuse_synthetic.py` (identity mentions that are neutral, positive or
+  counter-speech; negated, reported and condemned hostility; profane support complaints; abuse aimed at the agent).
 
 Texts go through `orchestrator.policy.abuse.model_text` (as at inference). C and the threshold maximise the mean
 of out-of-fold HateCheck accuracy and Davidson val accuracy (hate vs neither) among thresholds whose whole check
@@ -21,7 +21,6 @@ Deterministic: liblinear logistic regression and seeded synthetic slots.
 """
 
 import argparse
-import random
 import sys
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from benchmarks.policy_abuse import Example, hash_bucket, load_bitext, load_davi
 from orchestrator.policy.abuse import decide_abuse, model_text
 from orchestrator.policy.textclf import HashedLinearModel, featurize
 from orchestrator.policy.weights import MODELS_DIR
+from training.abuse_synthetic import synthetic_examples
 from training.provenance import stamp
 
 DATASETS = ("bitext-customer-support", "davidson-hate-offensive", "hatecheck")
@@ -42,98 +42,6 @@ DATASETS = ("bitext-customer-support", "davidson-hate-offensive", "hatecheck")
 MAX_PROFANE_FP_VAL = 0.05
 FOLDS = 5
 FOLD_SEED = 99
-SYNTH_SEED = 11
-
-# Synthetic training sentences, written for this script (not taken from HateCheck): identity mentions that are
-# neutral, positive or counter-speech (without them the model learns "mentions a group" = hate), profane
-# support complaints (swearing at things, not people), and abuse aimed at the agent or at groups.
-_GROUPS = (
-    "women|men|Muslims|Jews|Christians|immigrants|refugees|gay people|lesbians|trans people|black people|white "
-    "people|Asian people|Mexicans|disabled people|old people|Hindus|Catholics|Arabs|Latinos|Africans|Chinese people|"
-    "Indians|foreigners|bisexual people|deaf people|blind people|atheists|Sikhs|Roma"
-).split("|")
-_PERSONS = (
-    "a woman|a Muslim|a Jew|an immigrant|a gay man|a trans woman|a black man|a disabled person|an Asian woman|a "
-    "refugee|a lesbian|an old man|a Hindu|a Mexican guy|a deaf person|a wheelchair user|a Catholic priest|an Arab"
-).split("|")
-_BENIGN_GROUP = (
-    "{G} are beautiful|{G} are welcome here|I love working with {G}|many of my friends are {G}|{G} deserve "
-    "respect|{G} have the same rights as everyone else|we should support {G}|{G} make our community stronger|I met "
-    "some {G} at the conference|there are {G} in my class|{G} are people like everyone else|our team hired two {G} "
-    "last month|{G} have contributed so much to this country|the documentary was about {G} in the 1950s|I read a "
-    "book about {G} and their history|{G} still face a lot of discrimination|hate against {G} has to stop|I stand "
-    "with {G}|the festival celebrates {G} and their culture|{G} are often treated unfairly|most {G} I know are "
-    "kind|the survey asked {G} about their jobs|my city has many {G}|{G} are amazing|what do {G} eat for "
-    "breakfast?|are there {G} in your team?|{G} are just as smart as anyone"
-).split("|")
-_BENIGN_PERSON = (
-    "my neighbour is {g}|the new manager is {g}|I am {g} and I need help with my order|my wife is {g}|the "
-    "delivery driver was {g} and very kind|my best friend is {g}|the author of this book is {g}|our doctor is {g}|"
-    "as {g}, I found your shop easy to use|my daughter married {g}"
-).split("|")
-_NEGATIVE = "disgusting|vermin|stupid|criminals|animals|a plague|worthless|filthy|subhuman|parasites".split("|")
-_COUNTER = (
-    "calling {G} {N} is wrong|people who say {G} are {N} are bigots|it is hateful to say that {G} are {N}|I "
-    "reported the post saying {G} are {N}|stop spreading lies about {G}|nobody should call {G} {N}|my uncle "
-    "thinks {G} are {N} and it makes me sad|saying {G} are {N} is racist nonsense"
-).split("|")
-_NEGATED = (
-    "I don't hate {G}|I do not think {G} are {N}|{G} are not {N}|{G} are never {N}|nobody should hate {G}|there is "
-    "nothing wrong with {G}|I would never say that {G} are {N}|it is not true that {G} are {N}|I have nothing against "
-    "{G}|{G} are no threat to anyone"
-).split("|")
-_COUNTER_REF = (
-    "we need to stand up against hatred of {G}|attacks on {G} have to stop|the abuse {G} receive online is "
-    "shocking|I am tired of seeing {G} insulted|violence against {G} is never acceptable|our school teaches kids to "
-    "reject hate against {G}|reporting threats against {G} matters|the insults thrown at {G} online are disgraceful"
-).split("|")
-_HATE = (
-    "{G} are {N}|all {G} should die|I hate {G}|{G} should be kicked out of this country|I will hurt the next one "
-    "of those {G} I see|{G} are {N} and always will be|get rid of all {G}|{G} do not deserve to live|never trust "
-    "{G}, they are {N}"
-).split("|")
-_SWEAR = "fucking|f***ing|fuckin|damn|goddamn|bloody|shitty|freaking|crappy|effing".split("|")
-_THINGS = (
-    "charger|order|package|app|website|headphones|laptop|delivery|refund|phone|printer|tracking page|checkout|"
-    "coupon code|account"
-).split("|")
-_PROFANE_COMPLAINTS = (
-    "this {S} {T} won't work|{S} {T} is broken again|where the fuck is my {T}?|what the hell is wrong with my "
-    "{T}|damn it, the {T} is late again|this is shit service|your {S} {T} keeps crashing|I'm so pissed off, my "
-    "{T} still hasn't arrived|fuck, I forgot my password|the {S} {T} arrived broken, I want a refund|holy shit "
-    "the delivery was fast|{S} finally, the {T} arrived|this {T} is a piece of shit|why the fuck was I charged "
-    "twice|the {T} is crap, I want my money back|sh!t, wrong address on my {T}|I'm sick of this {S} {T}|this "
-    "is bullshit, my {T} is three weeks late|fix your {S} {T}|the {T} is total garbage"
-).split("|")
-_INSULTS = "idiot|moron|useless idiot|clown|piece of shit|incompetent fool|stupid bitch|worthless loser|asshole".split(
-    "|"
-)
-_AGENT_ABUSE = (
-    "you are a {I}|you're such a {I}|you stupid {I}|listen here you {I}|are you a {I} or what?|your agents are "
-    "{I}s|fuck you and your {T}|I'll find you and make you pay|I know where your office is, watch out|you people are "
-    "{I}s|shut up you {I}|go to hell, {I}|you deserve to be fired, you {I}|I hope you lose your job, {I}"
-).split("|")
-
-
-def synthetic_examples(seed: int = SYNTH_SEED) -> list[tuple[str, int]]:
-    """The synthetic sentences above, filled in with a seeded choice of slots: (text, label) pairs."""
-    rng = random.Random(seed)
-    rows: list[tuple[str, int]] = []
-    for template in _BENIGN_GROUP:
-        rows += [(template.format(G=g), 0) for g in rng.sample(_GROUPS, 16)]
-    for template in _BENIGN_PERSON:
-        rows += [(template.format(g=g), 0) for g in rng.sample(_PERSONS, 12)]
-    for template in _COUNTER:
-        rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 0) for g in rng.sample(_GROUPS, 6)]
-    for template in (*_NEGATED, *_COUNTER_REF):
-        rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 0) for g in rng.sample(_GROUPS, 6)]
-    for template in _HATE:
-        rows += [(template.format(G=g, N=rng.choice(_NEGATIVE)), 1) for g in rng.sample(_GROUPS, 6)]
-    for template in _PROFANE_COMPLAINTS:
-        rows += [(template.format(S=rng.choice(_SWEAR), T=rng.choice(_THINGS)), 0) for _ in range(6)]
-    for template in _AGENT_ABUSE:
-        rows += [(template.format(I=rng.choice(_INSULTS), T=rng.choice(_THINGS)), 1) for _ in range(5)]
-    return sorted(set(rows))
 
 
 def _labelled(examples: list[Example], offensive: str) -> tuple[list[str], list[int]]:

@@ -11,7 +11,16 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from ..blocking import blocking
 from ..hooks import InputVerdict, TurnContext
+from .abuse_markers import (
+    hostile_word_found,
+    is_known_word,
+    load_word_counts,
+    split_run_together,
+    structure_markers,
+    talks_about_speech,
+)
 from .textclf import HashedLinearModel
 from .topic import is_french
 from .weights import MODELS_DIR, existing
@@ -131,21 +140,23 @@ _IDENTITY = re.compile(
     r"handicapped|cripples?|deaf|blind|autistic|elderly|old people|gypsies|roma)\b"
 )
 _SLUR = re.compile(
-    r"\b(?:nigg\w*|negro\w*|fag|fags|faggot\w*|dyke\w*|tranny|trannies|shemales?|muzzie\w*|mong|mongs|retards?|"
+    r"\b(?:nigg\w*|negro\w*|fag|fags|faggot\w*|dyke\w*|tranny|trannies|she ?males?|muzzie\w*|mong|mongs|retards?|"
+    r"jihadis?|cripples?|wet backs?|"
     r"spastics?|spaz|kikes?|chinks?|gooks?|wetbacks?|spics?|beaners?|towelheads?|ragheads?|coons?|paki|pakis|"
     r"sand ?niggers?|camel ?fuckers?|rapefugees?|gyps(?:y|ies)|cunts?|sluts?|whores?|hoes?|bitch\w*|thots?)\b"
 )
 _NEGATIVE = re.compile(
     r"\b(?:disgust\w*|contempt\w*|vermin|scum\w*|trash|garbage|rubbish|animals?|sub-?humans?|plague|parasites?|"
-    r"cockroach\w*|rats|pigs|apes|monkeys?|filth\w*|dirty|inferior|worthless|pathetic|stupid|dumb|idiots?|evil|"
+    r"cockroach\w*|rats|pigs|apes|monkeys?|filth\w*|dirty|inferior|worthless|pathetic|stupid\w*|dumb\w*|idiots?|evil|violent|cruel\w*|"
     r"criminals?|savages?|monsters?|disease\w*|cancer|worst|lesser|useless|waste|burden|ugly|gross|repuls\w*|"
-    r"revolt\w*|sicken\w*|vile|dangerous|terrorists?|freaks?|abominations?|retard\w*|shitty|assholes?|bastards?|"
+    r"revolt\w*|sicken\w*|vile|despicable|horrible|awful|nasty|rats?|dangerous|terrorists?|freaks?|abominations?|retard\w*|shitty|assholes?|bastards?|"
     r"pricks?|dickheads?|morons?|liars?|thieves|lazy|primitive|backwards|brainless|ignorant|incompetent|landfill|"
     r"cages?|caged|zoo|sewer|gutter|dirt|insects?|dogs|nothing but|no place|not human|less than human|mistake|"
     r"annoying|pests?|nuisance|hopeless|losers?|clowns?|jokes?|sick|crazy|nuts|frauds?)\b"
 )
 _HATE_VERB = re.compile(
-    r"\b(?:hate|hated|hates|hating|hatred|despise\w*|loath\w*|detest\w*|can't stand|cannot stand|sick of|"
+    r"\b(?:hate|hated|hates|hating|hatred|despise\w*|loath\w*|detest\w*|abhor\w*|scorn\w*|rage|fury|revuls\w*|"
+    r"repugnan\w*|can't bear|cannot bear|fills? me with|makes? me sick|can't stand|cannot stand|sick of|"
     r"kill\w*|murder\w*|exterminat\w*|eradicat\w*|slaughter\w*|shoot|shot|hang|hanged|lynch\w*|gas|gassed|"
     r"burn|burned|deport\w*|kick (?:them )?out|get rid of|wipe (?:them )?out|lock\w* up|execut\w*|death to|die|"
     r"dead|hurt|rape\w*|tortur\w*|suffer|beat|don't belong|do not belong|go back|should not be allowed|"
@@ -154,15 +165,21 @@ _HATE_VERB = re.compile(
 _POSITIVE = re.compile(
     r"\b(?:love|loved|lovely|happy|great|beautiful|amazing|wonderful|heroes|hero|respect\w*|support\w*|welcome|"
     r"proud|gorgeous|brilliant|talented|kind|smart|admire|adore|fantastic|valued|valuable|deserve (?:the same|"
-    r"equal|respect)|equal|inspiring|strong|brave|blessing|worth so much|glad|thank\w*|appreciate\w*|enjoy\w*)\b"
+    r"equal|respect)|equal|inspiring|strong|brave|blessing|worth so much|glad|thank\w*|appreciate\w*|enjoy\w*|"
+    r"honou?r\w*|cherish\w*|celebrat\w*|protect\w*|treasure\w*|awesome|incredible|caring|generous|grateful|"
+    r"lucky|best|excellent|precious|beloved|cool|fun|funny|pretty|cute|fresh|genius|queens?|kings?|smile\w*|"
+    r"embrac\w*|hug\w*|help (?:out|them)|look up to|date|dating|marry|married|friends?|welcom\w*|kindness|"
+    r"wonderful|lovely|delight\w*|joy\w*|inspir\w*|valu\w*|deserv\w* (?:better|love|respect|the best))\b"
 )
 _HOSTILE = (_NEGATIVE, _HATE_VERB, _SLUR)
+_YOU_GROUP = re.compile(r"\byou (?:\w+ )?" + _IDENTITY.pattern.removeprefix(r"\b"))
+"""A group addressed as "you ..." ("you immigrants keep ..."): rarely friendly in this data."""
 _QUOTED = re.compile(r'"[^"]{3,}"|\u201c[^\u201d]{3,}\u201d')
 _NEGATION = re.compile(r"\b(?:not|never|no|nobody|none|nothing|cannot|without)\b|n't\b")
 _COUNTER = re.compile(
     r"[\"\u201c\u201d]|\b(?:if you say|calling|call(?:ed)? (?:them|us|people)|saying|said|says|stop|wrong|bigots?|"
     r"bigotry|racis[tm]|sexis[tm]|hateful|homophob\w*|transphob\w*|unacceptable|disagree|claims?|tweet|posts?|"
-    r"quote|words|shows? how|condemn\w*|report\w*)\b"
+    r"quote|(?<!into )words|shows? how|condemn\w*|report\w*)\b"
 )
 _SECOND = re.compile(r"\b(?:you|your|u|ya|yours|yourself|y'all)\b")
 _THIRD = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)\b")
@@ -178,11 +195,17 @@ _LEXICON = sorted(
         "filthy women muslims immigrants refugees disabled people black trans gay lesbian jews animals "
         "parasites cockroaches subhuman idiots criminals inferior worst garbage hang shoot exterminate "
         "eradicate slaughter useless dangerous person persons never should deserve nothing threat suffer "
-        "strangle fucked fucking disgust muslim immigrant woman lives contempt vile stab rape death hurt burn".split()
+        "strangle fucked fucking disgust muslim immigrant woman lives contempt vile stab rape death hurt burn "
+        "despicable executed execute cancer revolting repulsive disgrace plague disease rats savages terrorists "
+        "monsters freaks filth dirty lesser beings abhor loathe detest scumbags idiot moron retarded executed "
+        "murdered killed slaughtered lynched hanged shot deported gassed burned tortured raped drowned beaten "
+        "deserve deserves valuable worth human humans nature behaviour typical".split()
     ),
     key=lambda word: (-len(word), word),
 )
-_SPLIT_WORDS = tuple(w for w in _LEXICON if len(w) >= 4 and w not in {"trans", "black", "person", "never"})
+_SPLIT_WORDS = tuple(
+    w for w in _LEXICON if len(w) >= 4 and w not in {"trans", "black", "person", "never", "human", "worth", "nature"}
+)
 
 
 def _near(token: str, word: str) -> bool:
@@ -207,18 +230,43 @@ def _repair(token: str) -> str:
 
     Remembered per token (a scan of the whole lexicon; a turn repairs the same message's words several times).
     """
-    if len(token) < 4 or token in _LEXICON:
+    if token.endswith("'s") and len(token) > 2:
+        return _repair(token[:-2]) + "'s"
+    leet = token.translate(_LEET)
+    if leet != token and leet.isalpha():  # "muzzi3", "5cum": the masking pattern wants letters on both sides
+        if _SLUR.fullmatch(leet) or _IDENTITY.fullmatch(leet) or leet in _LEXICON:
+            return leet
+        if len(leet) >= 4 and (is_known_word(leet) or _repair(leet) != leet):
+            return _repair(leet)
+    if len(token) < 4 or token in _LEXICON or is_known_word(token):
         return token
     for word in _LEXICON:
         if len(word) >= 4 and _near(token, word):
             return word
     if len(token) >= 5:
         for word in _SPLIT_WORDS:
-            if token.startswith(word) and token[len(word) :].isalpha():
+            if token.startswith(word) and is_known_word(token[len(word) :]):
                 return f"{word} {token[len(word) :]}"
-            if token.endswith(word) and token[: -len(word)].isalpha():
+            if token.endswith(word) and (token[: -len(word)] in ("i", "a") or is_known_word(token[: -len(word)])):
                 return f"{token[: -len(word)]} {word}"
     return token
+
+
+_WORD = re.compile(r"[^\s.,;:!?\"()]+")
+_RUN = re.compile(r"(?<![\w'])[a-z]{6,24}(?![\w'])")
+
+
+_SPACED_SHORT = re.compile(r"(?<!\S)[a-z] [a-z] [a-z](?!\S)")
+
+
+def _join_short(match: re.Match[str]) -> str:
+    """Three spaced letters joined when they spell a slur or group ("f a g"); "u r a" and the like stay apart."""
+    joined = match.group(0).replace(" ", "")
+    return joined if _SLUR.fullmatch(joined) or _IDENTITY.fullmatch(joined) else match.group(0)
+
+
+def _split_run(match: re.Match[str]) -> str:
+    return split_run_together(match.group(0))
 
 
 def model_text(text: str) -> str:
@@ -227,7 +275,8 @@ def model_text(text: str) -> str:
     The markers (identity term, slur, negative word, hate verb, praise, negation, counter-speech, person
     references, and their co-occurrences) give the linear model conjunctions it cannot form from n-grams.
     """
-    normalized = " ".join(_repair(t) for t in normalize_abuse_text(text).split(" "))
+    normalized = _RUN.sub(_split_run, _WORD.sub(lambda m: _repair(m.group(0)), normalize_abuse_text(text)))
+    normalized = _SPACED_SHORT.sub(_join_short, normalized)
     found = {
         "id": bool(_IDENTITY.search(normalized)),
         "slur": bool(_SLUR.search(normalized)),
@@ -240,9 +289,14 @@ def model_text(text: str) -> str:
         "third": bool(_THIRD.search(normalized)),
         "people": bool(_PEOPLE.search(normalized)),
     }
-    hostile = found["neg"] or found["verb"] or found["slur"]
+    hostile = found["neg"] or found["verb"] or found["slur"] or hostile_word_found(normalized)
     outside = _QUOTED.sub(" ", normalized)  # hostility only inside quotation marks is quoted, as counter-speech does
-    quoted_only = hostile and outside != normalized and not any(p.search(outside) for p in _HOSTILE)
+    quoted_only = (
+        hostile
+        and outside != normalized
+        and not any(p.search(outside) for p in _HOSTILE)
+        and not hostile_word_found(outside)
+    )
     target = found["id"] or found["people"] or found["you"] or found["third"]
     markers = [f"zz{name}" for name, hit in found.items() if hit]
     combos = {
@@ -257,8 +311,21 @@ def model_text(text: str) -> str:
         "zzyouhostilenot": found["you"] and hostile and found["not"],
         "zzhostilenotarget": hostile and not target,
         "zzquotedhostile": quoted_only,
+        "zzyougroup": bool(_YOU_GROUP.search(normalized)),
     }
     markers += [name for name, hit in combos.items() if hit]
+    markers += structure_markers(
+        normalized,
+        identity=found["id"],
+        target=target,
+        hostile=hostile,
+        slur=found["slur"],
+        positive=found["pos"],
+        quoted=outside != normalized,
+    )
+    if outside != normalized and len(outside.split()) >= 3 and talks_about_speech(outside):
+        # Words quoted in a rebuke are mentioned, not used: the n-grams see a placeholder, the markers the words.
+        normalized = _QUOTED.sub(" zzquote ", normalized)
     return f"{normalized} {' '.join(markers)}".strip()
 
 
@@ -381,6 +448,8 @@ class AbuseCheck:
 
     async def check_input(self, text: str, ctx: TurnContext) -> InputVerdict:
         """Classify the message and record the outcome; always allows it through."""
+        if load_word_counts.cache_info().currsize == 0:  # a 5 MB file: read in a worker thread, once
+            await blocking(load_word_counts)
         verdict = classify_abuse(text, threshold=self.threshold)
         previous = ctx.flags.get("abuse_count", 0)
         count = previous if isinstance(previous, int) else 0

@@ -205,6 +205,24 @@ def test_public_surface_is_sorted_and_importable() -> None:
 
 
 def test_hostility_only_inside_quotation_marks_is_marked_as_quoted() -> None:
-    assert "zzquotedhostile" in model_text('Stop saying "refugees are vermin", it is cruel.').split()
+    assert "zzquotedhostile" in model_text('Stop saying "refugees are vermin", it is wrong.').split()
     assert "zzquotedhostile" not in model_text("refugees are vermin").split()
     assert "zzquotedhostile" not in model_text('"refugees" are vermin').split()
+
+
+@pytest.mark.parametrize(
+    ("text", "abusive"),
+    [
+        pytest.param("No woman deserves to die.", False, id="negated-harm"),
+        pytest.param("I would never hurt an immigrant.", False, id="negated-threat"),
+        pytest.param('He wrote "immigrants are vermin", which is bigoted.', False, id="quoted-in-a-rebuke"),
+        pytest.param("Calling refugees parasites is disgusting.", False, id="rebuke"),
+        pytest.param("I'm queer and proud of it.", False, id="reclaimed"),
+        pytest.param("Refugees deserve to be locked up.", True, id="asserted-harm"),
+        pytest.param("Isn't it obvious that refugees are parasites?", True, id="hate-as-a-question"),
+        pytest.param("We should hangall these refugees.", True, id="space-deleted"),
+        pytest.param("Bankers are scum.", True, id="any-group-of-people"),
+    ],
+)
+def test_shipped_model_reads_stance_not_just_words(text: str, abusive: bool) -> None:
+    assert classify_abuse(text).abusive is abusive
