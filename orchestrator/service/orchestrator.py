@@ -29,7 +29,7 @@ from ..registry.offer import ToolOffer, basic_facts
 from ..registry.registry import ServerRegistry, TargetFactory
 from ..settings import Settings
 from ..storage.ledger import cost_usd, price_for, usage_of
-from ..storage.store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation
+from ..storage.store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation, StoredMessage
 from ..telemetry.tracing import Tracing, TracingConfig
 from ..tools import ToolRecord, ToolRunner
 from .condense import Condenser
@@ -197,7 +197,7 @@ class Orchestrator:
 
     async def _respond(self, conversation_id: str, text: str, emit: EventSink) -> Reply:
         text = validated(text)
-        conversation, turn = await blocking(self._load, conversation_id)
+        conversation, turn, stored = await blocking(self._load, conversation_id)
         ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
 
         async def deliver(event: Event) -> None:
@@ -226,9 +226,9 @@ class Orchestrator:
         await self.registry.settled()  # a background start: the tools the model is offered must be listed first
         # Masked once, here, and stored exactly as sent: later turns resend the same bytes and the cache holds.
         user_message: MessageParam = user(mask_for_model(text))
-        stored = await blocking(self.store.messages, conversation_id, after_seq=conversation.condensed_through)
         history = [*build_context(conversation.summary, stored), user_message]
         usage_entries: list[LedgerEntry] = []
+        compacted: list[bool] = []
 
         async def record(event: Event) -> None:
             if isinstance(event, ModelCalled):
@@ -237,6 +237,7 @@ class Orchestrator:
             await fan_out(event)
 
         async def compact() -> list[MessageParam] | None:
+            compacted.append(True)  # the stored summary may change: the history read above is no longer current
             return await self.condenser.compact(conversation_id, turn)
 
         async def model_turn() -> TurnResult:
@@ -282,17 +283,20 @@ class Orchestrator:
             await fan_out_text(fan_out, final_text)
         for check in self.output_checks:
             final_text = await check.check_output(final_text, ctx)
-        final_text, status, extra = await self._after_turn(final_text, ctx, runner, fan_out)
+        final_text, status, extra, save = await self._after_turn(final_text, ctx, runner, fan_out)
         await fan_out.flush()
         usage_entries += [ledger_entry(turn, u, self.settings) for u in extra]
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = assistant(final_text)
         new_messages = valid_turn(user_message=user_message, result=result, reply=final_text)
-        await blocking(
-            self._save, conversation_id, turn, new_messages, ctx, runner.records, usage_entries, status=status
+        saved = await blocking(
+            self._save, conversation_id, turn, new_messages, ctx, runner.records, usage_entries, status, save
         )
         await self.condenser.condense_if_needed(
-            conversation_id, turn, force=result.stop_reason == "model_context_window_exceeded"
+            conversation_id,
+            turn,
+            force=result.stop_reason == "model_context_window_exceeded",
+            known=None if compacted else (conversation, [*stored, *saved]),
         )
         total_cost = sum(e.cost_usd for e in usage_entries)
         return Reply(
@@ -320,26 +324,27 @@ class Orchestrator:
         await fan_out_text(emit, reply)
         extra: tuple[ExtraUsage, ...] = ()
         status: ConversationStatus | None = None
+        save: Callable[[], None] | None = None
         if self.policy is not None:
             await self.policy.observe(text, ctx)
-            reply, status, extra = await self._after_turn(reply, ctx, runner, emit)
+            reply, status, extra, save = await self._after_turn(reply, ctx, runner, emit)
         usage = [ledger_entry(turn, u, self.settings) for u in extra]
         messages = [user(text), assistant(reply)]
-        await blocking(self._save, conversation_id, turn, messages, ctx, runner.records, usage, status=status)
+        await blocking(self._save, conversation_id, turn, messages, ctx, runner.records, usage, status, save)
         await emit.flush()
         return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
 
     async def _after_turn(
         self, text: str, ctx: TurnContext, runner: ToolRunner, emit: EventSink
-    ) -> tuple[str, ConversationStatus | None, tuple[ExtraUsage, ...]]:
+    ) -> tuple[str, ConversationStatus | None, tuple[ExtraUsage, ...], Callable[[], None] | None]:
         """Let the turn policy add warnings or escalate; stream whatever it adds."""
         if self.policy is None:
-            return text, None, ()
+            return text, None, (), None
         outcome = await self.policy.after_turn(text, ctx, ToolCallerFor(runner), emit)
         if outcome.text != text:
             added = outcome.text[len(text) :] if outcome.text.startswith(text) else outcome.text
             await fan_out_text(emit, added)
-        return outcome.text, cast(ConversationStatus | None, outcome.status), outcome.usage
+        return outcome.text, cast(ConversationStatus | None, outcome.status), outcome.usage, outcome.save
 
     async def _turn_with_observation(
         self, model_turn: Callable[[], Awaitable[TurnResult]], text: str, ctx: TurnContext
@@ -378,22 +383,30 @@ class Orchestrator:
         ctx: TurnContext,
         records: list[ToolRecord],
         usage: list[LedgerEntry],
-        *,
-        status: ConversationStatus | None = None,
-    ) -> None:
-        self.store.append(
-            conversation_id,
-            turn,
-            messages,  # exactly what the model was sent (PII masked once, before sending), so caches stay valid
-            records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in records],
-            usage=usage,
-            customer_email=ctx.customer_email,
-            state=ctx.flags,
-            status=status,
-        )
+        status: ConversationStatus | None,
+        policy_save: Callable[[], None] | None,
+    ) -> list[StoredMessage]:
+        """Store the turn and the policy's bookkeeping in one transaction; returns the stored messages."""
+        with self.store.db.write():
+            saved = self.store.append(
+                conversation_id,
+                turn,
+                messages,  # exactly what the model was sent (PII masked once, before sending), so caches stay valid
+                records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in records],
+                usage=usage,
+                customer_email=ctx.customer_email,
+                state=ctx.flags,
+                status=status,
+            )
+            if policy_save is not None:
+                policy_save()
+        return saved
 
-    def _load(self, conversation_id: str) -> tuple[StoredConversation, int]:
-        conversation = self.store.get(conversation_id)
-        if conversation is None:
-            raise KeyError(conversation_id)
-        return conversation, self.store.next_turn(conversation_id)
+    def _load(self, conversation_id: str) -> tuple[StoredConversation, int, list[StoredMessage]]:
+        """The conversation, its next turn's number and its uncondensed messages, in one read transaction."""
+        with self.store.db.read():
+            conversation = self.store.get(conversation_id)
+            if conversation is None:
+                raise KeyError(conversation_id)
+            turn = self.store.next_turn(conversation_id)
+            return conversation, turn, self.store.messages(conversation_id, after_seq=conversation.condensed_through)

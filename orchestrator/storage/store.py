@@ -249,8 +249,11 @@ class ConversationStore:
         customer_email: str | None = None,
         state: dict[str, Any] | None = None,
         status: ConversationStatus | None = None,
-    ) -> None:
-        """Append a turn's messages, tool calls and usage, and update the header, in one transaction."""
+    ) -> list[StoredMessage]:
+        """Append a turn's messages, tool calls and usage, and update the header, in one transaction.
+
+        Returns the messages as stored (numbered, and as a later read decodes them).
+        """
         now = utcnow()
         with self.db.write() as conn:
             header = conn.execute(
@@ -261,22 +264,20 @@ class ConversationStore:
             seq = conn.execute(
                 select(func.coalesce(func.max(messages.c.seq), 0)).where(messages.c.conversation_id == conversation_id)
             ).scalar_one()
-            if new_messages:
-                conn.execute(
-                    insert(messages),
-                    [
-                        {
-                            "conversation_id": conversation_id,
-                            "seq": seq + i,
-                            "turn": turn,
-                            "role": m["role"],
-                            "kind": _kind(m),
-                            "content_json": json.dumps(m, default=str),
-                            "created_at": now,
-                        }
-                        for i, m in enumerate(new_messages, start=1)
-                    ],
-                )
+            rows: list[dict[str, Any]] = [
+                {
+                    "conversation_id": conversation_id,
+                    "seq": seq + i,
+                    "turn": turn,
+                    "role": m["role"],
+                    "kind": _kind(m),
+                    "content_json": json.dumps(m, default=str),
+                    "created_at": now,
+                }
+                for i, m in enumerate(new_messages, start=1)
+            ]
+            if rows:
+                conn.execute(insert(messages), rows)
             if records:
                 conn.execute(
                     insert(tool_calls),
@@ -324,6 +325,7 @@ class ConversationStore:
             if status is not None:
                 values["status"] = status
             conn.execute(conversations.update().where(conversations.c.id == conversation_id).values(**values))
+        return [StoredMessage(r["seq"], turn, json.loads(r["content_json"])) for r in rows]
 
     def set_summary(self, conversation_id: str, summary: str, condensed_through: int) -> None:
         """Record a condensation: messages up to `condensed_through` are now represented by `summary`."""

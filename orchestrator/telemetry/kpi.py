@@ -157,20 +157,9 @@ class KpiStore:
         """
         _check_issue_key(issue_key)
         with self.db.write() as conn:
-            if self._exists(conn, conversation_id):
+            if not self._start(conn, conversation_id, at, customer_key=customer_key, issue_key=issue_key):
                 return None
-            conn.execute(
-                insert(_conversations).values(
-                    conversation_id=conversation_id,
-                    customer_key=customer_key,
-                    issue_key=issue_key,
-                    started_at=_aware(at),
-                    resolution_confirmed=0,
-                    turns=0,
-                    reopened=0,
-                )
-            )
-        return self.mark_reopen_if_any(conversation_id) if customer_key and issue_key else None
+            return self._mark_reopen(conn, conversation_id) if customer_key and issue_key else None
 
     def identify(
         self, conversation_id: str, *, customer_key: str | None = None, issue_key: str | None = None
@@ -184,28 +173,70 @@ class KpiStore:
             KeyError: the conversation was never started.
         """
         _check_issue_key(issue_key)
-        values: dict[str, Any] = {}
-        if customer_key is not None:
-            values["customer_key"] = customer_key
-        if issue_key is not None:
-            values["issue_key"] = issue_key
         with self.db.write() as conn:
             self._require(conn, conversation_id)
-            if values:
-                conn.execute(
-                    update(_conversations).where(_conversations.c.conversation_id == conversation_id).values(**values)
-                )
-        return self.mark_reopen_if_any(conversation_id)
+            return self._identify(conn, conversation_id, customer_key, issue_key)
 
-    def record_turn(self, conversation_id: str, at: datetime) -> None:
-        """Count one customer turn, starting the record at `at` if needed."""
-        self.start(conversation_id, at)
+    def record_turn(
+        self, conversation_id: str, at: datetime, *, customer_key: str | None = None, issue_key: str | None = None
+    ) -> str | None:
+        """Count one customer turn, starting the record at `at` if needed, in one transaction.
+
+        With a `customer_key` or an `issue_key` it also does what `identify` does, in the same transaction.
+
+        Returns:
+            The id of the earlier conversation marked reopened, or None.
+        """
+        _check_issue_key(issue_key)
         with self.db.write() as conn:
+            self._start(conn, conversation_id, at)
             conn.execute(
                 update(_conversations)
                 .where(_conversations.c.conversation_id == conversation_id)
                 .values(turns=_conversations.c.turns + 1)
             )
+            if customer_key is None and issue_key is None:
+                return None
+            return self._identify(conn, conversation_id, customer_key, issue_key)
+
+    def _start(
+        self,
+        conn: Connection,
+        conversation_id: str,
+        at: datetime,
+        *,
+        customer_key: str | None = None,
+        issue_key: str | None = None,
+    ) -> bool:
+        """Insert the record unless it exists; whether it was inserted."""
+        if self._exists(conn, conversation_id):
+            return False
+        conn.execute(
+            insert(_conversations).values(
+                conversation_id=conversation_id,
+                customer_key=customer_key,
+                issue_key=issue_key,
+                started_at=_aware(at),
+                resolution_confirmed=0,
+                turns=0,
+                reopened=0,
+            )
+        )
+        return True
+
+    def _identify(
+        self, conn: Connection, conversation_id: str, customer_key: str | None, issue_key: str | None
+    ) -> str | None:
+        values: dict[str, Any] = {}
+        if customer_key is not None:
+            values["customer_key"] = customer_key
+        if issue_key is not None:
+            values["issue_key"] = issue_key
+        if values:
+            conn.execute(
+                update(_conversations).where(_conversations.c.conversation_id == conversation_id).values(**values)
+            )
+        return self._mark_reopen(conn, conversation_id)
 
     def record_outcome(
         self,
@@ -281,33 +312,34 @@ class KpiStore:
         Returns:
             The id of the conversation marked reopened, or None.
         """
-        c = _conversations.c
         with self.db.write() as conn:
-            row = self._require(conn, conversation_id)
-            if row["customer_key"] is None or row["issue_key"] is None:
-                return None
-            started: datetime = row["started_at"]
-            candidates = conn.execute(
-                select(c.conversation_id, c.started_at, c.ended_at).where(
-                    c.customer_key == row["customer_key"],
-                    c.issue_key == row["issue_key"],
-                    c.conversation_id != conversation_id,
-                    c.started_at <= started,
-                )
-            ).all()
-            best: tuple[datetime, str] | None = None
-            for other_id, other_start, other_end in candidates:
-                last_seen: datetime = other_end or other_start
-                if last_seen <= started and started - last_seen <= self.reopen_window:
-                    best = max(best, (last_seen, other_id)) if best else (last_seen, other_id)
-            if best is None:
-                return None
-            conn.execute(
-                update(_conversations)
-                .where(c.conversation_id == best[1])
-                .values(reopened=1, reopened_by=conversation_id)
+            return self._mark_reopen(conn, conversation_id)
+
+    def _mark_reopen(self, conn: Connection, conversation_id: str) -> str | None:
+        c = _conversations.c
+        row = self._require(conn, conversation_id)
+        if row["customer_key"] is None or row["issue_key"] is None:
+            return None
+        started: datetime = row["started_at"]
+        candidates = conn.execute(
+            select(c.conversation_id, c.started_at, c.ended_at).where(
+                c.customer_key == row["customer_key"],
+                c.issue_key == row["issue_key"],
+                c.conversation_id != conversation_id,
+                c.started_at <= started,
             )
-            return best[1]
+        ).all()
+        best: tuple[datetime, str] | None = None
+        for other_id, other_start, other_end in candidates:
+            last_seen: datetime = other_end or other_start
+            if last_seen <= started and started - last_seen <= self.reopen_window:
+                best = max(best, (last_seen, other_id)) if best else (last_seen, other_id)
+        if best is None:
+            return None
+        conn.execute(
+            update(_conversations).where(c.conversation_id == best[1]).values(reopened=1, reopened_by=conversation_id)
+        )
+        return best[1]
 
     def get(self, conversation_id: str) -> KpiRecord | None:
         """The stored record, or None."""

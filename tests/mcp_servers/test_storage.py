@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select
 from sqlalchemy.engine import Connection
 
 from switchboard_common.storage import Database, DatabaseError, UTCDateTime, default_database_url
@@ -76,6 +76,50 @@ def test_a_failed_write_leaves_nothing_behind(database_url: str) -> None:
         raise RuntimeError("boom")
     with db.read() as conn:
         assert conn.execute(select(func.count()).select_from(_things)).scalar_one() == 0
+    db.dispose()
+
+
+def test_writes_nested_in_a_write_join_its_transaction(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    begins: list[object] = []
+    event.listen(db.engine, "begin", begins.append)
+    with db.write() as outer:
+        outer.execute(insert(_things).values(id=1, name="outer"))
+        with db.write() as inner:
+            assert inner is outer
+            inner.execute(insert(_things).values(id=2, name="inner"))
+        with db.read() as reading:  # sees the uncommitted rows: the same transaction
+            assert reading.execute(select(func.count()).select_from(_things)).scalar_one() == 2
+    assert len(begins) == 1
+    with pytest.raises(RuntimeError), db.write() as conn:
+        conn.execute(insert(_things).values(id=3, name="outer"))
+        with db.write() as inner:
+            inner.execute(insert(_things).values(id=4, name="inner"))
+        raise RuntimeError("boom")
+    with db.read() as conn:  # the failed block rolled back the nested write too; the next write opens its own
+        assert conn.execute(select(_things.c.id).order_by(_things.c.id)).scalars().all() == [1, 2]
+    with db.write() as conn:
+        conn.execute(insert(_things).values(id=5, name="after"))
+    assert len(begins) == 4
+    db.dispose()
+
+
+def test_a_write_on_another_thread_does_not_join(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    seen: list[int] = []
+
+    def elsewhere() -> None:
+        with db.read() as conn:  # its own snapshot: the other thread's write is not committed yet
+            seen.append(conn.execute(select(func.count()).select_from(_things)).scalar_one())
+
+    with db.write() as conn:
+        conn.execute(insert(_things).values(id=1, name="uncommitted"))
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+    assert seen == [0]
     db.dispose()
 
 
