@@ -110,10 +110,10 @@ class Database:
     def write(self) -> Generator[Connection]:
         """One write transaction; committed on success, rolled back on any exception.
 
-        A `write()` or `read()` opened on a thread that already has a write transaction of this database open
-        joins it instead of opening another: several stores' writes made inside one `write()` block commit
-        together, in one round trip and one fsync (an exception raised through the outer block rolls all of
-        them back).
+        A `write()` opened on a thread that already has a write transaction of this database open joins it
+        instead of opening another: several stores' writes made inside one `write()` block commit together,
+        with one commit (an exception raised through the outer block rolls all of them back). A `read()` inside
+        it still reads its own snapshot of what is committed, as before.
 
         On SQLite, writers of this process queue on a lock first: SQLite takes one writer at a time anyway, and
         its own wait for the write lock sleeps and retries with growing pauses (up to 100 ms), which under
@@ -136,10 +136,10 @@ class Database:
     def read(self) -> Generator[Connection]:
         """A read-only transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode).
 
-        Inside a `write()` or `read()` block on the same thread it reads through that transaction (inside a
-        `write()`, it sees its writes); a `write()` inside a `read()` block opens its own transaction.
+        Inside a `read()` block on the same thread it reads through that block's transaction (one snapshot for
+        several stores' reads); a `write()` inside a `read()` block opens its own transaction.
         """
-        joined: Connection | None = getattr(self._joined, "conn", None) or getattr(self._joined, "reading", None)
+        joined: Connection | None = getattr(self._joined, "reading", None)
         if joined is not None:
             yield joined
             return

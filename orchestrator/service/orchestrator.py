@@ -408,5 +408,7 @@ class Orchestrator:
             conversation = self.store.get(conversation_id)
             if conversation is None:
                 raise KeyError(conversation_id)
-            turn = self.store.next_turn(conversation_id)
-            return conversation, turn, self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+            stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+            # The last stored message is of the last turn, unless every message is condensed.
+            turn = stored[-1].turn + 1 if stored else self.store.next_turn(conversation_id)
+            return conversation, turn, stored

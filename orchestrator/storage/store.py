@@ -9,7 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, func, insert, select
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import Connection, RowMapping
 
 from switchboard_common.clock import utcnow
@@ -90,6 +104,23 @@ ledger = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_orchestrator_usage_ledger_conversation", "conversation_id"),
 )
+
+
+# The statements of a turn, built once: building one costs more CPU than SQLite takes to run it, and a built
+# statement's cache key is computed once (SQLAlchemy then finds its compiled form at once).
+_HEADERS = select(conversations).where(conversations.c.id.in_(bindparam("ids", expanding=True)))
+_MESSAGES = (
+    select(messages.c.seq, messages.c.turn, messages.c.content_json)
+    .where(messages.c.conversation_id == bindparam("cid"), messages.c.seq > bindparam("after"))
+    .order_by(messages.c.seq)
+)
+_LAST_TURN = select(func.max(messages.c.turn)).where(messages.c.conversation_id == bindparam("cid"))
+_LAST_SEQ = select(func.coalesce(func.max(messages.c.seq), 0)).where(messages.c.conversation_id == bindparam("cid"))
+_UPDATE_HEADER = conversations.update().where(conversations.c.id == bindparam("b_id"))
+"""Sets the columns named by the parameters (besides `b_id`, the conversation)."""
+_INSERT_MESSAGES = insert(messages)
+_INSERT_TOOL_CALLS = insert(tool_calls)
+_INSERT_LEDGER = insert(ledger)
 
 
 def _v1(conn: Connection) -> None:
@@ -208,9 +239,8 @@ class ConversationStore:
         """The headers of those conversations that exist, by id, in one query."""
         if not conversation_ids:
             return {}
-        query = select(conversations).where(conversations.c.id.in_(list(conversation_ids)))
         with self.db.read() as conn:
-            rows = conn.execute(query).mappings().all()
+            rows = conn.execute(_HEADERS, {"ids": list(conversation_ids)}).mappings().all()
         return {row["id"]: _conversation(row) for row in rows}
 
     def recent(self, *, limit: int = 20) -> list[StoredConversation]:
@@ -223,19 +253,13 @@ class ConversationStore:
     def messages(self, conversation_id: str, *, after_seq: int = 0) -> list[StoredMessage]:
         """Stored messages in order (all of them by default, including condensed ones)."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(messages.c.seq, messages.c.turn, messages.c.content_json)
-                .where(messages.c.conversation_id == conversation_id, messages.c.seq > after_seq)
-                .order_by(messages.c.seq)
-            ).all()
+            rows = conn.execute(_MESSAGES, {"cid": conversation_id, "after": after_seq}).all()
         return [StoredMessage(seq, turn, json.loads(content)) for seq, turn, content in rows]
 
     def next_turn(self, conversation_id: str) -> int:
         """The number of the next customer turn (1-based)."""
         with self.db.read() as conn:
-            last = conn.execute(
-                select(func.max(messages.c.turn)).where(messages.c.conversation_id == conversation_id)
-            ).scalar_one()
+            last = conn.execute(_LAST_TURN, {"cid": conversation_id}).scalar_one()
         return (last or 0) + 1
 
     def append(
@@ -255,15 +279,18 @@ class ConversationStore:
         Returns the messages as stored (numbered, and as a later read decodes them).
         """
         now = utcnow()
+        values: dict[str, Any] = {"updated_at": now}
+        if customer_email is not None:
+            values["customer_email"] = customer_email
+        if state is not None:
+            values["state_json"] = json.dumps(state, default=str)
+        if status is not None:
+            values["status"] = status
         with self.db.write() as conn:
-            header = conn.execute(
-                select(conversations.c.id).where(conversations.c.id == conversation_id).with_for_update()
-            ).first()
-            if header is None:
+            # The header first: it locks the row (appends to one conversation queue here) and proves it exists.
+            if conn.execute(_UPDATE_HEADER, {"b_id": conversation_id, **values}).rowcount == 0:
                 raise KeyError(conversation_id)
-            seq = conn.execute(
-                select(func.coalesce(func.max(messages.c.seq), 0)).where(messages.c.conversation_id == conversation_id)
-            ).scalar_one()
+            seq = conn.execute(_LAST_SEQ, {"cid": conversation_id}).scalar_one()
             rows: list[dict[str, Any]] = [
                 {
                     "conversation_id": conversation_id,
@@ -277,10 +304,10 @@ class ConversationStore:
                 for i, m in enumerate(new_messages, start=1)
             ]
             if rows:
-                conn.execute(insert(messages), rows)
+                conn.execute(_INSERT_MESSAGES, rows)
             if records:
                 conn.execute(
-                    insert(tool_calls),
+                    _INSERT_TOOL_CALLS,
                     [
                         {
                             "conversation_id": conversation_id,
@@ -299,7 +326,7 @@ class ConversationStore:
                 )
             if usage:
                 conn.execute(
-                    insert(ledger),
+                    _INSERT_LEDGER,
                     [
                         {
                             "conversation_id": conversation_id,
@@ -317,14 +344,6 @@ class ConversationStore:
                         for e in usage
                     ],
                 )
-            values: dict[str, Any] = {"updated_at": now}
-            if customer_email is not None:
-                values["customer_email"] = customer_email
-            if state is not None:
-                values["state_json"] = json.dumps(state, default=str)
-            if status is not None:
-                values["status"] = status
-            conn.execute(conversations.update().where(conversations.c.id == conversation_id).values(**values))
         return [StoredMessage(r["seq"], turn, json.loads(r["content_json"])) for r in rows]
 
     def set_summary(self, conversation_id: str, summary: str, condensed_through: int) -> None:

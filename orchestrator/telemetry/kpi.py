@@ -22,7 +22,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from switchboard_common.storage import Database, UTCDateTime
@@ -70,6 +70,21 @@ _conversations = Table(
     Index("ix_kpi_conversations_ended_at", "ended_at"),
     Index("ix_kpi_conversations_customer_issue", "customer_key", "issue_key"),
 )
+
+
+_c = _conversations.c
+# The statements of a turn, built once (see `storage/store.py`).
+_EXISTS = select(_c.conversation_id).where(_c.conversation_id == bindparam("cid"))
+_RECORD = select(_conversations).where(_c.conversation_id == bindparam("cid"))
+_COUNT_TURN = update(_conversations).where(_c.conversation_id == bindparam("b_id")).values(turns=_c.turns + 1)
+"""Counts a turn; also sets the columns named by the other parameters (customer_key, issue_key)."""
+_REOPEN_CANDIDATES = select(_c.conversation_id, _c.started_at, _c.ended_at).where(
+    _c.customer_key == bindparam("customer"),
+    _c.issue_key == bindparam("issue"),
+    _c.conversation_id != bindparam("cid"),
+    _c.started_at <= bindparam("started", type_=UTCDateTime()),
+)
+_MARK_REOPENED = update(_conversations).where(_c.conversation_id == bindparam("b_id"))
 
 
 def _v1(conn: Connection) -> None:
@@ -188,16 +203,16 @@ class KpiStore:
             The id of the earlier conversation marked reopened, or None.
         """
         _check_issue_key(issue_key)
+        keys: dict[str, Any] = {}
+        if customer_key is not None:
+            keys["customer_key"] = customer_key
+        if issue_key is not None:
+            keys["issue_key"] = issue_key
         with self.db.write() as conn:
-            self._start(conn, conversation_id, at)
-            conn.execute(
-                update(_conversations)
-                .where(_conversations.c.conversation_id == conversation_id)
-                .values(turns=_conversations.c.turns + 1)
-            )
-            if customer_key is None and issue_key is None:
-                return None
-            return self._identify(conn, conversation_id, customer_key, issue_key)
+            if conn.execute(_COUNT_TURN, {"b_id": conversation_id, **keys}).rowcount == 0:
+                self._start(conn, conversation_id, at, **keys)  # not started: the record begins with this turn
+                conn.execute(_COUNT_TURN, {"b_id": conversation_id})
+            return self._mark_reopen(conn, conversation_id) if keys else None
 
     def _start(
         self,
@@ -316,18 +331,13 @@ class KpiStore:
             return self._mark_reopen(conn, conversation_id)
 
     def _mark_reopen(self, conn: Connection, conversation_id: str) -> str | None:
-        c = _conversations.c
         row = self._require(conn, conversation_id)
         if row["customer_key"] is None or row["issue_key"] is None:
             return None
         started: datetime = row["started_at"]
         candidates = conn.execute(
-            select(c.conversation_id, c.started_at, c.ended_at).where(
-                c.customer_key == row["customer_key"],
-                c.issue_key == row["issue_key"],
-                c.conversation_id != conversation_id,
-                c.started_at <= started,
-            )
+            _REOPEN_CANDIDATES,
+            {"customer": row["customer_key"], "issue": row["issue_key"], "cid": conversation_id, "started": started},
         ).all()
         best: tuple[datetime, str] | None = None
         for other_id, other_start, other_end in candidates:
@@ -336,9 +346,7 @@ class KpiStore:
                 best = max(best, (last_seen, other_id)) if best else (last_seen, other_id)
         if best is None:
             return None
-        conn.execute(
-            update(_conversations).where(c.conversation_id == best[1]).values(reopened=1, reopened_by=conversation_id)
-        )
+        conn.execute(_MARK_REOPENED, {"b_id": best[1], "reopened": 1, "reopened_by": conversation_id})
         return best[1]
 
     def get(self, conversation_id: str) -> KpiRecord | None:
@@ -399,16 +407,11 @@ class KpiStore:
 
     @staticmethod
     def _exists(conn: Connection, conversation_id: str) -> bool:
-        c = _conversations.c
-        return conn.execute(select(c.conversation_id).where(c.conversation_id == conversation_id)).first() is not None
+        return conn.execute(_EXISTS, {"cid": conversation_id}).first() is not None
 
     @staticmethod
     def _require(conn: Connection, conversation_id: str) -> RowMapping:
-        row = (
-            conn.execute(select(_conversations).where(_conversations.c.conversation_id == conversation_id))
-            .mappings()
-            .first()
-        )
+        row = conn.execute(_RECORD, {"cid": conversation_id}).mappings().first()
         if row is None:
             raise KeyError(conversation_id)
         return row

@@ -89,9 +89,10 @@ def test_writes_nested_in_a_write_join_its_transaction(database_url: str) -> Non
         with db.write() as inner:
             assert inner is outer
             inner.execute(insert(_things).values(id=2, name="inner"))
-        with db.read() as reading:  # sees the uncommitted rows: the same transaction
-            assert reading.execute(select(func.count()).select_from(_things)).scalar_one() == 2
-    assert len(begins) == 1
+        with db.read() as reading:  # a read keeps its own snapshot of what is committed
+            assert reading is not outer
+            assert reading.execute(select(func.count()).select_from(_things)).scalar_one() == 0
+    assert len(begins) == 2
     with pytest.raises(RuntimeError), db.write() as conn:
         conn.execute(insert(_things).values(id=3, name="outer"))
         with db.write() as inner:
@@ -101,7 +102,10 @@ def test_writes_nested_in_a_write_join_its_transaction(database_url: str) -> Non
         assert conn.execute(select(_things.c.id).order_by(_things.c.id)).scalars().all() == [1, 2]
     with db.write() as conn:
         conn.execute(insert(_things).values(id=5, name="after"))
-    assert len(begins) == 4
+    assert len(begins) == 5
+    with db.read() as outer_read, db.read() as inner_read:  # reads in a read share its snapshot
+        assert inner_read is outer_read
+    assert len(begins) == 6
     db.dispose()
 
 
