@@ -133,6 +133,20 @@ class Database:
                     self._joined.conn = None
 
     @contextmanager
+    def transaction(self) -> Generator[Connection]:
+        """A `write()` block that the `read()` blocks of this thread join too (they see its writes).
+
+        For a sequence of reads and writes that belong together: one transaction, one commit.
+        """
+        with self.write() as conn:
+            outer: Connection | None = getattr(self._joined, "reading", None)
+            self._joined.reading = conn
+            try:
+                yield conn
+            finally:
+                self._joined.reading = outer
+
+    @contextmanager
     def read(self) -> Generator[Connection]:
         """A read-only transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode).
 

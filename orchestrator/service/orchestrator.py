@@ -154,6 +154,10 @@ class Orchestrator:
         return outcome
 
     def _close(self, conversation_id: str, csat: int | None, confirmed: bool) -> Outcome:
+        with self.store.db.transaction():  # the header, KPI outcome and status: one transaction
+            return self._close_in(conversation_id, csat, confirmed)
+
+    def _close_in(self, conversation_id: str, csat: int | None, confirmed: bool) -> Outcome:
         conversation = self.store.get(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)

@@ -116,9 +116,10 @@ class HelpDesk:
         return await blocking(self._open)
 
     def _open(self) -> tuple[str, str]:
-        conversation_id = self.orchestrator.start(channel="web")
-        secret = self.store.register(conversation_id)
-        self.store.append(conversation_id, "assistant_message", author=ASSISTANT, body=GREETING)
+        with self.store.db.write():  # the orchestrator's, KPI and web rows of a new conversation: one transaction
+            conversation_id = self.orchestrator.start(channel="web")
+            secret = self.store.register(conversation_id)
+            self.store.append(conversation_id, "assistant_message", author=ASSISTANT, body=GREETING)
         return conversation_id, secret
 
     async def authenticate(self, conversation_id: str, secret: str | None) -> WebConversation:

@@ -109,6 +109,23 @@ def test_writes_nested_in_a_write_join_its_transaction(database_url: str) -> Non
     db.dispose()
 
 
+def test_reads_and_writes_in_a_transaction_share_it(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    begins: list[object] = []
+    event.listen(db.engine, "begin", begins.append)
+    with db.transaction() as conn:
+        conn.execute(insert(_things).values(id=1, name="written"))
+        with db.read() as reading, db.write() as writing:
+            assert reading is conn and writing is conn
+            assert reading.execute(select(_things.c.name)).scalars().all() == ["written"]
+    assert len(begins) == 1
+    with db.read() as reading:  # after it, reads open their own again
+        assert reading is not conn
+    assert len(begins) == 2
+    db.dispose()
+
+
 def test_a_write_on_another_thread_does_not_join(database_url: str) -> None:
     db = Database(database_url)
     db.migrate("storage-test", [_v1])
