@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 import anyio
@@ -22,14 +23,21 @@ from ..hooks import ExtraUsage, TurnContext
 from ..llm.model import ModelClient
 from ..llm.observability import TracedModel
 from ..loop import TurnResult, run_turn
-from ..memory import build_context
+from ..memory import build_context, needs_condensing
 from ..policy.engine import SupportPolicy
 from ..redaction import StreamRedactor, mask_for_model, mask_value
 from ..registry.offer import ToolOffer, basic_facts
 from ..registry.registry import ServerRegistry, TargetFactory
 from ..settings import Settings
 from ..storage.ledger import cost_usd, price_for, usage_of
-from ..storage.store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation, StoredMessage
+from ..storage.store import (
+    ConversationStatus,
+    ConversationStore,
+    LedgerEntry,
+    StoredConversation,
+    StoredMessage,
+    as_stored,
+)
 from ..telemetry.tracing import Tracing, TracingConfig
 from ..tools import ToolRecord, ToolRunner
 from .condense import Condenser
@@ -180,8 +188,19 @@ class Orchestrator:
         if self.kpi is not None:
             self.kpi.record_csat(conversation_id, csat)
 
-    async def respond(self, conversation_id: str, text: str, *, emit: EventSink = discard) -> Reply:
+    async def respond(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        emit: EventSink = discard,
+        save: Callable[[str], None] | None = None,
+    ) -> Reply:
         """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
+
+        `save` is the caller's own blocking bookkeeping of the turn (e.g. the web channel's transcript), called
+        with the final reply text in the transaction that stores the turn; when the turn is then condensed, it
+        is called after the condensation instead, in a transaction of its own.
 
         Raises:
             InvalidInputError: an empty or oversized message, or one no database can store.
@@ -190,7 +209,7 @@ class Orchestrator:
         """
         started = time.perf_counter()
         with self.tracing.turn_span(conversation_id, text=text):
-            reply = await self._respond(conversation_id, text, emit)
+            reply = await self._respond(conversation_id, text, emit, save)
         event = TurnCompleted(
             conversation_id, reply.model_calls, len(reply.tool_calls), reply.stop_reason, time.perf_counter() - started
         )
@@ -199,7 +218,9 @@ class Orchestrator:
             await sink(event)
         return reply
 
-    async def _respond(self, conversation_id: str, text: str, emit: EventSink) -> Reply:
+    async def _respond(
+        self, conversation_id: str, text: str, emit: EventSink, caller_save: Callable[[str], None] | None
+    ) -> Reply:
         text = validated(text)
         conversation, turn, stored = await blocking(self._load, conversation_id)
         ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
@@ -224,7 +245,9 @@ class Orchestrator:
         for check in self.input_checks:
             verdict = await check.check_input(text, ctx)
             if not verdict.allow:
-                return await self._blocked(conversation_id, turn, text, verdict.reply, ctx, runner, fan_out)
+                return await self._blocked(
+                    conversation_id, turn, text, verdict.reply, ctx, runner, fan_out, caller_save
+                )
             if verdict.text is not None:
                 text = verdict.text
         await self.registry.settled()  # a background start: the tools the model is offered must be listed first
@@ -293,14 +316,13 @@ class Orchestrator:
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = assistant(final_text)
         new_messages = valid_turn(user_message=user_message, result=result, reply=final_text)
-        saved = await blocking(
-            self._save, conversation_id, turn, new_messages, ctx, runner.records, usage_entries, status, save
-        )
-        await self.condenser.condense_if_needed(
-            conversation_id,
-            turn,
+        turn_writes = _TurnWrites(turn, new_messages, ctx, runner.records, usage_entries, status, save)
+        await self._store(
+            conversation,
+            None if compacted else stored,
+            turn_writes,
+            partial(caller_save, final_text) if caller_save is not None else None,
             force=result.stop_reason == "model_context_window_exceeded",
-            known=None if compacted else (conversation, [*stored, *saved]),
         )
         total_cost = sum(e.cost_usd for e in usage_entries)
         return Reply(
@@ -322,6 +344,7 @@ class Orchestrator:
         ctx: TurnContext,
         runner: ToolRunner,
         emit: StreamRedactor,
+        caller_save: Callable[[str], None] | None,
     ) -> Reply:
         """An input check answered instead of the model; the conversation policy still sees the message."""
         reply = reply or "I'm sorry, I can't help with that."
@@ -333,8 +356,9 @@ class Orchestrator:
             await self.policy.observe(text, ctx)
             reply, status, extra, save = await self._after_turn(reply, ctx, runner, emit)
         usage = [ledger_entry(turn, u, self.settings) for u in extra]
-        messages = [user(text), assistant(reply)]
-        await blocking(self._save, conversation_id, turn, messages, ctx, runner.records, usage, status, save)
+        turn_writes = _TurnWrites(turn, [user(text), assistant(reply)], ctx, runner.records, usage, status, save)
+        finish = [partial(caller_save, reply)] if caller_save is not None else []
+        await blocking(self._save, conversation_id, turn_writes, finish)
         await emit.flush()
         return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
 
@@ -379,31 +403,46 @@ class Orchestrator:
             raise failures[0]
         return results[0]
 
-    def _save(
+    async def _store(
         self,
-        conversation_id: str,
-        turn: int,
-        messages: list[MessageParam],
-        ctx: TurnContext,
-        records: list[ToolRecord],
-        usage: list[LedgerEntry],
-        status: ConversationStatus | None,
-        policy_save: Callable[[], None] | None,
+        conversation: StoredConversation,
+        stored: list[StoredMessage] | None,
+        writes: _TurnWrites,
+        finish: Callable[[], None] | None,
+        *,
+        force: bool,
+    ) -> None:
+        """Save the turn, and condense the conversation when it needs it (`stored`: None when it may have changed).
+
+        `finish` (the caller's bookkeeping) is written with the turn, or after the condensation when there is one.
+        """
+        history = None if stored is None else [*stored, *as_stored(writes.turn, writes.messages)]
+        condensing = force or history is None or needs_condensing(history, self.settings.conversation)
+        finishing = [finish] if finish is not None and not condensing else []
+        saved = await blocking(self._save, conversation.id, writes, finishing)
+        if condensing:
+            known = None if stored is None else (conversation, [*stored, *saved])
+            await self.condenser.condense_if_needed(conversation.id, writes.turn, force=force, known=known)
+            if finish is not None:
+                await blocking(finish)
+
+    def _save(
+        self, conversation_id: str, turn: _TurnWrites, others: Sequence[Callable[[], None]]
     ) -> list[StoredMessage]:
-        """Store the turn and the policy's bookkeeping in one transaction; returns the stored messages."""
+        """Store the turn, the policy's bookkeeping and the `others`, in one transaction; the stored messages."""
         with self.store.db.write():
             saved = self.store.append(
                 conversation_id,
-                turn,
-                messages,  # exactly what the model was sent (PII masked once, before sending), so caches stay valid
-                records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in records],
-                usage=usage,
-                customer_email=ctx.customer_email,
-                state=ctx.flags,
-                status=status,
+                turn.turn,
+                turn.messages,  # exactly what the model was sent (PII masked once, before sending): caches hold
+                records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in turn.records],
+                usage=turn.usage,
+                customer_email=turn.ctx.customer_email,
+                state=turn.ctx.flags,
+                status=turn.status,
             )
-            if policy_save is not None:
-                policy_save()
+            for write in [*([turn.policy_save] if turn.policy_save else []), *others]:
+                write()
         return saved
 
     def _load(self, conversation_id: str) -> tuple[StoredConversation, int, list[StoredMessage]]:
@@ -416,3 +455,16 @@ class Orchestrator:
             # The last stored message is of the last turn, unless every message is condensed.
             turn = stored[-1].turn + 1 if stored else self.store.next_turn(conversation_id)
             return conversation, turn, stored
+
+
+@dataclass(frozen=True)
+class _TurnWrites:
+    """What a turn stores."""
+
+    turn: int
+    messages: list[MessageParam]
+    ctx: TurnContext
+    records: list[ToolRecord]
+    usage: list[LedgerEntry]
+    status: ConversationStatus | None
+    policy_save: Callable[[], None] | None

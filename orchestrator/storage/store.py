@@ -192,6 +192,15 @@ def _conversation(row: RowMapping) -> StoredConversation:
     )
 
 
+def as_stored(turn: int, params: Sequence[MessageParam]) -> list[StoredMessage]:
+    """Messages as `append` stores them and a later read decodes them (not numbered yet: seq 0)."""
+    return [StoredMessage(0, turn, json.loads(_encode(m))) for m in params]
+
+
+def _encode(param: MessageParam) -> str:
+    return json.dumps(param, default=str)
+
+
 def new_conversation_id() -> str:
     """128 random bits, URL-safe, never starting with "-": a command line would read that id as an option."""
     while (conversation_id := secrets.token_urlsafe(16)).startswith("-"):
@@ -298,7 +307,7 @@ class ConversationStore:
                     "turn": turn,
                     "role": m["role"],
                     "kind": _kind(m),
-                    "content_json": json.dumps(m, default=str),
+                    "content_json": _encode(m),
                     "created_at": now,
                 }
                 for i, m in enumerate(new_messages, start=1)

@@ -125,10 +125,20 @@ def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float, throttle: T
         return JSONResponse(await desk.transcript(await conversation(request)))
 
     async def post_message(request: Request) -> Response:
-        conv = await conversation(request)
-        body = await read_json(request)
-        throttle.hit("messages", conv.conversation_id)
-        text = await desk.accept(conv, body.get("text"))
+        body: dict[str, Any] | WebError
+        try:
+            body = await read_json(request)
+        except WebError as exc:  # reported once the customer is known: an unknown conversation is `not_found` first
+            body = exc
+
+        def admit(conv: WebConversation) -> object:
+            if isinstance(body, WebError):
+                raise body
+            throttle.hit("messages", conv.conversation_id)
+            return body.get("text")
+
+        cid, secret = request.path_params["cid"], request.headers.get("x-conversation-secret")
+        conv, text = await desk.accept(cid, secret, admit)
         return StreamingResponse(
             _turn_stream(desk, conv, text, spawn), media_type="text/event-stream", headers=SSE_HEADERS
         )

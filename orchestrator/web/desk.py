@@ -150,28 +150,42 @@ class HelpDesk:
     def _messages_upto_last(self, conversation_id: str) -> tuple[int, list[StoredEvent]]:
         return self.store.last_event_id(conversation_id), self.store.transcript(conversation_id)
 
-    async def accept(self, conv: WebConversation, text: object) -> str:
-        """Check a customer message and record it; returns the cleaned text for `turn`.
+    async def accept(
+        self, conversation_id: str, secret: str | None, admit: Callable[[WebConversation], object]
+    ) -> tuple[WebConversation, str]:
+        """Authenticate a customer message and record it, in one transaction; the conversation and the cleaned text.
 
-        A message for the bot takes the conversation's turn slot in the same transaction (`WebStore.begin_turn`),
-        so a second message is refused on every `serve` process sharing the database, not only this one. A
-        message for a human agent is recorded at once (as long as no bot turn is running).
+        `admit` runs once the customer is known (on a worker thread, inside the transaction): it may refuse the
+        request by raising (a bad body, a rate limit) and returns the message. A message for the bot takes the
+        conversation's turn slot in the same transaction (`WebStore.begin_turn`), so a second message is refused
+        on every `serve` process sharing the database, not only this one. A message for a human agent is
+        recorded at once (as long as no bot turn is running).
 
         Raises:
-            WebError: `invalid_request` (empty, too long, not a string) or `conflict` (ended, or a turn is running).
+            WebError: `not_found` (unknown id or wrong secret, alike), whatever `admit` raises, `invalid_request`
+                (empty, too long, not a string) or `conflict` (ended, or a turn is running).
         """
-        text = _message(text)
-        if conv.state == "ended":
-            raise WebError("conflict", "This conversation has ended; please start a new one.")
-        if _with_human(conv):
-            lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
-        else:
-            lease, data = TURN_LEASE, {}
-        said = ("customer_message", None, mask(text), data)
-        if not await blocking(self.store.begin_turn, conv.conversation_id, lease, [said], owner=self.owner):
-            free_in = await blocking(self.store.turn_free_in, conv.conversation_id, self.owner)
-            raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
-        return text
+        return await blocking(self._accept, conversation_id, secret, admit)
+
+    def _accept(
+        self, conversation_id: str, secret: str | None, admit: Callable[[WebConversation], object]
+    ) -> tuple[WebConversation, str]:
+        with self.store.db.transaction():
+            conv = self.store.authenticate(conversation_id, secret) if secret and valid_id(conversation_id) else None
+            if conv is None:
+                raise WebError("not_found", "no such conversation")
+            text = _message(admit(conv))
+            if conv.state == "ended":
+                raise WebError("conflict", "This conversation has ended; please start a new one.")
+            if _with_human(conv):
+                lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
+            else:
+                lease, data = TURN_LEASE, {}
+            said = ("customer_message", None, mask(text), data)
+            if not self.store.begin_turn(conversation_id, lease, [said], owner=self.owner):
+                free_in = self.store.turn_free_in(conversation_id, self.owner)
+                raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
+        return conv, text
 
     async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
         """Run an accepted customer message: tell the human who holds the conversation, or run a bot turn."""
@@ -184,6 +198,7 @@ class HelpDesk:
         held = True  # the turn slot taken by `accept`; released by the turn's last write, or below if it fails
         try:
             escalations: list[Escalated] = []
+            recorded: list[WebConversation] = []
 
             async def forward(event: Event) -> None:
                 if isinstance(event, Escalated):
@@ -191,19 +206,22 @@ class HelpDesk:
                 if (item := _stream_event(event)) is not None:
                     await send(*item)
 
-            reply = await self.orchestrator.respond(cid, text, emit=forward)
-            events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
-                ("assistant_message", ASSISTANT, mask(reply.text), {})
-            ]
-            values: dict[str, Any] = {}
-            if escalations:
-                handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
-                values |= {"state": "waiting_for_human", "handoff_id": handoff}
-                events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
-            updated, _ = await blocking(self.store.update, cid, events=events, release=self.owner, **values)
+            def record(reply_text: str) -> None:
+                """The reply in the transcript and the slot released, in the transaction that stores the turn."""
+                events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
+                    ("assistant_message", ASSISTANT, mask(reply_text), {})
+                ]
+                values: dict[str, Any] = {}
+                if escalations:
+                    handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
+                    values |= {"state": "waiting_for_human", "handoff_id": handoff}
+                    events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
+                recorded.append(self.store.update(cid, events=events, release=self.owner, **values)[0])
+
+            reply = await self.orchestrator.respond(cid, text, emit=forward, save=record)
             held = False  # before "done": the customer may send the next message at once
             self.hub.wake(cid)
-            await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
+            await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": recorded[0].state})
         finally:
             if held:
                 with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
