@@ -147,8 +147,18 @@ class Orchestrator:
             self.kpi.start(conversation_id, utcnow())
         return conversation_id
 
-    async def end(self, conversation_id: str, *, csat: int | None = None, confirmed: bool = False) -> str:
+    async def end(
+        self,
+        conversation_id: str,
+        *,
+        csat: int | None = None,
+        confirmed: bool = False,
+        save: Callable[[], object] | None = None,
+    ) -> str:
         """Close a conversation (with the customer's 1-5 rating, if given); returns its KPI outcome.
+
+        `save` is the caller's own blocking bookkeeping, written in the transaction that closes the conversation
+        (whatever it raises undoes the close and is raised here).
 
         Raises:
             KeyError: unknown conversation.
@@ -156,14 +166,19 @@ class Orchestrator:
         """
         if csat is not None and not 1 <= csat <= 5:
             raise InvalidInputError("the rating must be between 1 and 5")
-        outcome = await blocking(self._close, conversation_id, csat, confirmed)
+        outcome = await blocking(self._close, conversation_id, csat, confirmed, save)
         for sink in self.sinks:
             await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
         return outcome
 
-    def _close(self, conversation_id: str, csat: int | None, confirmed: bool) -> Outcome:
-        with self.store.db.transaction():  # the header, KPI outcome and status: one transaction
-            return self._close_in(conversation_id, csat, confirmed)
+    def _close(
+        self, conversation_id: str, csat: int | None, confirmed: bool, save: Callable[[], object] | None
+    ) -> Outcome:
+        with self.store.db.transaction():  # the header, KPI outcome, status and the caller's rows: one transaction
+            outcome = self._close_in(conversation_id, csat, confirmed)
+            if save is not None:
+                save()
+            return outcome
 
     def _close_in(self, conversation_id: str, csat: int | None, confirmed: bool) -> Outcome:
         conversation = self.store.get(conversation_id)

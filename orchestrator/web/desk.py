@@ -8,6 +8,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal, cast
 
 import anyio
@@ -231,9 +232,9 @@ class HelpDesk:
         """End the conversation (idempotent); returns its status and KPI outcome."""
         if conv.state == "ended":
             return {"status": "ended", "outcome": None}
-        outcome = await self.orchestrator.end(conv.conversation_id)
         ended = [("ended", None, None, {"by": by})]
-        await blocking(self.store.update, conv.conversation_id, state="ended", ended_at=utcnow(), events=ended)
+        record = partial(self.store.update, conv.conversation_id, state="ended", ended_at=utcnow(), events=ended)
+        outcome = await self.orchestrator.end(conv.conversation_id, save=record)
         self.hub.wake(conv.conversation_id)
         return {"status": "ended", "outcome": outcome}
 
@@ -248,22 +249,25 @@ class HelpDesk:
         if conv.csat is not None:
             raise WebError("conflict", "This conversation was already rated.")
         cid = conv.conversation_id
-        events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [("rated", None, None, {"csat": score})]
-        try:
+        rated = ("rated", None, None, {"csat": score})
+        try:  # the rating, the close (or the KPI rating) and the events: one transaction, undone on a conflict
             if conv.state != "ended":
-                await blocking(
+                events = [("ended", None, None, {"by": "customer"}), rated]
+                record = partial(
                     self.store.update, cid, csat=score, state="ended", ended_at=utcnow(), expect=(conv.state,)
                 )
-                await self.orchestrator.end(cid, csat=score)
-                events.insert(0, ("ended", None, None, {"by": "customer"}))
+                await self.orchestrator.end(cid, csat=score, save=partial(record, events=events))
             else:
-                await blocking(self.store.update, cid, csat=score, expect=("ended",))
-                await blocking(self.orchestrator.rate, cid, score)
+                await blocking(self._rate_ended, cid, score, rated)
         except StateConflictError as exc:
             raise WebError("conflict", "The conversation changed; reload it.") from exc
-        await blocking(self.store.update, cid, events=events)
         self.hub.wake(cid)
         return {"csat": score}
+
+    def _rate_ended(self, cid: str, score: int, rated: tuple[str, None, None, dict[str, Any]]) -> None:
+        with self.store.db.transaction():
+            self.store.update(cid, csat=score, expect=("ended",), events=[rated])
+            self.orchestrator.rate(cid, score)
 
     # Human agents
 
