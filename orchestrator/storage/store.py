@@ -108,6 +108,7 @@ ledger = Table(
 
 # The statements of a turn, built once: building one costs more CPU than SQLite takes to run it, and a built
 # statement's cache key is computed once (SQLAlchemy then finds its compiled form at once).
+_HEADER = select(conversations).where(conversations.c.id == bindparam("cid"))
 _HEADERS = select(conversations).where(conversations.c.id.in_(bindparam("ids", expanding=True)))
 _MESSAGES = (
     select(messages.c.seq, messages.c.turn, messages.c.content_json)
@@ -242,7 +243,9 @@ class ConversationStore:
 
     def get(self, conversation_id: str) -> StoredConversation | None:
         """The conversation header, or None."""
-        return self.get_many([conversation_id]).get(conversation_id)
+        with self.db.read() as conn:
+            row = conn.execute(_HEADER, {"cid": conversation_id}).mappings().first()
+        return None if row is None else _conversation(row)
 
     def get_many(self, conversation_ids: Collection[str]) -> dict[str, StoredConversation]:
         """The headers of those conversations that exist, by id, in one query."""
