@@ -76,8 +76,13 @@ _c = _conversations.c
 # The statements of a turn, built once (see `storage/store.py`).
 _EXISTS = select(_c.conversation_id).where(_c.conversation_id == bindparam("cid"))
 _RECORD = select(_conversations).where(_c.conversation_id == bindparam("cid"))
-_COUNT_TURN = update(_conversations).where(_c.conversation_id == bindparam("b_id")).values(turns=_c.turns + 1)
-"""Counts a turn; also sets the columns named by the other parameters (customer_key, issue_key)."""
+_COUNT_TURN = (
+    update(_conversations)
+    .where(_c.conversation_id == bindparam("b_id"))
+    .values(turns=_c.turns + 1)
+    .returning(*_conversations.c)
+)
+"""Counts a turn and returns the record; also sets the columns named by the other parameters (the keys)."""
 _REOPEN_CANDIDATES = select(_c.conversation_id, _c.started_at, _c.ended_at).where(
     _c.customer_key == bindparam("customer"),
     _c.issue_key == bindparam("issue"),
@@ -209,10 +214,11 @@ class KpiStore:
         if issue_key is not None:
             keys["issue_key"] = issue_key
         with self.db.write() as conn:
-            if conn.execute(_COUNT_TURN, {"b_id": conversation_id, **keys}).rowcount == 0:
-                self._start(conn, conversation_id, at, **keys)  # not started: the record begins with this turn
-                conn.execute(_COUNT_TURN, {"b_id": conversation_id})
-            return self._mark_reopen(conn, conversation_id) if keys else None
+            row = conn.execute(_COUNT_TURN, {"b_id": conversation_id, **keys}).mappings().first()
+            if row is None:  # not started: the record begins with this turn
+                self._start(conn, conversation_id, at, **keys)
+                row = conn.execute(_COUNT_TURN, {"b_id": conversation_id}).mappings().one()
+            return self._mark_reopen(conn, conversation_id, row) if keys else None
 
     def _start(
         self,
@@ -330,8 +336,9 @@ class KpiStore:
         with self.db.write() as conn:
             return self._mark_reopen(conn, conversation_id)
 
-    def _mark_reopen(self, conn: Connection, conversation_id: str) -> str | None:
-        row = self._require(conn, conversation_id)
+    def _mark_reopen(self, conn: Connection, conversation_id: str, row: RowMapping | None = None) -> str | None:
+        """`mark_reopen_if_any` in `conn`; `row` is the conversation's record when the caller has it."""
+        row = row or self._require(conn, conversation_id)
         if row["customer_key"] is None or row["issue_key"] is None:
             return None
         started: datetime = row["started_at"]
