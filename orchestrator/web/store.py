@@ -100,8 +100,7 @@ _SET = update(web_conversations).where(_w.conversation_id == bindparam("b_id"))
 _RELEASE = _SET.where(_w.turn_owner == bindparam("b_owner")).values(turn_until=None, turn_owner=None)
 _HEARTBEAT = select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == bindparam("holder"))
 _INSERT_EVENT = insert(web_events).returning(web_events.c.id)
-_LOCK_EVENTS = text("SELECT pg_advisory_xact_lock(:key)")
-_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, :payload)")
 
 
 def _v1(conn: Connection) -> None:
@@ -362,7 +361,9 @@ class WebStore:
             # Event ids are read as a cursor ("everything after id N"), so they must become visible in id order.
             # A sequence hands out ids before commit: without this lock a later id can commit first and a reader
             # moves past an earlier one still in flight. SQLite's single writer already gives that order.
-            conn.execute(_LOCK_EVENTS, {"key": EVENTS_LOCK_KEY})
+            # The NOTIFY goes in the same round trip: it is delivered to every listening process at commit.
+            notify = {"channel": NOTIFY_CHANNEL, "payload": conversation_id}
+            conn.execute(_LOCK_AND_NOTIFY, {"key": EVENTS_LOCK_KEY, **notify})
         row = {
             "conversation_id": conversation_id,
             "kind": kind,
@@ -371,10 +372,7 @@ class WebStore:
             "data_json": json.dumps(data, default=str),
             "created_at": utcnow(),
         }
-        event_id = int(conn.execute(_INSERT_EVENT, row).scalar_one())
-        if not self.db.is_sqlite:  # delivered to every listening process when this transaction commits
-            conn.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "payload": conversation_id})
-        return event_id
+        return int(conn.execute(_INSERT_EVENT, row).scalar_one())
 
 
 class StateConflictError(Exception):

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select, text
 from sqlalchemy.engine import Connection
 
+from switchboard_common import storage
 from switchboard_common.storage import Database, DatabaseError, UTCDateTime, default_database_url
 
 _meta = MetaData()
@@ -142,6 +143,24 @@ def test_a_write_on_another_thread_does_not_join(database_url: str) -> None:
         thread.join()
     assert seen == [0]
     db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgres_connection_dropped_while_idle_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage, "PING_AFTER_IDLE_S", 0.0)  # every pooled connection counts as idle
+    db, other = Database(postgres_url), Database(postgres_url)
+    try:
+        with db.read() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with other.write() as conn:  # the server drops it while it sits in the pool
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        with db.read() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+    finally:
+        db.dispose()
+        other.dispose()
 
 
 def test_datetimes_come_back_aware_in_utc_and_naive_ones_are_refused(database_url: str) -> None:
