@@ -62,7 +62,7 @@ from .wiring import AsyncClosable, PolicyStack, build_model, standard_stack
 if TYPE_CHECKING:
     from anthropic.types import MessageParam
 
-__all__ = ["Orchestrator"]
+__all__ = ["Orchestrator", "TurnStart"]
 
 logger = logging.getLogger(__name__)
 
@@ -210,12 +210,14 @@ class Orchestrator:
         *,
         emit: EventSink = discard,
         save: Callable[[str], None] | None = None,
+        start: TurnStart | None = None,
     ) -> Reply:
         """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
 
         `save` is the caller's own blocking bookkeeping of the turn (e.g. the web channel's transcript), called
         with the final reply text in the transaction that stores the turn; when the turn is then condensed, it
-        is called after the condensation instead, in a transaction of its own.
+        is called after the condensation instead, in a transaction of its own. `start` is what `load_turn` read,
+        when the caller read it while it took the conversation's turn slot (read here when None).
 
         Raises:
             InvalidInputError: an empty or oversized message, or one no database can store.
@@ -224,7 +226,7 @@ class Orchestrator:
         """
         started = time.perf_counter()
         with self.tracing.turn_span(conversation_id, text=text):
-            reply = await self._respond(conversation_id, text, emit, save)
+            reply = await self._respond(conversation_id, text, emit, save, start)
         event = TurnCompleted(
             conversation_id, reply.model_calls, len(reply.tool_calls), reply.stop_reason, time.perf_counter() - started
         )
@@ -234,10 +236,16 @@ class Orchestrator:
         return reply
 
     async def _respond(
-        self, conversation_id: str, text: str, emit: EventSink, caller_save: Callable[[str], None] | None
+        self,
+        conversation_id: str,
+        text: str,
+        emit: EventSink,
+        caller_save: Callable[[str], None] | None,
+        start: TurnStart | None,
     ) -> Reply:
         text = validated(text)
-        conversation, turn, stored = await blocking(self._load, conversation_id)
+        start = start or await blocking(self.load_turn, conversation_id)
+        conversation, turn, stored = start.conversation, start.turn, start.history
         ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
 
         async def deliver(event: Event) -> None:
@@ -460,8 +468,12 @@ class Orchestrator:
                 write()
         return saved
 
-    def _load(self, conversation_id: str) -> tuple[StoredConversation, int, list[StoredMessage]]:
-        """The conversation, its next turn's number and its uncondensed messages, in one read transaction."""
+    def load_turn(self, conversation_id: str) -> TurnStart:
+        """What a turn reads first, in one read transaction (or in the caller's `transaction()`); blocking.
+
+        Raises:
+            KeyError: unknown conversation.
+        """
         with self.store.db.read():
             conversation = self.store.get(conversation_id)
             if conversation is None:
@@ -469,7 +481,7 @@ class Orchestrator:
             stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
             # The last stored message is of the last turn, unless every message is condensed.
             turn = stored[-1].turn + 1 if stored else self.store.next_turn(conversation_id)
-            return conversation, turn, stored
+            return TurnStart(conversation, turn, stored)
 
 
 @dataclass(frozen=True)
@@ -483,3 +495,14 @@ class _TurnWrites:
     usage: list[LedgerEntry]
     status: ConversationStatus | None
     policy_save: Callable[[], None] | None
+
+
+@dataclass(frozen=True)
+class TurnStart:
+    """What a turn reads before it runs (`Orchestrator.load_turn`)."""
+
+    conversation: StoredConversation
+    turn: int
+    """The number of the turn about to run."""
+    history: list[StoredMessage]
+    """The uncondensed messages, in order."""

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..errors import ModelError, log_unexpected
-from .desk import ASSISTANT, GREETING, HelpDesk
+from .desk import ASSISTANT, GREETING, Accepted, HelpDesk
 from .errors import WebError
 from .inputs import ascii_int
 from .security import client_address
@@ -56,7 +56,7 @@ def last_event_id(request: Request) -> int:
     return found
 
 
-def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn) -> AsyncIterator[str]:
+def _turn_stream(desk: HelpDesk, accepted: Accepted, spawn: Spawn) -> AsyncIterator[str]:
     """Run the turn as a task of the app (it outlives the request) and stream its events."""
     sender, receiver = anyio.create_memory_object_stream[str](max_buffer_size=256)
 
@@ -69,7 +69,7 @@ def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn)
     async def run() -> None:
         async with sender:
             try:
-                await desk.turn(conv, text, send)
+                await desk.turn(accepted, send)
             except WebError as exc:
                 await send("error", {"code": exc.code, "message": exc.message})
             except ModelError as exc:
@@ -138,9 +138,9 @@ def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float, throttle: T
             return body.get("text")
 
         cid, secret = request.path_params["cid"], request.headers.get("x-conversation-secret")
-        conv, text = await desk.accept(cid, secret, admit)
+        accepted = await desk.accept(cid, secret, admit)
         return StreamingResponse(
-            _turn_stream(desk, conv, text, spawn), media_type="text/event-stream", headers=SSE_HEADERS
+            _turn_stream(desk, accepted, spawn), media_type="text/event-stream", headers=SSE_HEADERS
         )
 
     async def live(request: Request) -> Response:

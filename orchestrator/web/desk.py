@@ -7,6 +7,7 @@ server owns the handoffs); the channel's own state and visible timeline live in 
 import logging
 import math
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any, Literal, cast
@@ -23,14 +24,14 @@ from ..policy.escalation import sentiment_scores
 from ..policy.pii import mask
 from ..policy.sentiment import trend
 from ..registry.registry import ToolCallFailedError, UnknownToolError
-from ..service import MAX_MESSAGE_CHARS, Orchestrator
+from ..service import MAX_MESSAGE_CHARS, Orchestrator, TurnStart
 from .errors import ErrorCode, WebError
 from .hub import Hub
 from .inputs import conversation_id as valid_id
 from .inputs import safe_text
 from .store import StateConflictError, StoredEvent, TurnOwner, WebConversation, WebStore
 
-__all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view"]
+__all__ = ["ASSISTANT", "GREETING", "Accepted", "HelpDesk", "Sender", "message_view"]
 
 logger = logging.getLogger(__name__)
 
@@ -153,14 +154,15 @@ class HelpDesk:
 
     async def accept(
         self, conversation_id: str, secret: str | None, admit: Callable[[WebConversation], object]
-    ) -> tuple[WebConversation, str]:
-        """Authenticate a customer message and record it, in one transaction; the conversation and the cleaned text.
+    ) -> "Accepted":
+        """Authenticate a customer message and record it, in one transaction.
 
         `admit` runs once the customer is known (on a worker thread, inside the transaction): it may refuse the
         request by raising (a bad body, a rate limit) and returns the message. A message for the bot takes the
         conversation's turn slot in the same transaction (`WebStore.begin_turn`), so a second message is refused
-        on every `serve` process sharing the database, not only this one. A message for a human agent is
-        recorded at once (as long as no bot turn is running).
+        on every `serve` process sharing the database, not only this one, and reads what the turn starts from
+        (`Orchestrator.load_turn`: nothing else writes the conversation while its slot is held). A message for a
+        human agent is recorded at once (as long as no bot turn is running).
 
         Raises:
             WebError: `not_found` (unknown id or wrong secret, alike), whatever `admit` raises, `invalid_request`
@@ -170,7 +172,7 @@ class HelpDesk:
 
     def _accept(
         self, conversation_id: str, secret: str | None, admit: Callable[[WebConversation], object]
-    ) -> tuple[WebConversation, str]:
+    ) -> "Accepted":
         with self.store.db.transaction():
             conv = self.store.authenticate(conversation_id, secret) if secret and valid_id(conversation_id) else None
             if conv is None:
@@ -186,10 +188,18 @@ class HelpDesk:
             if not self.store.begin_turn(conversation_id, lease, [said], owner=self.owner):
                 free_in = self.store.turn_free_in(conversation_id, self.owner)
                 raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
-        return conv, text
+            start = self._turn_start(conversation_id) if lease is not None else None
+        return Accepted(conv, text, start)
 
-    async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
+    def _turn_start(self, conversation_id: str) -> TurnStart | None:
+        try:
+            return self.orchestrator.load_turn(conversation_id)
+        except KeyError:  # no orchestrator conversation: the turn reports it as it always did
+            return None
+
+    async def turn(self, accepted: "Accepted", send: Sender) -> None:
         """Run an accepted customer message: tell the human who holds the conversation, or run a bot turn."""
+        conv, text = accepted.conv, accepted.text
         cid = conv.conversation_id
         if _with_human(conv):
             self.hub.wake(cid)
@@ -219,7 +229,7 @@ class HelpDesk:
                     events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
                 recorded.append(self.store.update(cid, events=events, release=self.owner, **values)[0])
 
-            reply = await self.orchestrator.respond(cid, text, emit=forward, save=record)
+            reply = await self.orchestrator.respond(cid, text, emit=forward, save=record, start=accepted.start)
             held = False  # before "done": the customer may send the next message at once
             self.hub.wake(cid)
             await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": recorded[0].state})
@@ -422,6 +432,17 @@ class HelpDesk:
             code: ErrorCode = "invalid_request" if invalid else "not_found" if missing else "conflict"
             raise WebError(code, message)
         return cast(dict[str, Any], result.structured_content or {})
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A customer message recorded by `HelpDesk.accept`, for `HelpDesk.turn`."""
+
+    conv: WebConversation
+    text: str
+    """The cleaned message."""
+    start: TurnStart | None
+    """What the bot turn starts from, read with the turn slot (None: a message for a human agent)."""
 
 
 def _assistant_note(text: str) -> Any:

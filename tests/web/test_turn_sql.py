@@ -1,4 +1,4 @@
-"""What a customer turn costs the database: three transactions (accept, load, save) and a bounded statement count."""
+"""What a customer turn costs the database: two transactions (accept, save) and a bounded statement count."""
 
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ QUIET = WebConfig(turn_heartbeat_s=60, turn_takeover_s=300, approvals_sync_s=360
 """No heartbeat or approvals sweep writes while a turn is counted."""
 
 
-async def test_each_customer_turn_is_three_transactions(tmp_path: Path) -> None:
+async def test_each_customer_turn_is_two_transactions(tmp_path: Path) -> None:
     async with serve(web_settings(tmp_path, web=QUIET), targets_for(tmp_path)) as served:
         engine = served.orchestrator.store.db.engine
         customer = Customer(served.client)
@@ -34,7 +34,7 @@ async def test_each_customer_turn_is_three_transactions(tmp_path: Path) -> None:
             statements.clear()
             await customer.say(line)
             counted.append((len(begins), len(statements)))
-    # accept (authenticate + take the turn slot + the customer's line), load (header and history), save (messages,
+    # accept (authenticate, take the turn slot, the customer's line, read the header and history) and save (messages,
     # usage, tool calls, KPI counters, the reply's line and the slot's release): one transaction each.
-    assert [transactions for transactions, _ in counted] == [3, 3, 3, 3]
-    assert all(count <= 17 for _, count in counted), counted  # 16-17; 47 before issue 15 (BEGINs not counted now)
+    assert [transactions for transactions, _ in counted] == [2, 2, 2, 2]
+    assert all(count <= 16 for _, count in counted), counted  # 15-16 (BEGIN not counted); 47 before issue 15
