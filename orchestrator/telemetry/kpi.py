@@ -80,9 +80,9 @@ _COUNT_TURN = (
     update(_conversations)
     .where(_c.conversation_id == bindparam("b_id"))
     .values(turns=_c.turns + 1)
-    .returning(*_conversations.c)
+    .returning(_c.customer_key, _c.issue_key, _c.started_at)
 )
-"""Counts a turn and returns the record; also sets the columns named by the other parameters (the keys)."""
+"""Counts a turn and returns what the reopen check needs; also sets the columns named by the other parameters."""
 _REOPEN_CANDIDATES = select(_c.conversation_id, _c.started_at, _c.ended_at).where(
     _c.customer_key == bindparam("customer"),
     _c.issue_key == bindparam("issue"),

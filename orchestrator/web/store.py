@@ -98,6 +98,7 @@ _LOCK_SLOT = select(_w.turn_until, _w.turn_owner).where(_w.conversation_id == bi
 _SET = update(web_conversations).where(_w.conversation_id == bindparam("b_id"))
 """Sets the columns named by the parameters (besides `b_id`, the conversation)."""
 _RELEASE = _SET.where(_w.turn_owner == bindparam("b_owner")).values(turn_until=None, turn_owner=None)
+_RELEASE_RETURNING = _RELEASE.returning(*web_conversations.c)
 _HEARTBEAT = select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == bindparam("holder"))
 _INSERT_EVENT = insert(web_events).returning(web_events.c.id)
 _LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, :payload)")
@@ -240,14 +241,19 @@ class WebStore:
             StateConflictError: its state is not one of `expect`.
         """
         with self.db.write() as conn:
-            row = conn.execute(_LOCK, {"cid": conversation_id}).mappings().first()
+            row, released = None, False
+            if release is not None and expect is None and not values:  # a turn's end: free the slot and read the row
+                slot = {"b_id": conversation_id, "b_owner": release.instance_id}
+                row, released = conn.execute(_RELEASE_RETURNING, slot).mappings().first(), True
+            if row is None:  # (or the slot is another owner's now: nothing to free)
+                row = conn.execute(_LOCK, {"cid": conversation_id}).mappings().first()
             if row is None:
                 raise KeyError(conversation_id)
             if expect is not None and row["state"] not in expect:
                 raise StateConflictError(cast(ChannelState, row["state"]))
             if values:
                 conn.execute(_SET, {"b_id": conversation_id, **values})
-            if release is not None:
+            if release is not None and not released:
                 conn.execute(_RELEASE, {"b_id": conversation_id, "b_owner": release.instance_id})
             ids = [self._append(conn, conversation_id, *event) for event in events]
             after = conn.execute(_BY_ID, {"cid": conversation_id}).mappings().one() if values else row
