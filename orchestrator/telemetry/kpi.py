@@ -83,7 +83,7 @@ _COUNT_TURN = (
     .returning(_c.customer_key, _c.issue_key, _c.started_at)
 )
 """Counts a turn and returns what the reopen check needs; also sets the columns named by the other parameters."""
-_REOPEN_CANDIDATES = select(_c.conversation_id, _c.started_at, _c.ended_at).where(
+_REOPEN_CANDIDATES = select(_c.conversation_id, _c.started_at, _c.ended_at, _c.reopened, _c.reopened_by).where(
     _c.customer_key == bindparam("customer"),
     _c.issue_key == bindparam("issue"),
     _c.conversation_id != bindparam("cid"),
@@ -347,13 +347,17 @@ class KpiStore:
             {"customer": row["customer_key"], "issue": row["issue_key"], "cid": conversation_id, "started": started},
         ).all()
         best: tuple[datetime, str] | None = None
-        for other_id, other_start, other_end in candidates:
+        marked: set[str] = set()
+        for other_id, other_start, other_end, reopened, reopened_by in candidates:
             last_seen: datetime = other_end or other_start
             if last_seen <= started and started - last_seen <= self.reopen_window:
                 best = max(best, (last_seen, other_id)) if best else (last_seen, other_id)
+            if reopened and reopened_by == conversation_id:
+                marked.add(other_id)
         if best is None:
             return None
-        conn.execute(_MARK_REOPENED, {"b_id": best[1], "reopened": 1, "reopened_by": conversation_id})
+        if best[1] not in marked:  # each turn checks again; the mark is written once
+            conn.execute(_MARK_REOPENED, {"b_id": best[1], "reopened": 1, "reopened_by": conversation_id})
         return best[1]
 
     def get(self, conversation_id: str) -> KpiRecord | None:
