@@ -165,10 +165,10 @@ def check(value: float | None, limit: float, unit: str) -> str:
 
 
 def seed_database(url: str) -> None:
-    """Migrate and seed every server's tables once, before any server process starts."""
+    """Migrate and seed every server's tables once (the ShopExpress demo: `--demo`), before any server starts."""
     for name in SERVERS:
         main = importlib.import_module(f"mcp_servers.{name}.__main__")
-        args = parse_args(name, ["--db", url], {}, getattr(main, "add_arguments", None))
+        args = parse_args(name, ["--db", url, "--demo"], {}, getattr(main, "add_arguments", None))
         db = Database(url)
         try:
             main.build(db, args)

@@ -1,5 +1,6 @@
 """The policy seams the loop calls: input checks before the model, output checks after it, tool-call checks."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -116,6 +117,8 @@ class TurnOutcome:
     status: str | None = None
     """A new conversation status (e.g. `escalated`), or None to keep it."""
     usage: tuple[ExtraUsage, ...] = ()
+    save: Callable[[], None] | None = None
+    """Blocking bookkeeping (e.g. KPI rows) to write in the transaction that stores the turn, on a worker thread."""
 
 
 class ToolCaller(Protocol):

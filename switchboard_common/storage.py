@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, OperationalError
 from sqlalchemy.types import TypeDecorator
 
 from .clock import utcnow
@@ -105,6 +105,7 @@ class Database:
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._write_lock = threading.RLock()
+        self._joined = threading.local()  # the write transaction open on this thread, if any (see `write`)
         if self.is_sqlite:
             database = parsed.database or ""
             if database and database != ":memory:":
@@ -117,20 +118,59 @@ class Database:
     def write(self) -> Generator[Connection]:
         """One write transaction; committed on success, rolled back on any exception.
 
+        A `write()` opened on a thread that already has a write transaction of this database open joins it
+        instead of opening another: several stores' writes made inside one `write()` block commit together,
+        with one commit (an exception raised through the outer block rolls all of them back). A `read()` inside
+        it still reads its own snapshot of what is committed, as before.
+
         On SQLite, writers of this process queue on a lock first: SQLite takes one writer at a time anyway, and
         its own wait for the write lock sleeps and retries with growing pauses (up to 100 ms), which under
         concurrent threads costs far more than waiting in line. Other processes still meet `busy_timeout`.
         """
+        joined: Connection | None = getattr(self._joined, "conn", None)
+        if joined is not None:
+            yield joined
+            return
         with self._write_lock if self.is_sqlite else nullcontext(), self.engine.connect() as conn:
             conn = conn.execution_options(switchboard_write=True)
             with conn.begin():
+                self._joined.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._joined.conn = None
+
+    @contextmanager
+    def transaction(self) -> Generator[Connection]:
+        """A `write()` block that the `read()` blocks of this thread join too (they see its writes).
+
+        For a sequence of reads and writes that belong together: one transaction, one commit.
+        """
+        with self.write() as conn:
+            outer: Connection | None = getattr(self._joined, "reading", None)
+            self._joined.reading = conn
+            try:
                 yield conn
+            finally:
+                self._joined.reading = outer
 
     @contextmanager
     def read(self) -> Generator[Connection]:
-        """A read-only transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode)."""
+        """A read-only transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode).
+
+        Inside a `read()` block on the same thread it reads through that block's transaction (one snapshot for
+        several stores' reads); a `write()` inside a `read()` block opens its own transaction.
+        """
+        joined: Connection | None = getattr(self._joined, "reading", None)
+        if joined is not None:
+            yield joined
+            return
         with self.engine.connect() as conn, conn.begin():
-            yield conn
+            self._joined.reading = conn
+            try:
+                yield conn
+            finally:
+                self._joined.reading = None
 
     def migrate(self, component: str, steps: Sequence[Migration]) -> int:
         """Apply the steps of `component` not applied yet; return the schema version reached.
@@ -241,13 +281,42 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("switchboard_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # On the driver's connection: a statement through SQLAlchemy's execution machinery costs several times
+        # what SQLite takes to run BEGIN, and every transaction starts with one.
+        driver: Any = conn.connection.dbapi_connection
+        driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
 
+PING_AFTER_IDLE_S = 1.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before use (a restarted server dropped it)."""
+
+
 def _postgres_engine(url: str) -> Engine:
-    return _create(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # Instead of `pool_pre_ping`, which pings before every use (a round trip per transaction, i.e. several per
+    # customer turn), ping only connections that sat idle: a busy connection was just proven alive.
+    engine = _create(url, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since: float | None = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return  # a new connection, or one used a moment ago
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError from exc
+
+    return engine
 
 
 def _create(url: str, **kwargs: Any) -> Engine:

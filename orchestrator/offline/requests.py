@@ -1,6 +1,7 @@
 """What a customer message asks for once insults are set aside, and the second request a message may carry."""
 
 import re
+from functools import lru_cache
 
 from ..policy.abuse import classify_abuse
 from .intents import Intent, detect_intent, faq_category, normalise
@@ -25,10 +26,13 @@ def clauses(text: str) -> list[str]:
     return [part.strip(" ,;") for part in _SPLIT.split(normalise(text)) if part and part.strip(" ,;")]
 
 
+@lru_cache(maxsize=1024)
 def message_intent(text: str) -> Intent:
     """The intent of a message with its abusive sentences set aside; `Intent.ABUSE` when nothing else is left.
 
     An insult is answered by the abuse warning alone, never by a help article a stray word of it matched.
+    Remembered for the last 1,024 texts: the offline model reads the whole conversation again at each of its
+    calls (several per turn), so the same customer messages come back.
     """
     if not text.strip() or not classify_abuse(text).abusive:
         return detect_intent(text)

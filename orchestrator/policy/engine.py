@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from switchboard_common.clock import utcnow
@@ -237,8 +238,7 @@ class SupportPolicy:
             if warning:
                 text = _join(text, warning)
         ctx.flags[escalation.STATE_KEY] = escalation.applied(signals, decision).to_state()
-        await blocking(self._kpi_turn, ctx, status)
-        return TurnOutcome(text, status, _usage(latest.get("usage")))
+        return TurnOutcome(text, status, _usage(latest.get("usage")), save=partial(self._kpi_turn, ctx, status))
 
     async def _escalate(
         self,
@@ -342,12 +342,10 @@ class SupportPolicy:
         if self.kpi is None:
             return
         now = utcnow()
-        self.kpi.record_turn(ctx.conversation_id, now)
         orders = list(_strings(ctx.flags.get("orders")))
         customer = customer_key(ctx.customer_email, salt=self.config.kpi_salt) if ctx.customer_email else None
         issue = issue_key(order_id=orders[0]) if orders else None
-        if customer or issue:
-            self.kpi.identify(ctx.conversation_id, customer_key=customer, issue_key=issue)
+        self.kpi.record_turn(ctx.conversation_id, now, customer_key=customer, issue_key=issue)
         if status == "escalated":
             self.kpi.record_outcome(ctx.conversation_id, outcome="escalated", at=now)
 

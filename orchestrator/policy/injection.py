@@ -19,7 +19,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -27,7 +27,7 @@ import numpy as np
 
 from ..hooks import InputVerdict, TurnContext
 from .confirmation import INJECTION_DETECTED, INJECTION_TURN, current_turn
-from .textclf import HashedLinearModel
+from .textclf import MEMO_SIZE, HashedLinearModel, TextMemo
 from .weights import MODELS_DIR, existing
 
 __all__ = [
@@ -326,6 +326,10 @@ class InjectionDetector:
     tool: HashedLinearModel
     tool_direct_threshold: float
     """The direct head's threshold when it scores tool-output fields (tuned on clean tool output)."""
+    _scans: TextMemo[InjectionVerdict] = field(
+        default_factory=lambda: TextMemo[InjectionVerdict](MEMO_SIZE), init=False, repr=False, compare=False
+    )
+    """The verdicts on the last tool results: the same results (an order, a help article) come back often."""
 
     def detect(self, text: str) -> InjectionVerdict:
         """Score a customer message."""
@@ -343,6 +347,13 @@ class InjectionDetector:
 
         Rules on the whole text, each field and each sentence; the tool head per sentence; the direct head per field.
         """
+        if (known := self._scans.get(text)) is not None:
+            return known
+        verdict = self._scan(text)
+        self._scans.put(text, verdict)
+        return verdict
+
+    def _scan(self, text: str) -> InjectionVerdict:
         text = _normalise(text)
         fields = tool_fields(text)
         sentences = tool_sentences(text)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,29 +25,33 @@ from ..blocking import blocking
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["HashedLinearModel", "featurize", "load_off_the_loop"]
+__all__ = ["HashedLinearModel", "TextMemo", "featurize", "load_off_the_loop"]
 
 N_FEATURES = 2**18
 MEMO_SIZE = 1024
 """Texts whose probability each model remembers: one turn asks the same model about the same text several times."""
 
 
-class _Memo:
-    """A bounded, thread-safe LRU map from text to probability.
+V = TypeVar("V")
+
+
+class TextMemo(Generic[V]):
+    """A bounded, thread-safe LRU map from text to a value (a probability, a verdict).
 
     Keyed by a digest of the text, not the text: customer messages are not kept in memory for the memo's sake.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[bytes, float] = OrderedDict()
+        self._items: OrderedDict[bytes, V] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
     def _key(text: str) -> bytes:
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
-    def get(self, text: str) -> float | None:
+    def get(self, text: str) -> V | None:
+        """The value remembered for `text` (now the most recent), or None."""
         key = self._key(text)
         with self._lock:
             value = self._items.get(key)
@@ -55,7 +59,8 @@ class _Memo:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, text: str, value: float) -> None:
+    def put(self, text: str, value: V) -> None:
+        """Remember `value` for `text`, forgetting the least recent beyond the size."""
         key = self._key(text)
         with self._lock:
             self._items[key] = value
@@ -121,7 +126,9 @@ class HashedLinearModel:
     intercept: float
     threshold: float
     """Decision threshold on the probability, chosen on validation data."""
-    _memo: _Memo = field(default_factory=lambda: _Memo(MEMO_SIZE), init=False, repr=False, compare=False)
+    _memo: TextMemo[float] = field(
+        default_factory=lambda: TextMemo[float](MEMO_SIZE), init=False, repr=False, compare=False
+    )
 
     def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """P(positive class) for each text (remembered for the last `MEMO_SIZE` distinct texts)."""

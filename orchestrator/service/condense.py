@@ -49,10 +49,23 @@ class Condenser:
         return build_context(conversation.summary, stored)
 
     async def condense_if_needed(
-        self, conversation_id: str, turn: int, *, force: bool = False, keep_turns: int | None = None
+        self,
+        conversation_id: str,
+        turn: int,
+        *,
+        force: bool = False,
+        keep_turns: int | None = None,
+        known: tuple[StoredConversation, list[StoredMessage]] | None = None,
     ) -> bool:
-        """Summarise the turns before the most recent ones when over budget (or when forced); whether it did."""
-        found = await blocking(self._uncondensed, conversation_id)
+        """Summarise the turns before the most recent ones when over budget (or when forced); whether it did.
+
+        `known` is the conversation and its uncondensed messages as stored, when the caller holds them (a turn
+        that just saved them, holding the conversation's turn slot): the budget is checked without reading them
+        again.
+        """
+        if known is not None and not force and not needs_condensing(known[1], self.settings.conversation):
+            return False
+        found = known or await blocking(self._uncondensed, conversation_id)
         if found is None:
             return False
         conversation, stored = found

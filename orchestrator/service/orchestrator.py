@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 import anyio
@@ -22,14 +23,21 @@ from ..hooks import ExtraUsage, TurnContext
 from ..llm.model import ModelClient
 from ..llm.observability import TracedModel
 from ..loop import TurnResult, run_turn
-from ..memory import build_context
+from ..memory import build_context, needs_condensing
 from ..policy.engine import SupportPolicy
 from ..redaction import StreamRedactor, mask_for_model, mask_value
 from ..registry.offer import ToolOffer, basic_facts
 from ..registry.registry import ServerRegistry, TargetFactory
 from ..settings import Settings
 from ..storage.ledger import cost_usd, price_for, usage_of
-from ..storage.store import ConversationStatus, ConversationStore, LedgerEntry, StoredConversation
+from ..storage.store import (
+    ConversationStatus,
+    ConversationStore,
+    LedgerEntry,
+    StoredConversation,
+    StoredMessage,
+    as_stored,
+)
 from ..telemetry.tracing import Tracing, TracingConfig
 from ..tools import ToolRecord, ToolRunner
 from .condense import Condenser
@@ -54,7 +62,7 @@ from .wiring import AsyncClosable, PolicyStack, build_model, standard_stack
 if TYPE_CHECKING:
     from anthropic.types import MessageParam
 
-__all__ = ["Orchestrator"]
+__all__ = ["Orchestrator", "TurnStart"]
 
 logger = logging.getLogger(__name__)
 
@@ -139,8 +147,18 @@ class Orchestrator:
             self.kpi.start(conversation_id, utcnow())
         return conversation_id
 
-    async def end(self, conversation_id: str, *, csat: int | None = None, confirmed: bool = False) -> str:
+    async def end(
+        self,
+        conversation_id: str,
+        *,
+        csat: int | None = None,
+        confirmed: bool = False,
+        save: Callable[[], object] | None = None,
+    ) -> str:
         """Close a conversation (with the customer's 1-5 rating, if given); returns its KPI outcome.
+
+        `save` is the caller's own blocking bookkeeping, written in the transaction that closes the conversation
+        (whatever it raises undoes the close and is raised here).
 
         Raises:
             KeyError: unknown conversation.
@@ -148,12 +166,21 @@ class Orchestrator:
         """
         if csat is not None and not 1 <= csat <= 5:
             raise InvalidInputError("the rating must be between 1 and 5")
-        outcome = await blocking(self._close, conversation_id, csat, confirmed)
+        outcome = await blocking(self._close, conversation_id, csat, confirmed, save)
         for sink in self.sinks:
             await sink(ConversationClosed(conversation_id, outcome, confirmed or (csat or 0) >= 4))
         return outcome
 
-    def _close(self, conversation_id: str, csat: int | None, confirmed: bool) -> Outcome:
+    def _close(
+        self, conversation_id: str, csat: int | None, confirmed: bool, save: Callable[[], object] | None
+    ) -> Outcome:
+        with self.store.db.transaction():  # the header, KPI outcome, status and the caller's rows: one transaction
+            outcome = self._close_in(conversation_id, csat, confirmed)
+            if save is not None:
+                save()
+            return outcome
+
+    def _close_in(self, conversation_id: str, csat: int | None, confirmed: bool) -> Outcome:
         conversation = self.store.get(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)
@@ -176,8 +203,21 @@ class Orchestrator:
         if self.kpi is not None:
             self.kpi.record_csat(conversation_id, csat)
 
-    async def respond(self, conversation_id: str, text: str, *, emit: EventSink = discard) -> Reply:
+    async def respond(
+        self,
+        conversation_id: str,
+        text: str,
+        *,
+        emit: EventSink = discard,
+        save: Callable[[str], None] | None = None,
+        start: TurnStart | None = None,
+    ) -> Reply:
         """Run one customer turn: checks, the tool-use loop, output checks, persistence and condensation.
+
+        `save` is the caller's own blocking bookkeeping of the turn (e.g. the web channel's transcript), called
+        with the final reply text in the transaction that stores the turn; when the turn is then condensed, it
+        is called after the condensation instead, in a transaction of its own. `start` is what `load_turn` read,
+        when the caller read it while it took the conversation's turn slot (read here when None).
 
         Raises:
             InvalidInputError: an empty or oversized message, or one no database can store.
@@ -186,7 +226,7 @@ class Orchestrator:
         """
         started = time.perf_counter()
         with self.tracing.turn_span(conversation_id, text=text):
-            reply = await self._respond(conversation_id, text, emit)
+            reply = await self._respond(conversation_id, text, emit, save, start)
         event = TurnCompleted(
             conversation_id, reply.model_calls, len(reply.tool_calls), reply.stop_reason, time.perf_counter() - started
         )
@@ -195,9 +235,17 @@ class Orchestrator:
             await sink(event)
         return reply
 
-    async def _respond(self, conversation_id: str, text: str, emit: EventSink) -> Reply:
+    async def _respond(
+        self,
+        conversation_id: str,
+        text: str,
+        emit: EventSink,
+        caller_save: Callable[[str], None] | None,
+        start: TurnStart | None,
+    ) -> Reply:
         text = validated(text)
-        conversation, turn = await blocking(self._load, conversation_id)
+        start = start or await blocking(self.load_turn, conversation_id)
+        conversation, turn, stored = start.conversation, start.turn, start.history
         ctx = TurnContext(conversation_id, conversation.customer_email, text, dict(conversation.state))
 
         async def deliver(event: Event) -> None:
@@ -220,15 +268,17 @@ class Orchestrator:
         for check in self.input_checks:
             verdict = await check.check_input(text, ctx)
             if not verdict.allow:
-                return await self._blocked(conversation_id, turn, text, verdict.reply, ctx, runner, fan_out)
+                return await self._blocked(
+                    conversation_id, turn, text, verdict.reply, ctx, runner, fan_out, caller_save
+                )
             if verdict.text is not None:
                 text = verdict.text
         await self.registry.settled()  # a background start: the tools the model is offered must be listed first
         # Masked once, here, and stored exactly as sent: later turns resend the same bytes and the cache holds.
         user_message: MessageParam = user(mask_for_model(text))
-        stored = await blocking(self.store.messages, conversation_id, after_seq=conversation.condensed_through)
         history = [*build_context(conversation.summary, stored), user_message]
         usage_entries: list[LedgerEntry] = []
+        compacted: list[bool] = []
 
         async def record(event: Event) -> None:
             if isinstance(event, ModelCalled):
@@ -237,6 +287,7 @@ class Orchestrator:
             await fan_out(event)
 
         async def compact() -> list[MessageParam] | None:
+            compacted.append(True)  # the stored summary may change: the history read above is no longer current
             return await self.condenser.compact(conversation_id, turn)
 
         async def model_turn() -> TurnResult:
@@ -282,17 +333,19 @@ class Orchestrator:
             await fan_out_text(fan_out, final_text)
         for check in self.output_checks:
             final_text = await check.check_output(final_text, ctx)
-        final_text, status, extra = await self._after_turn(final_text, ctx, runner, fan_out)
+        final_text, status, extra, save = await self._after_turn(final_text, ctx, runner, fan_out)
         await fan_out.flush()
         usage_entries += [ledger_entry(turn, u, self.settings) for u in extra]
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = assistant(final_text)
         new_messages = valid_turn(user_message=user_message, result=result, reply=final_text)
-        await blocking(
-            self._save, conversation_id, turn, new_messages, ctx, runner.records, usage_entries, status=status
-        )
-        await self.condenser.condense_if_needed(
-            conversation_id, turn, force=result.stop_reason == "model_context_window_exceeded"
+        turn_writes = _TurnWrites(turn, new_messages, ctx, runner.records, usage_entries, status, save)
+        await self._store(
+            conversation,
+            None if compacted else stored,
+            turn_writes,
+            partial(caller_save, final_text) if caller_save is not None else None,
+            force=result.stop_reason == "model_context_window_exceeded",
         )
         total_cost = sum(e.cost_usd for e in usage_entries)
         return Reply(
@@ -314,32 +367,35 @@ class Orchestrator:
         ctx: TurnContext,
         runner: ToolRunner,
         emit: StreamRedactor,
+        caller_save: Callable[[str], None] | None,
     ) -> Reply:
         """An input check answered instead of the model; the conversation policy still sees the message."""
         reply = reply or "I'm sorry, I can't help with that."
         await fan_out_text(emit, reply)
         extra: tuple[ExtraUsage, ...] = ()
         status: ConversationStatus | None = None
+        save: Callable[[], None] | None = None
         if self.policy is not None:
             await self.policy.observe(text, ctx)
-            reply, status, extra = await self._after_turn(reply, ctx, runner, emit)
+            reply, status, extra, save = await self._after_turn(reply, ctx, runner, emit)
         usage = [ledger_entry(turn, u, self.settings) for u in extra]
-        messages = [user(text), assistant(reply)]
-        await blocking(self._save, conversation_id, turn, messages, ctx, runner.records, usage, status=status)
+        turn_writes = _TurnWrites(turn, [user(text), assistant(reply)], ctx, runner.records, usage, status, save)
+        finish = [partial(caller_save, reply)] if caller_save is not None else []
+        await blocking(self._save, conversation_id, turn_writes, finish)
         await emit.flush()
         return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
 
     async def _after_turn(
         self, text: str, ctx: TurnContext, runner: ToolRunner, emit: EventSink
-    ) -> tuple[str, ConversationStatus | None, tuple[ExtraUsage, ...]]:
+    ) -> tuple[str, ConversationStatus | None, tuple[ExtraUsage, ...], Callable[[], None] | None]:
         """Let the turn policy add warnings or escalate; stream whatever it adds."""
         if self.policy is None:
-            return text, None, ()
+            return text, None, (), None
         outcome = await self.policy.after_turn(text, ctx, ToolCallerFor(runner), emit)
         if outcome.text != text:
             added = outcome.text[len(text) :] if outcome.text.startswith(text) else outcome.text
             await fan_out_text(emit, added)
-        return outcome.text, cast(ConversationStatus | None, outcome.status), outcome.usage
+        return outcome.text, cast(ConversationStatus | None, outcome.status), outcome.usage, outcome.save
 
     async def _turn_with_observation(
         self, model_turn: Callable[[], Awaitable[TurnResult]], text: str, ctx: TurnContext
@@ -370,30 +426,83 @@ class Orchestrator:
             raise failures[0]
         return results[0]
 
-    def _save(
+    async def _store(
         self,
-        conversation_id: str,
-        turn: int,
-        messages: list[MessageParam],
-        ctx: TurnContext,
-        records: list[ToolRecord],
-        usage: list[LedgerEntry],
+        conversation: StoredConversation,
+        stored: list[StoredMessage] | None,
+        writes: _TurnWrites,
+        finish: Callable[[], None] | None,
         *,
-        status: ConversationStatus | None = None,
+        force: bool,
     ) -> None:
-        self.store.append(
-            conversation_id,
-            turn,
-            messages,  # exactly what the model was sent (PII masked once, before sending), so caches stay valid
-            records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in records],
-            usage=usage,
-            customer_email=ctx.customer_email,
-            state=ctx.flags,
-            status=status,
-        )
+        """Save the turn, and condense the conversation when it needs it (`stored`: None when it may have changed).
 
-    def _load(self, conversation_id: str) -> tuple[StoredConversation, int]:
-        conversation = self.store.get(conversation_id)
-        if conversation is None:
-            raise KeyError(conversation_id)
-        return conversation, self.store.next_turn(conversation_id)
+        `finish` (the caller's bookkeeping) is written with the turn, or after the condensation when there is one.
+        """
+        history = None if stored is None else [*stored, *as_stored(writes.turn, writes.messages)]
+        condensing = force or history is None or needs_condensing(history, self.settings.conversation)
+        finishing = [finish] if finish is not None and not condensing else []
+        saved = await blocking(self._save, conversation.id, writes, finishing)
+        if condensing:
+            known = None if stored is None else (conversation, [*stored, *saved])
+            await self.condenser.condense_if_needed(conversation.id, writes.turn, force=force, known=known)
+            if finish is not None:
+                await blocking(finish)
+
+    def _save(
+        self, conversation_id: str, turn: _TurnWrites, others: Sequence[Callable[[], None]]
+    ) -> list[StoredMessage]:
+        """Store the turn, the policy's bookkeeping and the `others`, in one transaction; the stored messages."""
+        with self.store.db.write():
+            saved = self.store.append(
+                conversation_id,
+                turn.turn,
+                turn.messages,  # exactly what the model was sent (PII masked once, before sending): caches hold
+                records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in turn.records],
+                usage=turn.usage,
+                customer_email=turn.ctx.customer_email,
+                state=turn.ctx.flags,
+                status=turn.status,
+            )
+            for write in [*([turn.policy_save] if turn.policy_save else []), *others]:
+                write()
+        return saved
+
+    def load_turn(self, conversation_id: str) -> TurnStart:
+        """What a turn reads first, in one read transaction (or in the caller's `transaction()`); blocking.
+
+        Raises:
+            KeyError: unknown conversation.
+        """
+        with self.store.db.read():
+            conversation = self.store.get(conversation_id)
+            if conversation is None:
+                raise KeyError(conversation_id)
+            stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
+            # The last stored message is of the last turn, unless every message is condensed.
+            turn = stored[-1].turn + 1 if stored else self.store.next_turn(conversation_id)
+            return TurnStart(conversation, turn, stored)
+
+
+@dataclass(frozen=True)
+class _TurnWrites:
+    """What a turn stores."""
+
+    turn: int
+    messages: list[MessageParam]
+    ctx: TurnContext
+    records: list[ToolRecord]
+    usage: list[LedgerEntry]
+    status: ConversationStatus | None
+    policy_save: Callable[[], None] | None
+
+
+@dataclass(frozen=True)
+class TurnStart:
+    """What a turn reads before it runs (`Orchestrator.load_turn`)."""
+
+    conversation: StoredConversation
+    turn: int
+    """The number of the turn about to run."""
+    history: list[StoredMessage]
+    """The uncondensed messages, in order."""

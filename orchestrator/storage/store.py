@@ -9,7 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, func, insert, select
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import Connection, RowMapping
 
 from switchboard_common.clock import utcnow
@@ -92,6 +106,24 @@ ledger = Table(
 )
 
 
+# The statements of a turn, built once: building one costs more CPU than SQLite takes to run it, and a built
+# statement's cache key is computed once (SQLAlchemy then finds its compiled form at once).
+_HEADER = select(conversations).where(conversations.c.id == bindparam("cid"))
+_HEADERS = select(conversations).where(conversations.c.id.in_(bindparam("ids", expanding=True)))
+_MESSAGES = (
+    select(messages.c.seq, messages.c.turn, messages.c.content_json)
+    .where(messages.c.conversation_id == bindparam("cid"), messages.c.seq > bindparam("after"))
+    .order_by(messages.c.seq)
+)
+_LAST_TURN = select(func.max(messages.c.turn)).where(messages.c.conversation_id == bindparam("cid"))
+_LAST_SEQ = select(func.coalesce(func.max(messages.c.seq), 0)).where(messages.c.conversation_id == bindparam("cid"))
+_UPDATE_HEADER = conversations.update().where(conversations.c.id == bindparam("b_id"))
+"""Sets the columns named by the parameters (besides `b_id`, the conversation)."""
+_INSERT_MESSAGES = insert(messages)
+_INSERT_TOOL_CALLS = insert(tool_calls)
+_INSERT_LEDGER = insert(ledger)
+
+
 def _v1(conn: Connection) -> None:
     metadata.create_all(conn)
 
@@ -161,6 +193,15 @@ def _conversation(row: RowMapping) -> StoredConversation:
     )
 
 
+def as_stored(turn: int, params: Sequence[MessageParam]) -> list[StoredMessage]:
+    """Messages as `append` stores them and a later read decodes them (not numbered yet: seq 0)."""
+    return [StoredMessage(0, turn, json.loads(_encode(m))) for m in params]
+
+
+def _encode(param: MessageParam) -> str:
+    return json.dumps(param, default=str)
+
+
 def new_conversation_id() -> str:
     """128 random bits, URL-safe, never starting with "-": a command line would read that id as an option."""
     while (conversation_id := secrets.token_urlsafe(16)).startswith("-"):
@@ -202,15 +243,16 @@ class ConversationStore:
 
     def get(self, conversation_id: str) -> StoredConversation | None:
         """The conversation header, or None."""
-        return self.get_many([conversation_id]).get(conversation_id)
+        with self.db.read() as conn:
+            row = conn.execute(_HEADER, {"cid": conversation_id}).mappings().first()
+        return None if row is None else _conversation(row)
 
     def get_many(self, conversation_ids: Collection[str]) -> dict[str, StoredConversation]:
         """The headers of those conversations that exist, by id, in one query."""
         if not conversation_ids:
             return {}
-        query = select(conversations).where(conversations.c.id.in_(list(conversation_ids)))
         with self.db.read() as conn:
-            rows = conn.execute(query).mappings().all()
+            rows = conn.execute(_HEADERS, {"ids": list(conversation_ids)}).mappings().all()
         return {row["id"]: _conversation(row) for row in rows}
 
     def recent(self, *, limit: int = 20) -> list[StoredConversation]:
@@ -223,19 +265,13 @@ class ConversationStore:
     def messages(self, conversation_id: str, *, after_seq: int = 0) -> list[StoredMessage]:
         """Stored messages in order (all of them by default, including condensed ones)."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(messages.c.seq, messages.c.turn, messages.c.content_json)
-                .where(messages.c.conversation_id == conversation_id, messages.c.seq > after_seq)
-                .order_by(messages.c.seq)
-            ).all()
+            rows = conn.execute(_MESSAGES, {"cid": conversation_id, "after": after_seq}).all()
         return [StoredMessage(seq, turn, json.loads(content)) for seq, turn, content in rows]
 
     def next_turn(self, conversation_id: str) -> int:
         """The number of the next customer turn (1-based)."""
         with self.db.read() as conn:
-            last = conn.execute(
-                select(func.max(messages.c.turn)).where(messages.c.conversation_id == conversation_id)
-            ).scalar_one()
+            last = conn.execute(_LAST_TURN, {"cid": conversation_id}).scalar_one()
         return (last or 0) + 1
 
     def append(
@@ -249,37 +285,41 @@ class ConversationStore:
         customer_email: str | None = None,
         state: dict[str, Any] | None = None,
         status: ConversationStatus | None = None,
-    ) -> None:
-        """Append a turn's messages, tool calls and usage, and update the header, in one transaction."""
+    ) -> list[StoredMessage]:
+        """Append a turn's messages, tool calls and usage, and update the header, in one transaction.
+
+        Returns the messages as stored (numbered, and as a later read decodes them).
+        """
         now = utcnow()
+        values: dict[str, Any] = {"updated_at": now}
+        if customer_email is not None:
+            values["customer_email"] = customer_email
+        if state is not None:
+            values["state_json"] = json.dumps(state, default=str)
+        if status is not None:
+            values["status"] = status
         with self.db.write() as conn:
-            header = conn.execute(
-                select(conversations.c.id).where(conversations.c.id == conversation_id).with_for_update()
-            ).first()
-            if header is None:
+            # The header first: it locks the row (appends to one conversation queue here) and proves it exists.
+            if conn.execute(_UPDATE_HEADER, {"b_id": conversation_id, **values}).rowcount == 0:
                 raise KeyError(conversation_id)
-            seq = conn.execute(
-                select(func.coalesce(func.max(messages.c.seq), 0)).where(messages.c.conversation_id == conversation_id)
-            ).scalar_one()
-            if new_messages:
-                conn.execute(
-                    insert(messages),
-                    [
-                        {
-                            "conversation_id": conversation_id,
-                            "seq": seq + i,
-                            "turn": turn,
-                            "role": m["role"],
-                            "kind": _kind(m),
-                            "content_json": json.dumps(m, default=str),
-                            "created_at": now,
-                        }
-                        for i, m in enumerate(new_messages, start=1)
-                    ],
-                )
+            seq = conn.execute(_LAST_SEQ, {"cid": conversation_id}).scalar_one()
+            rows: list[dict[str, Any]] = [
+                {
+                    "conversation_id": conversation_id,
+                    "seq": seq + i,
+                    "turn": turn,
+                    "role": m["role"],
+                    "kind": _kind(m),
+                    "content_json": _encode(m),
+                    "created_at": now,
+                }
+                for i, m in enumerate(new_messages, start=1)
+            ]
+            if rows:
+                conn.execute(_INSERT_MESSAGES, rows)
             if records:
                 conn.execute(
-                    insert(tool_calls),
+                    _INSERT_TOOL_CALLS,
                     [
                         {
                             "conversation_id": conversation_id,
@@ -298,7 +338,7 @@ class ConversationStore:
                 )
             if usage:
                 conn.execute(
-                    insert(ledger),
+                    _INSERT_LEDGER,
                     [
                         {
                             "conversation_id": conversation_id,
@@ -316,14 +356,7 @@ class ConversationStore:
                         for e in usage
                     ],
                 )
-            values: dict[str, Any] = {"updated_at": now}
-            if customer_email is not None:
-                values["customer_email"] = customer_email
-            if state is not None:
-                values["state_json"] = json.dumps(state, default=str)
-            if status is not None:
-                values["status"] = status
-            conn.execute(conversations.update().where(conversations.c.id == conversation_id).values(**values))
+        return [StoredMessage(r["seq"], turn, json.loads(r["content_json"])) for r in rows]
 
     def set_summary(self, conversation_id: str, summary: str, condensed_through: int) -> None:
         """Record a condensation: messages up to `condensed_through` are now represented by `summary`."""

@@ -22,7 +22,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from switchboard_common.storage import Database, UTCDateTime
@@ -70,6 +70,26 @@ _conversations = Table(
     Index("ix_kpi_conversations_ended_at", "ended_at"),
     Index("ix_kpi_conversations_customer_issue", "customer_key", "issue_key"),
 )
+
+
+_c = _conversations.c
+# The statements of a turn, built once (see `storage/store.py`).
+_EXISTS = select(_c.conversation_id).where(_c.conversation_id == bindparam("cid"))
+_RECORD = select(_conversations).where(_c.conversation_id == bindparam("cid"))
+_COUNT_TURN = (
+    update(_conversations)
+    .where(_c.conversation_id == bindparam("b_id"))
+    .values(turns=_c.turns + 1)
+    .returning(_c.customer_key, _c.issue_key, _c.started_at)
+)
+"""Counts a turn and returns what the reopen check needs; also sets the columns named by the other parameters."""
+_REOPEN_CANDIDATES = select(_c.conversation_id, _c.started_at, _c.ended_at, _c.reopened, _c.reopened_by).where(
+    _c.customer_key == bindparam("customer"),
+    _c.issue_key == bindparam("issue"),
+    _c.conversation_id != bindparam("cid"),
+    _c.started_at <= bindparam("started", type_=UTCDateTime()),
+)
+_MARK_REOPENED = update(_conversations).where(_c.conversation_id == bindparam("b_id"))
 
 
 def _v1(conn: Connection) -> None:
@@ -157,20 +177,9 @@ class KpiStore:
         """
         _check_issue_key(issue_key)
         with self.db.write() as conn:
-            if self._exists(conn, conversation_id):
+            if not self._start(conn, conversation_id, at, customer_key=customer_key, issue_key=issue_key):
                 return None
-            conn.execute(
-                insert(_conversations).values(
-                    conversation_id=conversation_id,
-                    customer_key=customer_key,
-                    issue_key=issue_key,
-                    started_at=_aware(at),
-                    resolution_confirmed=0,
-                    turns=0,
-                    reopened=0,
-                )
-            )
-        return self.mark_reopen_if_any(conversation_id) if customer_key and issue_key else None
+            return self._mark_reopen(conn, conversation_id) if customer_key and issue_key else None
 
     def identify(
         self, conversation_id: str, *, customer_key: str | None = None, issue_key: str | None = None
@@ -184,28 +193,71 @@ class KpiStore:
             KeyError: the conversation was never started.
         """
         _check_issue_key(issue_key)
+        with self.db.write() as conn:
+            self._require(conn, conversation_id)
+            return self._identify(conn, conversation_id, customer_key, issue_key)
+
+    def record_turn(
+        self, conversation_id: str, at: datetime, *, customer_key: str | None = None, issue_key: str | None = None
+    ) -> str | None:
+        """Count one customer turn, starting the record at `at` if needed, in one transaction.
+
+        With a `customer_key` or an `issue_key` it also does what `identify` does, in the same transaction.
+
+        Returns:
+            The id of the earlier conversation marked reopened, or None.
+        """
+        _check_issue_key(issue_key)
+        keys: dict[str, Any] = {}
+        if customer_key is not None:
+            keys["customer_key"] = customer_key
+        if issue_key is not None:
+            keys["issue_key"] = issue_key
+        with self.db.write() as conn:
+            row = conn.execute(_COUNT_TURN, {"b_id": conversation_id, **keys}).mappings().first()
+            if row is None:  # not started: the record begins with this turn
+                self._start(conn, conversation_id, at, **keys)
+                row = conn.execute(_COUNT_TURN, {"b_id": conversation_id}).mappings().one()
+            return self._mark_reopen(conn, conversation_id, row) if keys else None
+
+    def _start(
+        self,
+        conn: Connection,
+        conversation_id: str,
+        at: datetime,
+        *,
+        customer_key: str | None = None,
+        issue_key: str | None = None,
+    ) -> bool:
+        """Insert the record unless it exists; whether it was inserted."""
+        if self._exists(conn, conversation_id):
+            return False
+        conn.execute(
+            insert(_conversations).values(
+                conversation_id=conversation_id,
+                customer_key=customer_key,
+                issue_key=issue_key,
+                started_at=_aware(at),
+                resolution_confirmed=0,
+                turns=0,
+                reopened=0,
+            )
+        )
+        return True
+
+    def _identify(
+        self, conn: Connection, conversation_id: str, customer_key: str | None, issue_key: str | None
+    ) -> str | None:
         values: dict[str, Any] = {}
         if customer_key is not None:
             values["customer_key"] = customer_key
         if issue_key is not None:
             values["issue_key"] = issue_key
-        with self.db.write() as conn:
-            self._require(conn, conversation_id)
-            if values:
-                conn.execute(
-                    update(_conversations).where(_conversations.c.conversation_id == conversation_id).values(**values)
-                )
-        return self.mark_reopen_if_any(conversation_id)
-
-    def record_turn(self, conversation_id: str, at: datetime) -> None:
-        """Count one customer turn, starting the record at `at` if needed."""
-        self.start(conversation_id, at)
-        with self.db.write() as conn:
+        if values:
             conn.execute(
-                update(_conversations)
-                .where(_conversations.c.conversation_id == conversation_id)
-                .values(turns=_conversations.c.turns + 1)
+                update(_conversations).where(_conversations.c.conversation_id == conversation_id).values(**values)
             )
+        return self._mark_reopen(conn, conversation_id)
 
     def record_outcome(
         self,
@@ -281,33 +333,32 @@ class KpiStore:
         Returns:
             The id of the conversation marked reopened, or None.
         """
-        c = _conversations.c
         with self.db.write() as conn:
-            row = self._require(conn, conversation_id)
-            if row["customer_key"] is None or row["issue_key"] is None:
-                return None
-            started: datetime = row["started_at"]
-            candidates = conn.execute(
-                select(c.conversation_id, c.started_at, c.ended_at).where(
-                    c.customer_key == row["customer_key"],
-                    c.issue_key == row["issue_key"],
-                    c.conversation_id != conversation_id,
-                    c.started_at <= started,
-                )
-            ).all()
-            best: tuple[datetime, str] | None = None
-            for other_id, other_start, other_end in candidates:
-                last_seen: datetime = other_end or other_start
-                if last_seen <= started and started - last_seen <= self.reopen_window:
-                    best = max(best, (last_seen, other_id)) if best else (last_seen, other_id)
-            if best is None:
-                return None
-            conn.execute(
-                update(_conversations)
-                .where(c.conversation_id == best[1])
-                .values(reopened=1, reopened_by=conversation_id)
-            )
-            return best[1]
+            return self._mark_reopen(conn, conversation_id)
+
+    def _mark_reopen(self, conn: Connection, conversation_id: str, row: RowMapping | None = None) -> str | None:
+        """`mark_reopen_if_any` in `conn`; `row` is the conversation's record when the caller has it."""
+        row = row or self._require(conn, conversation_id)
+        if row["customer_key"] is None or row["issue_key"] is None:
+            return None
+        started: datetime = row["started_at"]
+        candidates = conn.execute(
+            _REOPEN_CANDIDATES,
+            {"customer": row["customer_key"], "issue": row["issue_key"], "cid": conversation_id, "started": started},
+        ).all()
+        best: tuple[datetime, str] | None = None
+        marked: set[str] = set()
+        for other_id, other_start, other_end, reopened, reopened_by in candidates:
+            last_seen: datetime = other_end or other_start
+            if last_seen <= started and started - last_seen <= self.reopen_window:
+                best = max(best, (last_seen, other_id)) if best else (last_seen, other_id)
+            if reopened and reopened_by == conversation_id:
+                marked.add(other_id)
+        if best is None:
+            return None
+        if best[1] not in marked:  # each turn checks again; the mark is written once
+            conn.execute(_MARK_REOPENED, {"b_id": best[1], "reopened": 1, "reopened_by": conversation_id})
+        return best[1]
 
     def get(self, conversation_id: str) -> KpiRecord | None:
         """The stored record, or None."""
@@ -367,16 +418,11 @@ class KpiStore:
 
     @staticmethod
     def _exists(conn: Connection, conversation_id: str) -> bool:
-        c = _conversations.c
-        return conn.execute(select(c.conversation_id).where(c.conversation_id == conversation_id)).first() is not None
+        return conn.execute(_EXISTS, {"cid": conversation_id}).first() is not None
 
     @staticmethod
     def _require(conn: Connection, conversation_id: str) -> RowMapping:
-        row = (
-            conn.execute(select(_conversations).where(_conversations.c.conversation_id == conversation_id))
-            .mappings()
-            .first()
-        )
+        row = conn.execute(_RECORD, {"cid": conversation_id}).mappings().first()
         if row is None:
             raise KeyError(conversation_id)
         return row

@@ -1,16 +1,17 @@
 """Customer routes: create a conversation, stream a turn, read the transcript, live events, end, rate."""
 
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, cast
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..errors import ModelError, log_unexpected
-from .desk import ASSISTANT, GREETING, HelpDesk
+from .desk import ASSISTANT, GREETING, Accepted, HelpDesk
 from .errors import WebError
 from .inputs import ascii_int
 from .security import client_address
@@ -55,7 +56,7 @@ def last_event_id(request: Request) -> int:
     return found
 
 
-def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn) -> AsyncIterator[str]:
+def _turn_stream(desk: HelpDesk, accepted: Accepted, spawn: Spawn) -> AsyncIterator[str]:
     """Run the turn as a task of the app (it outlives the request) and stream its events."""
     sender, receiver = anyio.create_memory_object_stream[str](max_buffer_size=256)
 
@@ -68,7 +69,7 @@ def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn)
     async def run() -> None:
         async with sender:
             try:
-                await desk.turn(conv, text, send)
+                await desk.turn(accepted, send)
             except WebError as exc:
                 await send("error", {"code": exc.code, "message": exc.message})
             except ModelError as exc:
@@ -86,9 +87,18 @@ def _turn_stream(desk: HelpDesk, conv: WebConversation, text: str, spawn: Spawn)
     async def stream() -> AsyncIterator[str]:
         async with receiver:
             async for chunk in receiver:
-                yield chunk
+                yield chunk + "".join(_waiting(receiver))
 
     return stream()
+
+
+def _waiting(receiver: MemoryObjectReceiveStream[str]) -> Iterator[str]:
+    """The events already queued behind the one received: sent with it in one write (and one HTTP chunk)."""
+    while True:
+        try:
+            yield receiver.receive_nowait()
+        except (anyio.WouldBlock, anyio.EndOfStream):
+            return
 
 
 def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float, throttle: Throttle) -> list[Route]:
@@ -115,12 +125,22 @@ def chat_routes(desk: HelpDesk, *, spawn: Spawn, keepalive_s: float, throttle: T
         return JSONResponse(await desk.transcript(await conversation(request)))
 
     async def post_message(request: Request) -> Response:
-        conv = await conversation(request)
-        body = await read_json(request)
-        throttle.hit("messages", conv.conversation_id)
-        text = await desk.accept(conv, body.get("text"))
+        body: dict[str, Any] | WebError
+        try:
+            body = await read_json(request)
+        except WebError as exc:  # reported once the customer is known: an unknown conversation is `not_found` first
+            body = exc
+
+        def admit(conv: WebConversation) -> object:
+            if isinstance(body, WebError):
+                raise body
+            throttle.hit("messages", conv.conversation_id)
+            return body.get("text")
+
+        cid, secret = request.path_params["cid"], request.headers.get("x-conversation-secret")
+        accepted = await desk.accept(cid, secret, admit)
         return StreamingResponse(
-            _turn_stream(desk, conv, text, spawn), media_type="text/event-stream", headers=SSE_HEADERS
+            _turn_stream(desk, accepted, spawn), media_type="text/event-stream", headers=SSE_HEADERS
         )
 
     async def live(request: Request) -> Response:

@@ -7,7 +7,9 @@ server owns the handoffs); the channel's own state and visible timeline live in 
 import logging
 import math
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, Literal, cast
 
 import anyio
@@ -22,14 +24,14 @@ from ..policy.escalation import sentiment_scores
 from ..policy.pii import mask
 from ..policy.sentiment import trend
 from ..registry.registry import ToolCallFailedError, UnknownToolError
-from ..service import MAX_MESSAGE_CHARS, Orchestrator
+from ..service import MAX_MESSAGE_CHARS, Orchestrator, TurnStart
 from .errors import ErrorCode, WebError
 from .hub import Hub
 from .inputs import conversation_id as valid_id
 from .inputs import safe_text
 from .store import StateConflictError, StoredEvent, TurnOwner, WebConversation, WebStore
 
-__all__ = ["ASSISTANT", "GREETING", "HelpDesk", "Sender", "message_view"]
+__all__ = ["ASSISTANT", "GREETING", "Accepted", "HelpDesk", "Sender", "message_view"]
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +118,10 @@ class HelpDesk:
         return await blocking(self._open)
 
     def _open(self) -> tuple[str, str]:
-        conversation_id = self.orchestrator.start(channel="web")
-        secret = self.store.register(conversation_id)
-        self.store.append(conversation_id, "assistant_message", author=ASSISTANT, body=GREETING)
+        with self.store.db.write():  # the orchestrator's, KPI and web rows of a new conversation: one transaction
+            conversation_id = self.orchestrator.start(channel="web")
+            secret = self.store.register(conversation_id)
+            self.store.append(conversation_id, "assistant_message", author=ASSISTANT, body=GREETING)
         return conversation_id, secret
 
     async def authenticate(self, conversation_id: str, secret: str | None) -> WebConversation:
@@ -149,31 +152,54 @@ class HelpDesk:
     def _messages_upto_last(self, conversation_id: str) -> tuple[int, list[StoredEvent]]:
         return self.store.last_event_id(conversation_id), self.store.transcript(conversation_id)
 
-    async def accept(self, conv: WebConversation, text: object) -> str:
-        """Check a customer message and record it; returns the cleaned text for `turn`.
+    async def accept(
+        self, conversation_id: str, secret: str | None, admit: Callable[[WebConversation], object]
+    ) -> "Accepted":
+        """Authenticate a customer message and record it, in one transaction.
 
-        A message for the bot takes the conversation's turn slot in the same transaction (`WebStore.begin_turn`),
-        so a second message is refused on every `serve` process sharing the database, not only this one. A
-        message for a human agent is recorded at once (as long as no bot turn is running).
+        `admit` runs once the customer is known (on a worker thread, inside the transaction): it may refuse the
+        request by raising (a bad body, a rate limit) and returns the message. A message for the bot takes the
+        conversation's turn slot in the same transaction (`WebStore.begin_turn`), so a second message is refused
+        on every `serve` process sharing the database, not only this one, and reads what the turn starts from
+        (`Orchestrator.load_turn`: nothing else writes the conversation while its slot is held). A message for a
+        human agent is recorded at once (as long as no bot turn is running).
 
         Raises:
-            WebError: `invalid_request` (empty, too long, not a string) or `conflict` (ended, or a turn is running).
+            WebError: `not_found` (unknown id or wrong secret, alike), whatever `admit` raises, `invalid_request`
+                (empty, too long, not a string) or `conflict` (ended, or a turn is running).
         """
-        text = _message(text)
-        if conv.state == "ended":
-            raise WebError("conflict", "This conversation has ended; please start a new one.")
-        if _with_human(conv):
-            lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
-        else:
-            lease, data = TURN_LEASE, {}
-        said = ("customer_message", None, mask(text), data)
-        if not await blocking(self.store.begin_turn, conv.conversation_id, lease, [said], owner=self.owner):
-            free_in = await blocking(self.store.turn_free_in, conv.conversation_id, self.owner)
-            raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
-        return text
+        return await blocking(self._accept, conversation_id, secret, admit)
 
-    async def turn(self, conv: WebConversation, text: str, send: Sender) -> None:
+    def _accept(
+        self, conversation_id: str, secret: str | None, admit: Callable[[WebConversation], object]
+    ) -> "Accepted":
+        with self.store.db.transaction():
+            conv = self.store.authenticate(conversation_id, secret) if secret and valid_id(conversation_id) else None
+            if conv is None:
+                raise WebError("not_found", "no such conversation")
+            text = _message(admit(conv))
+            if conv.state == "ended":
+                raise WebError("conflict", "This conversation has ended; please start a new one.")
+            if _with_human(conv):
+                lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
+            else:
+                lease, data = TURN_LEASE, {}
+            said = ("customer_message", None, mask(text), data)
+            if not self.store.begin_turn(conversation_id, lease, [said], owner=self.owner):
+                free_in = self.store.turn_free_in(conversation_id, self.owner)
+                raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
+            start = self._turn_start(conversation_id) if lease is not None else None
+        return Accepted(conv, text, start)
+
+    def _turn_start(self, conversation_id: str) -> TurnStart | None:
+        try:
+            return self.orchestrator.load_turn(conversation_id)
+        except KeyError:  # no orchestrator conversation: the turn reports it as it always did
+            return None
+
+    async def turn(self, accepted: "Accepted", send: Sender) -> None:
         """Run an accepted customer message: tell the human who holds the conversation, or run a bot turn."""
+        conv, text = accepted.conv, accepted.text
         cid = conv.conversation_id
         if _with_human(conv):
             self.hub.wake(cid)
@@ -183,6 +209,7 @@ class HelpDesk:
         held = True  # the turn slot taken by `accept`; released by the turn's last write, or below if it fails
         try:
             escalations: list[Escalated] = []
+            recorded: list[WebConversation] = []
 
             async def forward(event: Event) -> None:
                 if isinstance(event, Escalated):
@@ -190,19 +217,22 @@ class HelpDesk:
                 if (item := _stream_event(event)) is not None:
                     await send(*item)
 
-            reply = await self.orchestrator.respond(cid, text, emit=forward)
-            events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
-                ("assistant_message", ASSISTANT, mask(reply.text), {})
-            ]
-            values: dict[str, Any] = {}
-            if escalations:
-                handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
-                values |= {"state": "waiting_for_human", "handoff_id": handoff}
-                events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
-            updated, _ = await blocking(self.store.update, cid, events=events, release=self.owner, **values)
+            def record(reply_text: str) -> None:
+                """The reply in the transcript and the slot released, in the transaction that stores the turn."""
+                events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [
+                    ("assistant_message", ASSISTANT, mask(reply_text), {})
+                ]
+                values: dict[str, Any] = {}
+                if escalations:
+                    handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
+                    values |= {"state": "waiting_for_human", "handoff_id": handoff}
+                    events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
+                recorded.append(self.store.update(cid, events=events, release=self.owner, **values)[0])
+
+            reply = await self.orchestrator.respond(cid, text, emit=forward, save=record, start=accepted.start)
             held = False  # before "done": the customer may send the next message at once
             self.hub.wake(cid)
-            await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": updated.state})
+            await send("done", {"text": reply.text, "stop_reason": reply.stop_reason, "status": recorded[0].state})
         finally:
             if held:
                 with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
@@ -212,9 +242,9 @@ class HelpDesk:
         """End the conversation (idempotent); returns its status and KPI outcome."""
         if conv.state == "ended":
             return {"status": "ended", "outcome": None}
-        outcome = await self.orchestrator.end(conv.conversation_id)
         ended = [("ended", None, None, {"by": by})]
-        await blocking(self.store.update, conv.conversation_id, state="ended", ended_at=utcnow(), events=ended)
+        record = partial(self.store.update, conv.conversation_id, state="ended", ended_at=utcnow(), events=ended)
+        outcome = await self.orchestrator.end(conv.conversation_id, save=record)
         self.hub.wake(conv.conversation_id)
         return {"status": "ended", "outcome": outcome}
 
@@ -229,22 +259,25 @@ class HelpDesk:
         if conv.csat is not None:
             raise WebError("conflict", "This conversation was already rated.")
         cid = conv.conversation_id
-        events: list[tuple[str, str | None, str | None, dict[str, Any]]] = [("rated", None, None, {"csat": score})]
-        try:
+        rated = ("rated", None, None, {"csat": score})
+        try:  # the rating, the close (or the KPI rating) and the events: one transaction, undone on a conflict
             if conv.state != "ended":
-                await blocking(
+                events = [("ended", None, None, {"by": "customer"}), rated]
+                record = partial(
                     self.store.update, cid, csat=score, state="ended", ended_at=utcnow(), expect=(conv.state,)
                 )
-                await self.orchestrator.end(cid, csat=score)
-                events.insert(0, ("ended", None, None, {"by": "customer"}))
+                await self.orchestrator.end(cid, csat=score, save=partial(record, events=events))
             else:
-                await blocking(self.store.update, cid, csat=score, expect=("ended",))
-                await blocking(self.orchestrator.rate, cid, score)
+                await blocking(self._rate_ended, cid, score, rated)
         except StateConflictError as exc:
             raise WebError("conflict", "The conversation changed; reload it.") from exc
-        await blocking(self.store.update, cid, events=events)
         self.hub.wake(cid)
         return {"csat": score}
+
+    def _rate_ended(self, cid: str, score: int, rated: tuple[str, None, None, dict[str, Any]]) -> None:
+        with self.store.db.transaction():
+            self.store.update(cid, csat=score, expect=("ended",), events=[rated])
+            self.orchestrator.rate(cid, score)
 
     # Human agents
 
@@ -399,6 +432,17 @@ class HelpDesk:
             code: ErrorCode = "invalid_request" if invalid else "not_found" if missing else "conflict"
             raise WebError(code, message)
         return cast(dict[str, Any], result.structured_content or {})
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A customer message recorded by `HelpDesk.accept`, for `HelpDesk.turn`."""
+
+    conv: WebConversation
+    text: str
+    """The cleaned message."""
+    start: TurnStart | None
+    """What the bot turn starts from, read with the turn slot (None: a message for a human agent)."""
 
 
 def _assistant_note(text: str) -> Any:

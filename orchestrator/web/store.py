@@ -9,7 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, insert, inspect, select, text, update
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection, RowMapping
 
 from switchboard_common.clock import utcnow
@@ -74,6 +88,20 @@ EVENTS_LOCK_KEY = 0x5357_4542_4556
 
 MESSAGE_KINDS = ("customer_message", "assistant_message", "agent_message", "system_message")
 """Events that are lines of the visible transcript."""
+
+
+_w = web_conversations.c
+# The statements of a turn, built once (see `storage/store.py`).
+_BY_ID = select(web_conversations).where(_w.conversation_id == bindparam("cid"))
+_LOCK = _BY_ID.with_for_update()
+_LOCK_SLOT = select(_w.turn_until, _w.turn_owner).where(_w.conversation_id == bindparam("cid")).with_for_update()
+_SET = update(web_conversations).where(_w.conversation_id == bindparam("b_id"))
+"""Sets the columns named by the parameters (besides `b_id`, the conversation)."""
+_RELEASE = _SET.where(_w.turn_owner == bindparam("b_owner")).values(turn_until=None, turn_owner=None)
+_RELEASE_RETURNING = _RELEASE.returning(*web_conversations.c)
+_HEARTBEAT = select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == bindparam("holder"))
+_INSERT_EVENT = insert(web_events).returning(web_events.c.id)
+_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, :payload)")
 
 
 def _v1(conn: Connection) -> None:
@@ -164,11 +192,7 @@ class WebStore:
     def authenticate(self, conversation_id: str, secret: str) -> WebConversation | None:
         """The conversation when `secret` is its secret (constant-time compare), else None."""
         with self.db.read() as conn:
-            row = (
-                conn.execute(select(web_conversations).where(web_conversations.c.conversation_id == conversation_id))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(_BY_ID, {"cid": conversation_id}).mappings().first()
         if row is None or not hmac.compare_digest(row["secret_sha256"], _hash(secret)):
             return None
         return _conversation(row)
@@ -176,11 +200,7 @@ class WebStore:
     def get(self, conversation_id: str) -> WebConversation | None:
         """The conversation, without checking any secret (agents' side)."""
         with self.db.read() as conn:
-            row = (
-                conn.execute(select(web_conversations).where(web_conversations.c.conversation_id == conversation_id))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(_BY_ID, {"cid": conversation_id}).mappings().first()
         return None if row is None else _conversation(row)
 
     def get_many(self, conversation_ids: Collection[str]) -> dict[str, WebConversation]:
@@ -221,39 +241,23 @@ class WebStore:
             StateConflictError: its state is not one of `expect`.
         """
         with self.db.write() as conn:
-            row = (
-                conn.execute(
-                    select(web_conversations)
-                    .where(web_conversations.c.conversation_id == conversation_id)
-                    .with_for_update()
-                )
-                .mappings()
-                .first()
-            )
+            row, released = None, False
+            if release is not None and expect is None and not values:  # a turn's end: free the slot and read the row
+                slot = {"b_id": conversation_id, "b_owner": release.instance_id}
+                row, released = conn.execute(_RELEASE_RETURNING, slot).mappings().first(), True
+            if row is None:  # (or the slot is another owner's now: nothing to free)
+                row = conn.execute(_LOCK, {"cid": conversation_id}).mappings().first()
             if row is None:
                 raise KeyError(conversation_id)
             if expect is not None and row["state"] not in expect:
                 raise StateConflictError(cast(ChannelState, row["state"]))
             if values:
-                conn.execute(
-                    update(web_conversations)
-                    .where(web_conversations.c.conversation_id == conversation_id)
-                    .values(**values)
-                )
-            if release is not None:
-                conn.execute(
-                    update(web_conversations)
-                    .where(web_conversations.c.conversation_id == conversation_id)
-                    .where(web_conversations.c.turn_owner == release.instance_id)
-                    .values(turn_until=None, turn_owner=None)
-                )
+                conn.execute(_SET, {"b_id": conversation_id, **values})
+            if release is not None and not released:
+                conn.execute(_RELEASE, {"b_id": conversation_id, "b_owner": release.instance_id})
             ids = [self._append(conn, conversation_id, *event) for event in events]
-            row = (
-                conn.execute(select(web_conversations).where(web_conversations.c.conversation_id == conversation_id))
-                .mappings()
-                .one()
-            )
-        return _conversation(row), ids
+            after = conn.execute(_BY_ID, {"cid": conversation_id}).mappings().one() if values else row
+        return _conversation(after), ids
 
     def begin_turn(
         self,
@@ -272,19 +276,12 @@ class WebStore:
         """
         now = utcnow()
         with self.db.write() as conn:
-            row = conn.execute(
-                select(web_conversations.c.turn_until, web_conversations.c.turn_owner)
-                .where(web_conversations.c.conversation_id == conversation_id)
-                .with_for_update()
-            ).first()
+            row = conn.execute(_LOCK_SLOT, {"cid": conversation_id}).first()
             if row is None or self._held(conn, row.turn_until, row.turn_owner, now, owner):
                 return False
             if lease is not None:
-                conn.execute(
-                    update(web_conversations)
-                    .where(web_conversations.c.conversation_id == conversation_id)
-                    .values(turn_until=now + lease, turn_owner=owner.instance_id if owner else None)
-                )
+                slot = {"turn_until": now + lease, "turn_owner": owner.instance_id if owner else None}
+                conn.execute(_SET, {"b_id": conversation_id, **slot})
             for event in events:
                 self._append(conn, conversation_id, *event)
         return True
@@ -319,9 +316,7 @@ class WebStore:
             return False
         if holder is None or owner is None:  # a turn from before owners, or a caller that cannot judge liveness
             return True
-        beat = conn.execute(
-            select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == holder)
-        ).scalar_one_or_none()
+        beat = conn.execute(_HEARTBEAT, {"holder": holder}).scalar_one_or_none()
         return beat is not None and beat >= now - owner.expiry
 
     def end_turn(self, conversation_id: str, owner: TurnOwner | None = None) -> None:
@@ -372,25 +367,18 @@ class WebStore:
             # Event ids are read as a cursor ("everything after id N"), so they must become visible in id order.
             # A sequence hands out ids before commit: without this lock a later id can commit first and a reader
             # moves past an earlier one still in flight. SQLite's single writer already gives that order.
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
-        result = conn.execute(
-            insert(web_events)
-            .values(
-                conversation_id=conversation_id,
-                kind=kind,
-                author=author,
-                body=body,
-                data_json=json.dumps(data, default=str),
-                created_at=utcnow(),
-            )
-            .returning(web_events.c.id)
-        )
-        event_id = int(result.scalar_one())
-        if not self.db.is_sqlite:  # delivered to every listening process when this transaction commits
-            conn.execute(
-                text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": conversation_id}
-            )
-        return event_id
+            # The NOTIFY goes in the same round trip: it is delivered to every listening process at commit.
+            notify = {"channel": NOTIFY_CHANNEL, "payload": conversation_id}
+            conn.execute(_LOCK_AND_NOTIFY, {"key": EVENTS_LOCK_KEY, **notify})
+        row = {
+            "conversation_id": conversation_id,
+            "kind": kind,
+            "author": author,
+            "body": body,
+            "data_json": json.dumps(data, default=str),
+            "created_at": utcnow(),
+        }
+        return int(conn.execute(_INSERT_EVENT, row).scalar_one())
 
 
 class StateConflictError(Exception):

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select, text
 from sqlalchemy.engine import Connection
 
+from switchboard_common import storage
 from switchboard_common.storage import Database, DatabaseError, UTCDateTime, default_database_url
 from tests.mcp_servers.sql_trace import statements, writes
 
@@ -100,6 +101,89 @@ def test_a_failed_write_leaves_nothing_behind(database_url: str) -> None:
     with db.read() as conn:
         assert conn.execute(select(func.count()).select_from(_things)).scalar_one() == 0
     db.dispose()
+
+
+def test_writes_nested_in_a_write_join_its_transaction(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    begins: list[object] = []
+    event.listen(db.engine, "begin", begins.append)
+    with db.write() as outer:
+        outer.execute(insert(_things).values(id=1, name="outer"))
+        with db.write() as inner:
+            assert inner is outer
+            inner.execute(insert(_things).values(id=2, name="inner"))
+        with db.read() as reading:  # a read keeps its own snapshot of what is committed
+            assert reading is not outer
+            assert reading.execute(select(func.count()).select_from(_things)).scalar_one() == 0
+    assert len(begins) == 2
+    with pytest.raises(RuntimeError), db.write() as conn:
+        conn.execute(insert(_things).values(id=3, name="outer"))
+        with db.write() as inner:
+            inner.execute(insert(_things).values(id=4, name="inner"))
+        raise RuntimeError("boom")
+    with db.read() as conn:  # the failed block rolled back the nested write too; the next write opens its own
+        assert conn.execute(select(_things.c.id).order_by(_things.c.id)).scalars().all() == [1, 2]
+    with db.write() as conn:
+        conn.execute(insert(_things).values(id=5, name="after"))
+    assert len(begins) == 5
+    with db.read() as outer_read, db.read() as inner_read:  # reads in a read share its snapshot
+        assert inner_read is outer_read
+    assert len(begins) == 6
+    db.dispose()
+
+
+def test_reads_and_writes_in_a_transaction_share_it(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    begins: list[object] = []
+    event.listen(db.engine, "begin", begins.append)
+    with db.transaction() as conn:
+        conn.execute(insert(_things).values(id=1, name="written"))
+        with db.read() as reading, db.write() as writing:
+            assert reading is conn and writing is conn
+            assert reading.execute(select(_things.c.name)).scalars().all() == ["written"]
+    assert len(begins) == 1
+    with db.read() as reading:  # after it, reads open their own again
+        assert reading is not conn
+    assert len(begins) == 2
+    db.dispose()
+
+
+def test_a_write_on_another_thread_does_not_join(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate("storage-test", [_v1])
+    seen: list[int] = []
+
+    def elsewhere() -> None:
+        with db.read() as conn:  # its own snapshot: the other thread's write is not committed yet
+            seen.append(conn.execute(select(func.count()).select_from(_things)).scalar_one())
+
+    with db.write() as conn:
+        conn.execute(insert(_things).values(id=1, name="uncommitted"))
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+    assert seen == [0]
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgres_connection_dropped_while_idle_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage, "PING_AFTER_IDLE_S", 0.0)  # every pooled connection counts as idle
+    db, other = Database(postgres_url), Database(postgres_url)
+    try:
+        with db.read() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with other.write() as conn:  # the server drops it while it sits in the pool
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        with db.read() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+    finally:
+        db.dispose()
+        other.dispose()
 
 
 def test_datetimes_come_back_aware_in_utc_and_naive_ones_are_refused(database_url: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, event, select
 
 from orchestrator.cli.kpi_report import metrics_command, render_table, render_terminal_chart, write_png_chart
 from orchestrator.telemetry.kpi import (
@@ -235,6 +235,24 @@ def test_a_conversation_is_recorded_from_start_to_outcome(store: KpiStore) -> No
         turns=2,
         csat=5,
     )
+
+
+def test_a_turn_that_names_the_customer_and_issue_identifies_the_conversation_in_one_transaction(
+    store: KpiStore, db: Database
+) -> None:
+    store.start("old", T0)
+    store.identify("old", customer_key="k" * 32, issue_key="order:ORD-10001")
+    store.record_outcome("old", outcome="resolved_by_bot", at=T0 + timedelta(minutes=5))
+    begins: list[object] = []
+    event.listen(db.engine, "begin", begins.append)
+    later = T0 + timedelta(hours=1)
+    assert store.record_turn("new", later, customer_key="k" * 32, issue_key="order:ORD-10001") == "old"
+    assert store.record_turn("new", later + timedelta(seconds=30), issue_key="order:ORD-10001") == "old"
+    assert store.record_turn("new", later + timedelta(seconds=60)) is None
+    assert len(begins) == 3
+    new, old = _get(store, "new"), _get(store, "old")
+    assert (new.started_at, new.turns, new.customer_key, new.issue_key) == (later, 3, "k" * 32, "order:ORD-10001")
+    assert (old.reopened, old.reopened_by) == (True, "new")
 
 
 def test_starting_twice_keeps_the_first_start(store: KpiStore) -> None:
