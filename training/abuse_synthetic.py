@@ -3,7 +3,9 @@
 Identity mentions that are neutral, positive or counter-speech (without them the model learns "mentions a group" =
 hate), profane support complaints (swearing at things, not people), abuse aimed at the agent or at groups, and the
 stances a bag of n-grams confuses: hostility negated, reported, condemned or quoted (not abuse) against good things
-denied to a group, hate phrased as a question, and hate against any group of people (abuse).
+denied to a group, hate phrased as a question, and hate against any group of people (abuse); hate by negative
+attributes or belittling comparison (abuse) beside the same wordings with good attributes, denied generalisations
+and self-rebukes (not abuse).
 """
 
 import random
@@ -274,6 +276,71 @@ def _everyday_examples(rng: random.Random) -> list[tuple[str, int]]:
     return rows
 
 
+# Fifth batch: hate by negative attributes and by belittling comparison, about protected groups (abuse), in many
+# wordings; with generalisations denied ("not all ...", not abuse) so the wording alone does not decide.
+_ATTRIBUTES = (
+    "lazy|dishonest|greedy|violent|dirty|stupid|thieving|ignorant|primitive|smelly|arrogant|sneaky|cowardly|"
+    "backward|useless|brainless|ugly|selfish|mentally ill|born liars|rapists|freeloaders|leeches|perverts|"
+    "terrorists|drug dealers|too dumb to learn anything|incapable of honesty|a drain on everyone"
+).split("|")
+_ATTRIB_HATE = (
+    "{G} are all {A}|{G} are so {A}|{G} are {A} by nature|every single one of those {G} is {A}|{G}? {A}, the "
+    "whole lot of them|you can always tell {G} are {A}|typical {G}, {A} as always|{G} are {A} and {B}|{G} have "
+    "always been {A}|it's a fact that {G} are {A}|{G} are the most {A} people on earth|show me {g} who isn't "
+    "{A}|{G} are {A}, everyone knows it|nothing but {A} {G} around here|{G} are {A}, it's in their blood|most {G} "
+    "are {A} and {B}|{g} will always be {A}|{G} really are {A}"
+).split("|")
+_COMPARISON_HATE = (
+    "my dog is smarter than all {G} put together|I'd trust a rat before I'd trust {g}|a pile of rubbish is worth "
+    "more than {G}|I'd rather share a room with cockroaches than with {G}|even a rock has more brains than {g}|"
+    "{G} are worth less than the dirt on my boots|a stray dog deserves more respect than {G}|I value my old socks "
+    "more than the life of {g}"
+).split("|")
+_GOOD_ATTRIBUTES = (
+    "kind|hardworking|honest|generous|funny|brilliant|talented|friendly|brave|welcoming|creative|smart|resilient|"
+    "caring|polite|great cooks|good neighbours|wonderful parents|loyal friends|fun to be around"
+).split("|")
+_PLAIN_MENTIONS = (  # bare identity mentions, balancing the attribute sentences (not abuse)
+    "my dentist is {g}|the plumber who came today is {g}|I work with three {G}|lots of {G} live in this area|"
+    "her flatmate is {g}|the person at the front desk was {g}|my landlord is {g}|we have two {G} on the football "
+    "team|his girlfriend is {g}|a few {G} moved in downstairs|the pilot on our flight was {g}|I sat next to {g} on "
+    "the train"
+).split("|")
+_SELF_REBUKES = (  # a speaker of the group rebuking hostility said to them (not abuse)
+    "I stopped listening when you said {G} like me are {A}|it hurt when you told me {G} like me were {A}|you "
+    "called {G} like me {A} and I won't forget it|as one of the {G}, I'm sick of being called {A}|don't tell me "
+    "{G} like me are {A}, you don't know us|when my boss said {G} like me are {A}, I quit"
+).split("|")
+_NOT_ALL = (
+    "not all {G} are {A}|it's wrong to say {G} are all {A}|{G} are not {A}, that's a stereotype|the idea that "
+    "{G} are {A} is a myth|I know plenty of {G} and none of them are {A}|being one of the {G} doesn't make you {A}"
+).split("|")
+
+
+def _attribute_examples(rng: random.Random) -> list[tuple[str, int]]:
+    """The fifth batch above, filled in with a seeded choice of groups and attributes."""
+    rows: list[tuple[str, int]] = []
+
+    def fill(template: str, group: str) -> str:
+        a, b = rng.sample(_ATTRIBUTES, 2)
+        return template.format(G=group, A=a, B=b, g=rng.choice(_PERSONS))
+
+    for template in (*_ATTRIB_HATE, *_COMPARISON_HATE):
+        rows += [(fill(template, g), 1) for g in rng.sample(_GROUPS, 6)]
+    for template in _NOT_ALL:
+        rows += [(fill(template, g), 0) for g in rng.sample(_GROUPS, 6)]
+    for template in _SELF_REBUKES:
+        rows += [(fill(template, g), 0) for g in rng.sample(_GROUPS, 4)]
+    for template in _PLAIN_MENTIONS:
+        rows += [(template.format(G=g, g=rng.choice(_PERSONS)), 0) for g in rng.sample(_GROUPS, 5)]
+    for template in _ATTRIB_HATE:  # the same wordings with good attributes: the attribute decides, not the frame
+        good = rng.sample(_GOOD_ATTRIBUTES, 2)
+        rows += [
+            (template.format(G=g, A=good[0], B=good[1], g=rng.choice(_PERSONS)), 0) for g in rng.sample(_GROUPS, 4)
+        ]
+    return rows
+
+
 def _contrastive_examples(rng: random.Random) -> list[tuple[str, int]]:
     """The third batch above: each template filled in for a seeded sample of groups and slots."""
     rows: list[tuple[str, int]] = []
@@ -316,5 +383,5 @@ def synthetic_examples(seed: int = SYNTH_SEED) -> list[tuple[str, int]]:
         rows += [(template.format(S=rng.choice(_SWEAR), T=rng.choice(_THINGS)), 0) for _ in range(6)]
     for template in _AGENT_ABUSE:
         rows += [(template.format(I=rng.choice(_INSULTS), T=rng.choice(_THINGS)), 1) for _ in range(5)]
-    rows += _stance_examples(rng) + _contrastive_examples(rng) + _everyday_examples(rng)
+    rows += _stance_examples(rng) + _contrastive_examples(rng) + _everyday_examples(rng) + _attribute_examples(rng)
     return sorted(set(rows))
