@@ -1,8 +1,8 @@
 """FaqStore: the faq_articles table, kept in sync with the Markdown knowledge base folder, and its BM25 index.
 
-The folder is the source of truth that editors change; `faq_articles` is the durable copy of what is indexed;
-the search index (BM25, plus a model of the articles' example questions when there are any: see `_index`) lives
-in memory, is built by the first search and rebuilt from the table after every change.
+The folder is the source of truth that editors change (read by `_folder`); `faq_articles` is the durable copy
+of what is indexed; the search index (BM25, plus a model of the articles' example questions when there are any:
+see `_index`) lives in memory, is built by the first search and rebuilt from the table after every change.
 
 Article file format (`<slug>.md`)::
 
@@ -21,11 +21,8 @@ what the article answers. They are not part of the article text shown to the mod
 BM25 like the body, and when at least two articles have some, a classifier trained on them re-ranks results.
 """
 
-import hashlib
 import logging
 import math
-import os
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -40,16 +37,9 @@ from sqlalchemy.engine import Connection, RowMapping
 from switchboard_common.clock import utcnow
 from switchboard_common.storage import Database, UTCDateTime
 
+from ._folder import FileArticle, KnowledgeBaseFolder, Signature
 from ._parse import TITLE_MAX_LENGTH, FrontMatterError, ParsedArticle, category_of, parse_article, parse_article_file
-from .models import (
-    DEFAULT_LANGUAGE,
-    SLUG_MAX_LENGTH,
-    SLUG_PATTERN,
-    TRANSLATION_FOLDERS,
-    Category,
-    Language,
-    language_of,
-)
+from .models import DEFAULT_LANGUAGE, SLUG_MAX_LENGTH, Category, Language, language_of
 
 if TYPE_CHECKING:  # the index pulls in numpy, bm25s and the stemmers: loaded by the first search (`_indexed`)
     from ._languages import LanguageIndexes
@@ -70,7 +60,6 @@ logger = logging.getLogger(__name__)
 
 _bm25s_quieted = threading.Event()
 
-FILE_MAX_BYTES = 1_000_000
 _CHUNK = 500
 
 metadata = MetaData()
@@ -140,35 +129,11 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
-class _Parsed:
-    slug: str
-    title: str
-    category: Category
-    tags: tuple[str, ...]
-    body: str
-    content_hash: str
-    source_path: str
-    questions: tuple[str, ...] = ()
-    language: Language = DEFAULT_LANGUAGE
-
-
-@dataclass(frozen=True)
-class _Source:
-    mtime_ns: int
-    size: int
-    article: _Parsed | None
-
-
-@dataclass(frozen=True)
 class _Snapshot:
     records: tuple[ArticleRecord, ...]
     positions: Mapping[str, int]
     indexes: "LanguageIndexes | None"
     """None until a search needs it (see `FaqStore._indexed`)."""
-
-
-Signature = tuple[tuple[str, int, int], ...]
-"""The folder's `(file name, mtime_ns, size)` of every `*.md` file, sorted: it changes when any article does."""
 
 
 class FaqStore:
@@ -202,7 +167,7 @@ class FaqStore:
         self._lock = threading.Lock()
         self._checked_at = -math.inf
         self._signature: Signature | None = None
-        self._sources: dict[str, _Source] = {}
+        self._folder = KnowledgeBaseFolder(knowledge_base)
         self._snapshot: _Snapshot | None = None
 
     def prepare(self) -> None:
@@ -232,7 +197,7 @@ class FaqStore:
             return False
         try:
             self._checked_at = self._clock()
-            signature = self._scan()
+            signature = self._folder.scan()
             if signature is None:
                 if force or self._snapshot is None:
                     raise KnowledgeBaseError(f"knowledge base folder not found or unreadable: {self.knowledge_base}")
@@ -242,7 +207,7 @@ class FaqStore:
                 return False
             started = time.perf_counter()
             try:
-                records = self._write(self._load(signature))
+                records = self._write(self._folder.load(signature))
                 previous = self._snapshot.indexes if self._snapshot else None
                 snapshot = _Snapshot(
                     records=records,
@@ -317,77 +282,7 @@ class FaqStore:
             logger.info("Built the FAQ search index in %.2fs", time.perf_counter() - started)
             return self._snapshot, indexes
 
-    def _scan(self) -> Signature | None:
-        """The folder's articles and those of its translation sub-folders (named `fr/<file>.md`)."""
-        entries: list[tuple[str, int, int]] = []
-        for folder in ("", *TRANSLATION_FOLDERS):
-            try:
-                with os.scandir(self.knowledge_base / folder) as found:
-                    for entry in found:
-                        if entry.name.startswith(".") or not entry.name.endswith(".md") or not entry.is_file():
-                            continue
-                        stat = entry.stat()
-                        entries.append((f"{folder}/{entry.name}".lstrip("/"), stat.st_mtime_ns, stat.st_size))
-            except OSError:
-                if not folder:
-                    return None  # a missing translation folder only means no translations
-        return tuple(sorted(entries))
-
-    def _load(self, signature: Signature) -> dict[str, _Parsed]:
-        """Parse the files of `signature`, re-reading only those whose mtime or size changed."""
-        sources: dict[str, _Source] = {}
-        for name, mtime_ns, size in signature:
-            source = self._sources.get(name)
-            if source is None or (source.mtime_ns, source.size) != (mtime_ns, size):
-                source = _Source(mtime_ns, size, self._read(name, size))
-            sources[name] = source
-        self._sources = sources
-        articles: dict[str, _Parsed] = {}
-        for name, source in sources.items():
-            if source.article is not None and articles.setdefault(source.article.slug, source.article) is not (
-                source.article
-            ):
-                logger.warning(
-                    "Skipping FAQ article %s: another file already has the slug %s", name, source.article.slug
-                )
-        return articles
-
-    def _read(self, name: str, size: int) -> _Parsed | None:
-        path = self.knowledge_base / name
-        folder, _, file = name.rpartition("/")
-        language = language_of(folder)
-        slug = file.removesuffix(".md")
-        problem: str | None = None
-        if len(slug) > SLUG_MAX_LENGTH or not re.fullmatch(SLUG_PATTERN, slug):
-            problem = "the file name must be '<slug>.md' with a lowercase slug of letters, digits and hyphens"
-        elif size > FILE_MAX_BYTES:
-            problem = f"the file is larger than {FILE_MAX_BYTES} bytes"
-        else:
-            try:
-                raw = path.read_bytes()
-                parsed = parse_article_file(raw.decode("utf-8"))
-            except OSError as exc:
-                problem = f"cannot read it ({exc.strerror})"
-            except UnicodeDecodeError:
-                problem = "it is not UTF-8 text"
-            except FrontMatterError as exc:
-                problem = str(exc)
-            else:
-                return _Parsed(
-                    slug=f"{slug}-{language}" if folder else slug,
-                    title=parsed.title,
-                    category=parsed.category,
-                    tags=parsed.tags,
-                    body=parsed.body,
-                    content_hash=hashlib.sha256(raw).hexdigest(),
-                    source_path=str(path),
-                    questions=parsed.questions,
-                    language=language,
-                )
-        logger.warning("Skipping FAQ article %s: %s", path, problem)
-        return None
-
-    def _write(self, found: Mapping[str, _Parsed]) -> tuple[ArticleRecord, ...]:
+    def _write(self, found: Mapping[str, FileArticle]) -> tuple[ArticleRecord, ...]:
         """Make `faq_articles` match `found` in one transaction; return every row, by slug.
 
         A table already in step with the folder (every start but the first, or a change another replica synced)
@@ -432,7 +327,7 @@ def _stored(conn: Connection) -> dict[str, tuple[str, str]]:
 
 def _records(
     conn: Connection,
-    found: Mapping[str, _Parsed],
+    found: Mapping[str, FileArticle],
     stored: Mapping[str, tuple[str, str]],
     known: Mapping[str, ArticleRecord],
 ) -> tuple[ArticleRecord, ...]:
@@ -459,7 +354,7 @@ def _index(records: tuple[ArticleRecord, ...], previous: "LanguageIndexes | None
     return LanguageIndexes(records, previous=previous)
 
 
-def _key(article: _Parsed) -> tuple[str, str]:
+def _key(article: FileArticle) -> tuple[str, str]:
     return article.content_hash, article.source_path
 
 
@@ -478,7 +373,7 @@ def _record(row: RowMapping) -> ArticleRecord:
     )
 
 
-def _row(article: _Parsed, now: datetime) -> dict[str, object]:
+def _row(article: FileArticle, now: datetime) -> dict[str, object]:
     return {
         "slug": article.slug,
         "title": article.title,

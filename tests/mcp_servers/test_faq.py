@@ -1,47 +1,29 @@
-"""Contract tests of the FAQ server through the in-memory client, plus store tests of the folder sync."""
+"""Contract tests of the FAQ server through the in-memory client, plus re-indexing tests (sync: test_faq_sync)."""
 # pyright: reportPrivateUsage=false
 
 import logging
-import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import anyio
 import pytest
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.types import INVALID_PARAMS, CallToolResult, RequestParamsMeta, TextContent, TextResourceContents
-from sqlalchemy import select
 
 import mcp_servers.faq.store as store_module
 from mcp_servers.faq import create_server
 from mcp_servers.faq.__main__ import main
 from mcp_servers.faq.models import Article, SearchResults
-from mcp_servers.faq.store import FaqStore, FrontMatterError, KnowledgeBaseError, faq_articles, parse_article
+from mcp_servers.faq.store import FaqStore, FrontMatterError, parse_article
 from switchboard_common.shipped import shipped_path
 from switchboard_common.storage import Database
+from tests.mcp_servers.faq_kb import COPIED, KNOWLEDGE_BASE, ROOT, article, rows
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[2]
-KNOWLEDGE_BASE = ROOT / "config" / "knowledge_base"
 CATEGORIES = ["shipping", "returns", "products", "account", "payment"]
 BOUND: RequestParamsMeta = {"switchboard/customer": "jordan.lee@example.com"}
-COPIED = ("refund-timing", "promax-headphones-bluetooth-reset", "track-order", "reset-password")
-
-
-def article(title: str, category: str, body: str, tags: str = "") -> str:
-    return f"---\ntitle: {title}\ncategory: {category}\ntags: {tags}\n---\n{body}\n"
-
-
-@pytest.fixture
-def database(sqlite_url: str) -> Iterator[Database]:
-    db = Database(sqlite_url)
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
@@ -50,35 +32,6 @@ def store(database: Database) -> FaqStore:
     faq = FaqStore(database, KNOWLEDGE_BASE, reindex_interval=0)
     faq.prepare()
     return faq
-
-
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    """A small knowledge base folder the test may edit: a few copies of shipped articles."""
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    for slug in COPIED:
-        shutil.copy(KNOWLEDGE_BASE / f"{slug}.md", folder / f"{slug}.md")
-    return folder
-
-
-@pytest.fixture
-def small_store(database: Database, kb: Path) -> FaqStore:
-    faq = FaqStore(database, kb, reindex_interval=0)
-    faq.prepare()
-    return faq
-
-
-def rows(db: Database) -> dict[str, tuple[str, str, str]]:
-    with db.read() as conn:
-        return {
-            r.slug: (r.title, r.content_hash, r.updated_at.isoformat())
-            for r in conn.execute(
-                select(
-                    faq_articles.c.slug, faq_articles.c.title, faq_articles.c.content_hash, faq_articles.c.updated_at
-                )
-            )
-        }
 
 
 async def search(client: Client, query: str, **kwargs: object) -> SearchResults:
@@ -399,7 +352,7 @@ async def test_file_with_bad_front_matter_is_skipped_with_a_warning(
 ) -> None:
     (kb / "broken.md").write_text("---\ntitle: Broken\ncategory: gardening\n---\nWater the plants.\n")
     (kb / "Bad Name.md").write_text(article("Plants", "products", "Water the plants."))
-    with caplog.at_level(logging.WARNING, logger="mcp_servers.faq.store"):
+    with caplog.at_level(logging.WARNING, logger="mcp_servers.faq._folder"):
         async with Client(create_server(small_store), mode="legacy") as client:
             found = await search(client, "water the plants")
             still = await search(client, "reset password")
@@ -437,126 +390,6 @@ def test_changes_are_not_looked_for_again_before_the_reindex_interval(database: 
 def test_unchanged_folder_is_not_reindexed(small_store: FaqStore) -> None:
     assert small_store.refresh() is False
     assert small_store.refresh(force=True) is True
-
-
-# --- the store: sync into faq_articles (SQLite and PostgreSQL) ---------------------------------------------
-
-
-def test_sync_upserts_and_deletes_rows_to_match_the_folder(database_url: str, kb: Path) -> None:
-    db = Database(database_url)
-    try:
-        faq = FaqStore(db, kb, reindex_interval=0)
-        faq.prepare()
-        first = rows(db)
-        assert sorted(first) == sorted(COPIED)
-        (kb / "kayak.md").write_text(article("Storing a kayak", "products", "Keep it dry.", tags="kayak, storage"))
-        (kb / "track-order.md").write_text(article("Tracking, rewritten", "shipping", "Use the tracking link."))
-        (kb / "reset-password.md").unlink()
-        assert faq.refresh() is True
-        second = rows(db)
-        assert sorted(second) == sorted({*COPIED, "kayak"} - {"reset-password"})
-        assert second["track-order"][0] == "Tracking, rewritten"
-        assert second["track-order"][1] != first["track-order"][1]
-        assert second["refund-timing"] == first["refund-timing"]  # untouched rows keep their updated_at
-        kayak = faq.get("kayak")
-        assert kayak is not None
-        assert (kayak.title, kayak.category, kayak.tags, kayak.body) == (
-            "Storing a kayak",
-            "products",
-            ("kayak", "storage"),
-            "Keep it dry.",
-        )
-        assert kayak.source_path == str(kb / "kayak.md")
-    finally:
-        db.dispose()
-
-
-def test_a_failing_sync_changes_no_row_and_keeps_serving_the_old_index(
-    database_url: str, kb: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    db = Database(database_url)
-    try:
-        faq = FaqStore(db, kb, reindex_interval=0)
-        faq.prepare()
-        before = rows(db)
-        (kb / "kayak.md").write_text(article("Storing a kayak", "products", "Keep it dry."))
-        (kb / "track-order.md").write_text(article("Tracking, rewritten", "shipping", "Use the tracking link."))
-        (kb / "reset-password.md").unlink()
-        real_row = store_module._row
-
-        def failing_row(parsed: store_module._Parsed, now: datetime) -> dict[str, object]:
-            if parsed.slug == "track-order":
-                raise RuntimeError("disk full")
-            return real_row(parsed, now)
-
-        monkeypatch.setattr(store_module, "_row", failing_row)
-        with caplog.at_level(logging.ERROR, logger="mcp_servers.faq.store"):
-            assert faq.refresh() is False
-        assert "re-index" in caplog.text and "disk full" in caplog.text
-        assert rows(db) == before  # the insert of kayak was rolled back with the failed update
-        assert faq.get("kayak") is None and faq.get("reset-password") is not None
-        with pytest.raises(RuntimeError, match="disk full"):
-            faq.refresh(force=True)
-        monkeypatch.undo()
-        assert faq.refresh() is True
-        assert sorted(rows(db)) == sorted({*COPIED, "kayak"} - {"reset-password"})
-    finally:
-        db.dispose()
-
-
-def test_replicas_preparing_at_once_on_one_database_both_succeed(database_url: str, kb: Path) -> None:
-    db = Database(database_url)
-    try:
-        replicas = [FaqStore(db, kb) for _ in range(2)]
-        barrier = threading.Barrier(2, timeout=10)
-        errors: list[BaseException] = []
-
-        def prepare(faq: FaqStore) -> None:
-            try:
-                barrier.wait()
-                faq.prepare()
-            except BaseException as exc:  # reported by the assertion below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=prepare, args=(r,)) for r in replicas]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
-        assert errors == []
-        assert sorted(rows(db)) == sorted(COPIED)
-        assert all(r.get("refund-timing") is not None for r in replicas)
-    finally:
-        db.dispose()
-
-
-async def test_concurrent_searches_during_a_reindex_all_answer(small_store: FaqStore, kb: Path) -> None:
-    (kb / "kayak.md").write_text(article("Storing a kayak", "products", "Keep the kayak dry."))
-    answers: list[list[str]] = []
-
-    async def ask() -> None:
-        hits = await anyio.to_thread.run_sync(lambda: small_store.search("password reset"))
-        answers.append([h.article.slug for h in hits])
-
-    with anyio.fail_after(10):
-        async with anyio.create_task_group() as tg:
-            for _ in range(8):
-                tg.start_soon(ask)
-    assert len(answers) == 8 and all(a == answers[0] for a in answers)
-    assert answers[0][0] == "reset-password"
-    assert [h.article.slug for h in small_store.search("kayak")] == ["kayak"]
-
-
-def test_prepare_on_a_missing_folder_raises_knowledge_base_error(database: Database, tmp_path: Path) -> None:
-    with pytest.raises(KnowledgeBaseError, match="not found"):
-        FaqStore(database, tmp_path / "missing").prepare()
-
-
-def test_a_vanished_folder_keeps_the_current_index(small_store: FaqStore, kb: Path) -> None:
-    shutil.rmtree(kb)
-    assert small_store.refresh() is False
-    assert small_store.get("refund-timing") is not None
-    assert sorted(rows(small_store.db)) == sorted(COPIED)
 
 
 # --- front matter and the shipped knowledge base --------------------------------------------------------
@@ -823,7 +656,7 @@ def test_a_translation_whose_slug_an_english_file_already_has_is_skipped_with_a_
     (kb / "reset-password-fr.md").write_text(article("Clash", "account", "English file."), encoding="utf-8")
     (kb / "fr" / "reset-password.md").write_text(article("Mot de passe", "account", "Réinitialisez."), encoding="utf-8")
     faq = FaqStore(database, kb, reindex_interval=0)
-    with caplog.at_level(logging.WARNING, logger="mcp_servers.faq.store"):
+    with caplog.at_level(logging.WARNING, logger="mcp_servers.faq._folder"):
         faq.prepare()
     record = faq.get("reset-password-fr")
     assert record is not None and (record.title, record.language) == ("Mot de passe", "fr")
