@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -23,23 +22,16 @@ from ..hooks import ExtraUsage, TurnContext
 from ..llm.model import ModelClient
 from ..llm.observability import TracedModel
 from ..loop import TurnResult, run_turn
-from ..memory import build_context, needs_condensing
+from ..memory import build_context
 from ..policy.engine import SupportPolicy
-from ..redaction import StreamRedactor, mask_for_model, mask_value
+from ..redaction import StreamRedactor, mask_for_model
 from ..registry.offer import ToolOffer, basic_facts
 from ..registry.registry import ServerRegistry, TargetFactory
 from ..settings import Settings
 from ..storage.ledger import cost_usd, price_for, usage_of
-from ..storage.store import (
-    ConversationStatus,
-    ConversationStore,
-    LedgerEntry,
-    StoredConversation,
-    StoredMessage,
-    as_stored,
-)
+from ..storage.store import ConversationStatus, ConversationStore, LedgerEntry
 from ..telemetry.tracing import Tracing, TracingConfig
-from ..tools import ToolRecord, ToolRunner
+from ..tools import ToolRunner
 from .condense import Condenser
 from .replies import (
     INTERRUPTED_NOTE,
@@ -57,6 +49,7 @@ from .replies import (
     valid_turn,
     validated,
 )
+from .turns import TurnStart, TurnStorage, TurnWrites
 from .wiring import AsyncClosable, PolicyStack, build_model, standard_stack
 
 if TYPE_CHECKING:
@@ -98,6 +91,7 @@ class Orchestrator:
         facts = policy.conversation_facts if isinstance(policy, SupportPolicy) else basic_facts
         self.offer = ToolOffer(registry, settings.enabled_servers, facts=facts)
         self.condenser = Condenser(store, self.model, settings)
+        self.turns = TurnStorage(store, self.condenser, settings.conversation)
 
     @classmethod
     @asynccontextmanager
@@ -339,8 +333,8 @@ class Orchestrator:
         if final_text != result.text and result.new_messages:
             result.new_messages[-1] = assistant(final_text)
         new_messages = valid_turn(user_message=user_message, result=result, reply=final_text)
-        turn_writes = _TurnWrites(turn, new_messages, ctx, runner.records, usage_entries, status, save)
-        await self._store(
+        turn_writes = TurnWrites(turn, new_messages, ctx, runner.records, usage_entries, status, save)
+        await self.turns.store_turn(
             conversation,
             None if compacted else stored,
             turn_writes,
@@ -379,9 +373,9 @@ class Orchestrator:
             await self.policy.observe(text, ctx)
             reply, status, extra, save = await self._after_turn(reply, ctx, runner, emit)
         usage = [ledger_entry(turn, u, self.settings) for u in extra]
-        turn_writes = _TurnWrites(turn, [user(text), assistant(reply)], ctx, runner.records, usage, status, save)
+        turn_writes = TurnWrites(turn, [user(text), assistant(reply)], ctx, runner.records, usage, status, save)
         finish = [partial(caller_save, reply)] if caller_save is not None else []
-        await blocking(self._save, conversation_id, turn_writes, finish)
+        await blocking(self.turns.save, conversation_id, turn_writes, finish)
         await emit.flush()
         return Reply(conversation_id, reply, "blocked", runner.records, blocked=True)
 
@@ -426,83 +420,6 @@ class Orchestrator:
             raise failures[0]
         return results[0]
 
-    async def _store(
-        self,
-        conversation: StoredConversation,
-        stored: list[StoredMessage] | None,
-        writes: _TurnWrites,
-        finish: Callable[[], None] | None,
-        *,
-        force: bool,
-    ) -> None:
-        """Save the turn, and condense the conversation when it needs it (`stored`: None when it may have changed).
-
-        `finish` (the caller's bookkeeping) is written with the turn, or after the condensation when there is one.
-        """
-        history = None if stored is None else [*stored, *as_stored(writes.turn, writes.messages)]
-        condensing = force or history is None or needs_condensing(history, self.settings.conversation)
-        finishing = [finish] if finish is not None and not condensing else []
-        saved = await blocking(self._save, conversation.id, writes, finishing)
-        if condensing:
-            known = None if stored is None else (conversation, [*stored, *saved])
-            await self.condenser.condense_if_needed(conversation.id, writes.turn, force=force, known=known)
-            if finish is not None:
-                await blocking(finish)
-
-    def _save(
-        self, conversation_id: str, turn: _TurnWrites, others: Sequence[Callable[[], None]]
-    ) -> list[StoredMessage]:
-        """Store the turn, the policy's bookkeeping and the `others`, in one transaction; the stored messages."""
-        with self.store.db.write():
-            saved = self.store.append(
-                conversation_id,
-                turn.turn,
-                turn.messages,  # exactly what the model was sent (PII masked once, before sending): caches hold
-                records=[replace(r, arguments=cast(dict[str, object], mask_value(r.arguments))) for r in turn.records],
-                usage=turn.usage,
-                customer_email=turn.ctx.customer_email,
-                state=turn.ctx.flags,
-                status=turn.status,
-            )
-            for write in [*([turn.policy_save] if turn.policy_save else []), *others]:
-                write()
-        return saved
-
     def load_turn(self, conversation_id: str) -> TurnStart:
-        """What a turn reads first, in one read transaction (or in the caller's `transaction()`); blocking.
-
-        Raises:
-            KeyError: unknown conversation.
-        """
-        with self.store.db.read():
-            conversation = self.store.get(conversation_id)
-            if conversation is None:
-                raise KeyError(conversation_id)
-            stored = self.store.messages(conversation_id, after_seq=conversation.condensed_through)
-            # The last stored message is of the last turn, unless every message is condensed.
-            turn = stored[-1].turn + 1 if stored else self.store.next_turn(conversation_id)
-            return TurnStart(conversation, turn, stored)
-
-
-@dataclass(frozen=True)
-class _TurnWrites:
-    """What a turn stores."""
-
-    turn: int
-    messages: list[MessageParam]
-    ctx: TurnContext
-    records: list[ToolRecord]
-    usage: list[LedgerEntry]
-    status: ConversationStatus | None
-    policy_save: Callable[[], None] | None
-
-
-@dataclass(frozen=True)
-class TurnStart:
-    """What a turn reads before it runs (`Orchestrator.load_turn`)."""
-
-    conversation: StoredConversation
-    turn: int
-    """The number of the turn about to run."""
-    history: list[StoredMessage]
-    """The uncondensed messages, in order."""
+        """What a turn reads first (`TurnStorage.load`: one read transaction; KeyError if unknown); blocking."""
+        return self.turns.load(conversation_id)
