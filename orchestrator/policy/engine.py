@@ -44,10 +44,10 @@ from . import (
     pii,
     sentiment,
     sentiment_claude,
-    textclf,
     topic,
     weights,
 )
+from .warmup import load_classifiers_off_the_loop
 
 __all__ = ["Guardrails", "SupportPolicy", "build_guardrails"]
 
@@ -116,7 +116,7 @@ class _Tripwire:
         self.emit = emit
 
     async def check_input(self, text: str, ctx: TurnContext) -> InputVerdict:
-        await textclf.load_off_the_loop()  # the first message after a start: the classifiers' imports take seconds
+        await load_classifiers_off_the_loop()
         verdict = await self.check.check_input(text, ctx)
         if not verdict.allow or verdict.text is not None or (self.kind == "abuse" and ctx.flags.get("last_abuse")):
             for sink in self.emit:

@@ -20,12 +20,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from ..blocking import blocking
-
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["HashedLinearModel", "TextMemo", "featurize", "load_off_the_loop"]
+__all__ = ["HashedLinearModel", "TextMemo", "featurize"]
 
 N_FEATURES = 2**18
 MEMO_SIZE = 1024
@@ -96,17 +94,6 @@ def _vectorizers() -> tuple[Any, Any]:
         norm="l2",
     )
     return words, chars
-
-
-async def load_off_the_loop() -> None:
-    """Load scikit-learn, scipy and the vectorizers in a worker thread, once, before the first classification.
-
-    They are imported on first use (start-up stays fast), which takes seconds: done inside the event loop by the
-    first customer message after a start, it stalled every conversation, `/healthz` and server supervision (a
-    killed child went unnoticed) for that long. Awaited by each input check; afterwards it returns at once.
-    """
-    if _vectorizers.cache_info().currsize == 0:
-        await blocking(featurize, ["load"])
 
 
 def featurize(texts: Sequence[str]) -> "csr_matrix":

@@ -181,14 +181,16 @@ class HelpDesk:
             if conv.state == "ended":
                 raise WebError("conflict", "This conversation has ended; please start a new one.")
             if _with_human(conv):
-                lease, data = None, {"relayed": True, "handoff_id": conv.handoff_id}
+                lease, data = None, dict[str, Any](relayed=True, handoff_id=conv.handoff_id)
             else:
-                lease, data = TURN_LEASE, {}
-            said = ("customer_message", None, mask(text), data)
-            if not self.store.begin_turn(conversation_id, lease, [said], owner=self.owner):
+                lease, data = TURN_LEASE, dict[str, Any]()
+            if not self.store.begin_turn(conversation_id, lease, owner=self.owner):
                 free_in = self.store.turn_free_in(conversation_id, self.owner)
                 raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
             start = self._turn_start(conversation_id) if lease is not None else None
+            # Last: on PostgreSQL an event append holds the database-wide events lock until the commit, so the
+            # reads above must not run under it (every process's turns would queue behind them).
+            self.store.append(conversation_id, "customer_message", body=mask(text), **data)
         return Accepted(conv, text, start)
 
     def _turn_start(self, conversation_id: str) -> TurnStart | None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from orchestrator.hooks import TurnContext
-from orchestrator.policy import engine, textclf
+from orchestrator.policy import engine, textclf, warmup
 from orchestrator.policy.textclf import HashedLinearModel, featurize
 from orchestrator.policy.weights import MODELS_DIR
 from orchestrator.testing.scripted import ScriptedModel
@@ -60,6 +60,7 @@ async def test_the_first_message_after_a_start_loads_the_classifiers_off_the_eve
     # conversation, /healthz and the servers' supervision for that long (a killed child was noticed after 5.8 s).
     guards = engine.build_guardrails(settings_for(tmp_path, [in_memory("orders")]), model=ScriptedModel([]))
     textclf._vectorizers.cache_clear()  # pyright: ignore[reportPrivateUsage] - as in a fresh process
+    warmup._load_classifiers.cache_clear()  # pyright: ignore[reportPrivateUsage]
     threads: list[int] = []
     real = textclf.featurize
 
