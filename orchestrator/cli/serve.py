@@ -9,6 +9,7 @@ import uvicorn
 from switchboard_common.storage import DatabaseError
 
 from ..errors import OrchestratorError
+from ..policy.warmup import load_classifiers_off_the_loop
 from ..service import Orchestrator
 from ..settings import Settings
 from ..web.app import build_app
@@ -69,7 +70,11 @@ async def serve(settings: Settings, sock: socket.socket, *, access_log: bool = F
                 "add the name clients use (see docs/web.md)",
                 err=True,
             )
-        await uvicorn.Server(config).serve(sockets=[sock])
+        async with anyio.create_task_group() as tg:
+            # A long-running server loads its classifiers now, in a worker thread, rather than on its first
+            # customer messages (each `serve` worker has its own; a cold one answered its first turns seconds late).
+            tg.start_soon(load_classifiers_off_the_loop)
+            await uvicorn.Server(config).serve(sockets=[sock])
 
 
 @click.command("serve")
