@@ -188,8 +188,7 @@ class HelpDesk:
                 free_in = self.store.turn_free_in(conversation_id, self.owner)
                 raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
             start = self._turn_start(conversation_id) if lease is not None else None
-            # Last: on PostgreSQL an event append holds the database-wide events lock until the commit, so the
-            # reads above must not run under it (every process's turns would queue behind them).
+            # Last: on PostgreSQL an event holds the database-wide events lock to the commit (see WebStore._append)
             self.store.append(conversation_id, "customer_message", body=mask(text), **data)
         return Accepted(conv, text, start)
 
