@@ -1,12 +1,12 @@
-"""`switchboard serve --workers N`: N pre-forked processes accepting on one listening socket.
+"""`switchboard serve --workers N`: N pre-forked processes serving one port.
 
 The parent binds the socket, forks the workers before any thread or event loop exists, and then only waits:
-each worker opens its own orchestrator (MCP servers, model, storage connections) and serves the shared socket,
-so the kernel spreads connections over them. Conversations are safe across workers for the same reason they are
-across replicas: a turn holds its conversation's slot in the database. SIGTERM or SIGINT to the parent is passed
-to every worker and, once they have all exited, the parent ends by that signal too (as one `serve` process does);
-when a worker exits on its own, the others are stopped (a supervisor restarts the whole group) and the parent
-returns that worker's status.
+each worker opens its own orchestrator (MCP servers, model, storage connections) and serves the port (`serve`
+gives each worker its own SO_REUSEPORT socket), so the kernel spreads connections over them. Conversations are
+safe across workers for the same reason they are across replicas: a turn holds its conversation's slot in the
+database. SIGTERM or SIGINT to the parent is passed to every worker and, once they have all exited, the parent
+ends by that signal too (as one `serve` process does); when a worker exits on its own, the others are stopped (a
+supervisor restarts the whole group) and the parent returns that worker's status.
 """
 
 import os

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select, text
 from sqlalchemy.engine import Connection
 
-from switchboard_common import storage
 from switchboard_common.storage import Database, DatabaseError, UTCDateTime, default_database_url
 from tests.mcp_servers.sql_trace import statements, writes
 
@@ -169,10 +168,7 @@ def test_a_write_on_another_thread_does_not_join(database_url: str) -> None:
 
 
 @pytest.mark.postgres
-def test_a_postgres_connection_dropped_while_idle_is_replaced_before_use(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(storage, "PING_AFTER_IDLE_S", 0.0)  # every pooled connection counts as idle
+def test_a_postgres_connection_dropped_in_the_pool_is_replaced_before_use(postgres_url: str) -> None:
     db, other = Database(postgres_url), Database(postgres_url)
     try:
         with db.read() as conn:
