@@ -15,15 +15,64 @@ and `split_run_together` undoes deleted spaces ("hangall" -> "hang all") with th
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
 
-__all__ = ["hostile_word_found", "is_known_word", "load_word_counts", "split_run_together", "structure_markers"]
+import numpy as np
+
+__all__ = [
+    "WordCounts",
+    "hostile_word_found",
+    "is_known_word",
+    "load_word_counts",
+    "split_run_together",
+    "structure_markers",
+]
 
 _MIN_RUN = 6
 _MAX_RUN = 24
 _MIN_PIECE_COUNT = 500_000
 """A three-letter piece of a split word must be at least this common (of ~10^12 words)."""
+
+
+class WordCounts(Mapping[str, float]):
+    """Word -> count, in about a fifth of a dict's memory: sorted fixed-width bytes and a float64 array.
+
+    The unigram list holds 333,000 lower-case ASCII words; as a dict of str and float it took about 37 MB in every
+    process that classifies messages. Lookups are a binary search (`numpy.searchsorted`), the values exactly the
+    file's.
+    """
+
+    def __init__(self, counts: Mapping[str, float]) -> None:
+        words = sorted(counts)
+        width = max((len(w) for w in words), default=1)
+        self._words = np.array([w.encode("ascii") for w in words], dtype=f"S{width}")
+        self._counts = np.array([counts[w] for w in words], dtype=np.float64)
+        self._width = width
+
+    def _index(self, word: str) -> int | None:
+        if not word or len(word) > self._width or not word.isascii():
+            return None
+        key = word.encode("ascii")
+        i = int(np.searchsorted(self._words, key))
+        if i < len(self._words) and self._words[i] == key:
+            return i
+        return None
+
+    def __getitem__(self, word: str) -> float:
+        i = self._index(word)
+        if i is None:
+            raise KeyError(word)
+        return float(self._counts[i])
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._index(word) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (w.decode("ascii") for w in self._words.tolist())
+
+    def __len__(self) -> int:
+        return len(self._words)
 
 
 @cache
@@ -33,7 +82,7 @@ def load_word_counts() -> Mapping[str, float]:
 
     segmenter = Segmenter()
     counts: dict[str, float] = segmenter.parse(segmenter.UNIGRAMS_FILENAME)  # pyright: ignore[reportUnknownMemberType]
-    return counts
+    return WordCounts(counts)
 
 
 _SHORT_WORDS = frozenset("a i an as at be by do go he if in is it me my no of on or so to up us we".split())

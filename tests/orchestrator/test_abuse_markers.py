@@ -1,9 +1,16 @@
 """The abuse model's structure markers and word repairs: what the n-grams cannot see, made visible."""
 
 import pytest
+from wordsegment import Segmenter
 
 from orchestrator.policy.abuse import model_text
-from orchestrator.policy.abuse_markers import hostile_word_found, is_known_word, split_run_together
+from orchestrator.policy.abuse_markers import (
+    WordCounts,
+    hostile_word_found,
+    is_known_word,
+    load_word_counts,
+    split_run_together,
+)
 
 _NONE: set[str] = set()
 
@@ -127,3 +134,18 @@ def test_quoted_words_in_a_rebuke_reach_the_ngrams_as_a_placeholder() -> None:
 )
 def test_hostile_words_and_phrases(text: str, hostile: bool) -> None:
     assert hostile_word_found(model_text(text)) is hostile
+
+
+def test_the_compact_word_counts_answer_exactly_as_the_unigram_dict() -> None:
+    segmenter = Segmenter()
+    raw: dict[str, float] = segmenter.parse(segmenter.UNIGRAMS_FILENAME)  # pyright: ignore[reportUnknownMemberType]
+    compact = load_word_counts()
+    assert isinstance(compact, WordCounts)
+    assert len(compact) == len(raw)
+    assert all(compact.get(word) == count for word, count in raw.items())
+    for probe in ("", "zzqxj", "Hello", "héllo", "a" * 40, "peopledisgust", "the"):
+        assert compact.get(probe) == raw.get(probe), probe
+        assert (probe in compact) == (probe in raw), probe
+    small = WordCounts({"b": 2.0, "a": 1.0, "ccc": 3.0})
+    assert list(small) == ["a", "b", "ccc"] and small["ccc"] == 3.0
+    assert "cc" not in small and small.get("d") is None
