@@ -105,8 +105,8 @@ def serve_command(ctx: click.Context, host: str, port: int, access_log: bool, wo
         try:
             with bind(host, sock.getsockname()[1], reuse_port=True) as own:
                 run(own)
-        except (OrchestratorError, DatabaseError) as exc:
-            click.echo(f"Error: {exc}", err=True)
+        except (OrchestratorError, DatabaseError, click.ClickException) as exc:  # its own socket too
+            click.echo(f"Error: {exc.message if isinstance(exc, click.ClickException) else exc}", err=True)
             return 1
         return 0
 

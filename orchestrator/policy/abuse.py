@@ -12,9 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ..blocking import blocking
 from ..hooks import InputVerdict, TurnContext
-from .abuse_markers import load_word_counts
 from .abuse_text import model_text, normalize_abuse_text
 from .textclf import HashedLinearModel
 from .topic import is_french
@@ -196,8 +194,6 @@ class AbuseCheck:
 
     async def check_input(self, text: str, ctx: TurnContext) -> InputVerdict:
         """Classify the message and record the outcome; always allows it through."""
-        if load_word_counts.cache_info().currsize == 0:  # a 5 MB file: read in a worker thread, once
-            await blocking(load_word_counts)
         verdict = classify_abuse(text, threshold=self.threshold)
         previous = ctx.flags.get("abuse_count", 0)
         count = previous if isinstance(previous, int) else 0
