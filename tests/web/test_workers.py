@@ -131,3 +131,20 @@ async def test_when_one_worker_dies_the_group_stops_with_its_status(tmp_path: Pa
         with anyio.fail_after(20):
             assert await process.wait() == 128 + signal.SIGKILL
         assert _state(second) in ("", "Z")
+
+
+def _mapped(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop has no Windows build; serve uses asyncio's loop there")
+async def test_workers_serve_on_uvloop_and_httptools(tmp_path: Path) -> None:
+    # The C event loop and HTTP parser (about 1 ms of serve CPU per turn, docs/bench-web.md): their extension
+    # modules are mapped in each serving process once it has answered a request.
+    async with _two_workers(tmp_path) as (process, url):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            assert (await client.get("/healthz")).status_code == 200
+        for pid in _children(process.pid):
+            maps = _mapped(pid)
+            assert re.search(r"/uvloop/loop\.cpython[^/\n]*\.so", maps), pid
+            assert re.search(r"/httptools/parser/parser\.cpython[^/\n]*\.so", maps), pid
