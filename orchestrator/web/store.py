@@ -101,7 +101,14 @@ _RELEASE = _SET.where(_w.turn_owner == bindparam("b_owner")).values(turn_until=N
 _RELEASE_RETURNING = _RELEASE.returning(*web_conversations.c)
 _HEARTBEAT = select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == bindparam("holder"))
 _INSERT_EVENT = insert(web_events).returning(web_events.c.id)
-_LOCK_AND_NOTIFY = text("SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, :payload)")
+# PostgreSQL: the events lock, the NOTIFY and the row in one statement. The MATERIALIZED CTE is read before the
+# row it feeds is formed, so the lock is held before the id's `nextval` runs (see `WebStore._append`).
+_APPEND_EVENT_PG = text(
+    "WITH announce AS MATERIALIZED (SELECT pg_advisory_xact_lock(:key), pg_notify(:channel, :payload)) "
+    "INSERT INTO web_events (conversation_id, kind, author, body, data_json, created_at) "
+    "SELECT CAST(:conversation_id AS VARCHAR), CAST(:kind AS VARCHAR), CAST(:author AS VARCHAR), CAST(:body AS TEXT), "
+    "CAST(:data_json AS TEXT), CAST(:created_at AS TIMESTAMP WITH TIME ZONE) FROM announce RETURNING id"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
 
 
 def _v1(conn: Connection) -> None:
@@ -363,13 +370,6 @@ class WebStore:
     def _append(
         self, conn: Connection, conversation_id: str, kind: str, author: str | None, body: str | None, data: Any
     ) -> int:
-        if not self.db.is_sqlite:
-            # Event ids are read as a cursor ("everything after id N"), so they must become visible in id order.
-            # A sequence hands out ids before commit: without this lock a later id can commit first and a reader
-            # moves past an earlier one still in flight. SQLite's single writer already gives that order.
-            # The NOTIFY goes in the same round trip: it is delivered to every listening process at commit.
-            notify = {"channel": NOTIFY_CHANNEL, "payload": conversation_id}
-            conn.execute(_LOCK_AND_NOTIFY, {"key": EVENTS_LOCK_KEY, **notify})
         row = {
             "conversation_id": conversation_id,
             "kind": kind,
@@ -378,7 +378,13 @@ class WebStore:
             "data_json": json.dumps(data, default=str),
             "created_at": utcnow(),
         }
-        return int(conn.execute(_INSERT_EVENT, row).scalar_one())
+        if self.db.is_sqlite:  # a single writer: ids become visible in order
+            return int(conn.execute(_INSERT_EVENT, row).scalar_one())
+        # Event ids are read as a cursor ("everything after id N"), so they must become visible in id order. A
+        # sequence hands out ids before commit: without the lock (held to the commit) a later id can commit first and
+        # a reader moves past an earlier one still in flight. The NOTIFY is delivered to every listener at commit.
+        announce = {"key": EVENTS_LOCK_KEY, "channel": NOTIFY_CHANNEL, "payload": conversation_id}
+        return int(conn.execute(_APPEND_EVENT_PG, {**announce, **row}).scalar_one())
 
 
 class StateConflictError(Exception):

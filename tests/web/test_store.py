@@ -203,6 +203,33 @@ def test_event_ids_become_visible_in_order(postgres_url: str) -> None:
         db.dispose()
 
 
+@pytest.mark.postgres
+def test_an_append_takes_its_id_only_once_it_holds_the_events_lock(postgres_url: str) -> None:
+    """The lock comes before the id: an id handed out before the wait could commit after a larger one."""
+    db = Database(postgres_url)
+    store = WebStore(db)
+    store.prepare()
+    store.register("conv-1")
+    store.append("conv-1", "customer_message", body="zero")  # the sequence has been used
+    sequence = text("SELECT last_value FROM web_events_id_seq")
+    with db.read() as conn:
+        before = conn.execute(sequence).scalar_one()
+    writer = threading.Thread(target=lambda: store.append("conv-1", "agent_message", body="one"))
+    try:
+        with db.write() as conn:  # another appender holds the lock
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+            writer.start()
+            _wait_for_lock_waiter(db)
+            with db.read() as other:  # sequences are not transactional: a nextval would show at once
+                assert other.execute(sequence).scalar_one() == before
+        writer.join(timeout=10)
+        assert not writer.is_alive()
+        assert [e.body for e in store.events("conv-1")] == ["zero", "one"]
+    finally:
+        writer.join(timeout=10)
+        db.dispose()
+
+
 def _wait_for_lock_waiter(db: Database, *, within_s: float = 10.0) -> None:
     """Poll pg_locks (bounded) until some session waits for an advisory lock."""
     deadline = time.monotonic() + within_s
