@@ -35,6 +35,7 @@ __all__ = [
     "ChannelState",
     "StoredEvent",
     "TurnOwner",
+    "TurnSlot",
     "WebConversation",
     "WebStore",
     "web_conversations",
@@ -97,7 +98,10 @@ _LOCK = _BY_ID.with_for_update()
 _LOCK_SLOT = select(_w.turn_until, _w.turn_owner).where(_w.conversation_id == bindparam("cid")).with_for_update()
 _SET = update(web_conversations).where(_w.conversation_id == bindparam("b_id"))
 """Sets the columns named by the parameters (besides `b_id`, the conversation)."""
-_RELEASE = _SET.where(_w.turn_owner == bindparam("b_owner")).values(turn_until=None, turn_owner=None)
+_RELEASE = _SET.where(
+    _w.turn_until == bindparam("b_until"), _w.turn_owner.is_not_distinct_from(bindparam("b_owner"))
+).values(turn_until=None, turn_owner=None)
+"""Frees the slot only if it is still the take `b_until`/`b_owner` (never a later turn's take)."""
 _RELEASE_RETURNING = _RELEASE.returning(*web_conversations.c)
 _HEARTBEAT = select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == bindparam("holder"))
 _INSERT_EVENT = insert(web_events).returning(web_events.c.id)
@@ -132,6 +136,20 @@ class TurnOwner:
     instance_id: str
     expiry: timedelta
     """An owner whose last heartbeat is older than this is presumed dead, and its turns are free to take."""
+
+
+@dataclass(frozen=True)
+class TurnSlot:
+    """One take of a conversation's turn slot, as `begin_turn` wrote it: what that turn's end may free.
+
+    A turn presumed over (its lease ran out, or its owner looked dead) may still end later; by then another turn,
+    perhaps of the same process, may hold the slot, and only the exact take identifies whose it is.
+    """
+
+    until: datetime | None
+    """The `turn_until` written (None: nothing was taken, e.g. a message relayed to a human agent)."""
+    owner: str | None
+    """The `turn_owner` written."""
 
 
 @dataclass(frozen=True)
@@ -228,13 +246,13 @@ class WebStore:
         *,
         events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
         expect: Collection[ChannelState] | None = None,
-        release: TurnOwner | None = None,
+        release: TurnSlot | None = None,
         **values: Any,
     ) -> tuple[WebConversation, list[int]]:
         """Change the conversation's columns and append events (kind, author, body, data) in one transaction.
 
-        With `release`, also free the turn slot if that owner still holds it (a turn presumed dead and taken
-        over by another process must not free its successor's slot).
+        With `release`, also free the turn slot if it is still that take (a turn presumed over and taken over,
+        by another process or by a later turn of this one, must not free its successor's slot).
 
         Raises:
             KeyError: unknown conversation.
@@ -243,9 +261,9 @@ class WebStore:
         with self.db.write() as conn:
             row, released = None, False
             if release is not None and expect is None and not values:  # a turn's end: free the slot and read the row
-                slot = {"b_id": conversation_id, "b_owner": release.instance_id}
+                slot = {"b_id": conversation_id, "b_until": release.until, "b_owner": release.owner}
                 row, released = conn.execute(_RELEASE_RETURNING, slot).mappings().first(), True
-            if row is None:  # (or the slot is another owner's now: nothing to free)
+            if row is None:  # (or the slot is another take now: nothing to free)
                 row = conn.execute(_LOCK, {"cid": conversation_id}).mappings().first()
             if row is None:
                 raise KeyError(conversation_id)
@@ -254,7 +272,7 @@ class WebStore:
             if values:
                 conn.execute(_SET, {"b_id": conversation_id, **values})
             if release is not None and not released:
-                conn.execute(_RELEASE, {"b_id": conversation_id, "b_owner": release.instance_id})
+                conn.execute(_RELEASE, {"b_id": conversation_id, "b_until": release.until, "b_owner": release.owner})
             ids = [self._append(conn, conversation_id, *event) for event in events]
             after = conn.execute(_BY_ID, {"cid": conversation_id}).mappings().one() if values else row
         return _conversation(after), ids
@@ -266,25 +284,26 @@ class WebStore:
         events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
         *,
         owner: TurnOwner | None = None,
-    ) -> bool:
+    ) -> TurnSlot | None:
         """Append `events` if no turn holds the conversation, taking the turn slot for `lease` (None: not taking it).
 
         One transaction with the conversation's row locked, so two processes cannot both win. A turn holds the
         slot until its lease ends, and, when it has an owner, only while that owner's heartbeat is fresher than
-        the taker's `owner.expiry` (a crashed process frees its turns within that time). False (and nothing
-        written) while another turn holds it.
+        the taker's `owner.expiry` (a crashed process frees its turns within that time). Returns the take, which
+        is what the turn's end releases (`update(release=...)`, `end_turn`); None (and nothing written) while
+        another turn holds it.
         """
         now = utcnow()
+        slot = TurnSlot(now + lease if lease is not None else None, owner.instance_id if owner else None)
         with self.db.write() as conn:
             row = conn.execute(_LOCK_SLOT, {"cid": conversation_id}).first()
             if row is None or self._held(conn, row.turn_until, row.turn_owner, now, owner):
-                return False
+                return None
             if lease is not None:
-                slot = {"turn_until": now + lease, "turn_owner": owner.instance_id if owner else None}
-                conn.execute(_SET, {"b_id": conversation_id, **slot})
+                conn.execute(_SET, {"b_id": conversation_id, "turn_until": slot.until, "turn_owner": slot.owner})
             for event in events:
                 self._append(conn, conversation_id, *event)
-        return True
+        return slot
 
     def turn_free_in(self, conversation_id: str, owner: TurnOwner | None = None) -> float | None:
         """Seconds until the conversation's turn slot frees itself if its holder stops (None: it is free now)."""
@@ -319,13 +338,10 @@ class WebStore:
         beat = conn.execute(_HEARTBEAT, {"holder": holder}).scalar_one_or_none()
         return beat is not None and beat >= now - owner.expiry
 
-    def end_turn(self, conversation_id: str, owner: TurnOwner | None = None) -> None:
-        """Free the conversation's turn slot (only if `owner` still holds it, when given)."""
-        query = update(web_conversations).where(web_conversations.c.conversation_id == conversation_id)
-        if owner is not None:
-            query = query.where(web_conversations.c.turn_owner == owner.instance_id)
+    def end_turn(self, conversation_id: str, slot: TurnSlot) -> None:
+        """Free the conversation's turn slot if it is still the take `slot` (a turn that failed)."""
         with self.db.write() as conn:
-            conn.execute(query.values(turn_until=None, turn_owner=None))
+            conn.execute(_RELEASE, {"b_id": conversation_id, "b_until": slot.until, "b_owner": slot.owner})
 
     def append(
         self, conversation_id: str, kind: str, *, author: str | None = None, body: str | None = None, **data: Any
