@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     insert,
     inspect,
+    or_,
     select,
     text,
     update,
@@ -98,6 +99,8 @@ _LOCK = _BY_ID.with_for_update()
 _LOCK_SLOT = select(_w.turn_until, _w.turn_owner).where(_w.conversation_id == bindparam("cid")).with_for_update()
 _SET = update(web_conversations).where(_w.conversation_id == bindparam("b_id"))
 """Sets the columns named by the parameters (besides `b_id`, the conversation)."""
+_TAKE_FREE = _SET.where(or_(_w.turn_until.is_(None), _w.turn_until < bindparam("b_now"))).returning(_w.conversation_id)
+"""Takes the turn slot (`turn_until`, `turn_owner`) if it is free or its lease ran out before `b_now`."""
 _RELEASE = _SET.where(
     _w.turn_until == bindparam("b_until"), _w.turn_owner.is_not_distinct_from(bindparam("b_owner"))
 ).values(turn_until=None, turn_owner=None)
@@ -278,31 +281,31 @@ class WebStore:
         return _conversation(after), ids
 
     def begin_turn(
-        self,
-        conversation_id: str,
-        lease: timedelta | None,
-        events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
-        *,
-        owner: TurnOwner | None = None,
+        self, conversation_id: str, lease: timedelta | None, *, owner: TurnOwner | None = None
     ) -> TurnSlot | None:
-        """Append `events` if no turn holds the conversation, taking the turn slot for `lease` (None: not taking it).
+        """Take the conversation's turn slot for `lease` (None: only check that no turn holds it); None if held.
 
-        One transaction with the conversation's row locked, so two processes cannot both win. A turn holds the
-        slot until its lease ends, and, when it has an owner, only while that owner's heartbeat is fresher than
-        the taker's `owner.expiry` (a crashed process frees its turns within that time). Returns the take, which
-        is what the turn's end releases (`update(release=...)`, `end_turn`); None (and nothing written) while
-        another turn holds it.
+        A turn holds the slot until its lease ends, and, when it has an owner, only while that owner's heartbeat
+        is fresher than the taker's `owner.expiry` (a crashed process frees its turns within that time). The
+        returned take is what the turn's end releases (`update(release=...)`, `end_turn`).
+
+        One transaction, so two processes cannot both win: a free slot is taken by one conditional UPDATE
+        (PostgreSQL re-checks its condition on the row's latest version; SQLite has a single writer); only a held
+        one has its row locked while the holder's liveness is judged.
         """
         now = utcnow()
-        slot = TurnSlot(now + lease if lease is not None else None, owner.instance_id if owner else None)
+        holder = owner.instance_id if owner else None
+        slot = TurnSlot(now + lease if lease is not None else None, holder)
         with self.db.write() as conn:
+            if lease is not None:  # the common case, in one statement: the slot is free or its lease ran out
+                take = {"b_id": conversation_id, "b_now": now, "turn_until": slot.until, "turn_owner": holder}
+                if conn.execute(_TAKE_FREE, take).first() is not None:
+                    return slot
             row = conn.execute(_LOCK_SLOT, {"cid": conversation_id}).first()
             if row is None or self._held(conn, row.turn_until, row.turn_owner, now, owner):
                 return None
-            if lease is not None:
-                conn.execute(_SET, {"b_id": conversation_id, "turn_until": slot.until, "turn_owner": slot.owner})
-            for event in events:
-                self._append(conn, conversation_id, *event)
+            if lease is not None:  # held by a turn whose owner is presumed dead: take it over
+                conn.execute(_SET, {"b_id": conversation_id, "turn_until": slot.until, "turn_owner": holder})
         return slot
 
     def turn_free_in(self, conversation_id: str, owner: TurnOwner | None = None) -> float | None:

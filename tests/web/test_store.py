@@ -13,6 +13,7 @@ from orchestrator.web.instances import Instance
 from orchestrator.web.store import (
     EVENTS_LOCK_KEY,
     StateConflictError,
+    TurnOwner,
     TurnSlot,
     WebStore,
     web_conversations,
@@ -82,17 +83,36 @@ def test_one_turn_at_a_time_per_conversation_with_a_lease(store: WebStore) -> No
     assert store.begin_turn("unknown", timedelta(minutes=10)) is None
 
 
-def test_a_message_is_recorded_only_with_the_slot(store: WebStore) -> None:
+def test_without_a_lease_the_slot_is_checked_not_taken(store: WebStore) -> None:
     store.register("conv-1")
-    taken = store.begin_turn("conv-1", timedelta(minutes=10), [("customer_message", None, "first", {"n": 1})])
-    refused = store.begin_turn("conv-1", None, [("customer_message", None, "second", {"relayed": True})])
+    taken = store.begin_turn("conv-1", timedelta(minutes=10))
+    refused = store.begin_turn("conv-1", None)
     assert taken is not None
     store.end_turn("conv-1", taken)
-    relayed = store.begin_turn("conv-1", None, [("customer_message", None, "third", {"relayed": True})])
+    relayed = store.begin_turn("conv-1", None)
     after_relay = store.begin_turn("conv-1", timedelta(minutes=10))  # a relay does not hold the slot
     assert (refused, relayed) == (None, TurnSlot(None, None))
     assert after_relay is not None
-    assert [e.body for e in store.events("conv-1")] == ["first", "third"]
+
+
+def test_of_takers_racing_for_a_free_slot_exactly_one_wins(store: WebStore, db: Database) -> None:
+    owners = [_instance(db).owner for _ in range(6)]
+    store.register("conv-1")
+    start = threading.Barrier(len(owners))
+    won: list[TurnSlot | None] = []
+
+    def take(owner: TurnOwner) -> None:
+        start.wait(timeout=10)
+        won.append(store.begin_turn("conv-1", timedelta(minutes=10), owner=owner))
+
+    threads = [threading.Thread(target=take, args=(owner,)) for owner in owners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    [winner] = [slot for slot in won if slot is not None]
+    assert len(won) == len(owners)
+    assert _slot(db, "conv-1") == winner
 
 
 def _instance(db: Database) -> Instance:
