@@ -29,7 +29,7 @@ from .errors import ErrorCode, WebError
 from .hub import Hub
 from .inputs import conversation_id as valid_id
 from .inputs import safe_text
-from .store import StateConflictError, StoredEvent, TurnOwner, WebConversation, WebStore
+from .store import StateConflictError, StoredEvent, TurnOwner, TurnSlot, WebConversation, WebStore
 
 __all__ = ["ASSISTANT", "GREETING", "Accepted", "HelpDesk", "Sender", "message_view"]
 
@@ -180,17 +180,15 @@ class HelpDesk:
             text = _message(admit(conv))
             if conv.state == "ended":
                 raise WebError("conflict", "This conversation has ended; please start a new one.")
-            if _with_human(conv):
-                lease, data = None, dict[str, Any](relayed=True, handoff_id=conv.handoff_id)
-            else:
-                lease, data = TURN_LEASE, dict[str, Any]()
-            if not self.store.begin_turn(conversation_id, lease, owner=self.owner):
+            relay = dict[str, Any](relayed=True, handoff_id=conv.handoff_id)
+            lease, data = (None, relay) if _with_human(conv) else (TURN_LEASE, dict[str, Any]())
+            if (slot := self.store.begin_turn(conversation_id, lease, owner=self.owner)) is None:
                 free_in = self.store.turn_free_in(conversation_id, self.owner)
                 raise WebError("conflict", BUSY, retry_after=max(1, math.ceil(free_in or 0)))
             start = self._turn_start(conversation_id) if lease is not None else None
             # Last: on PostgreSQL an event holds the database-wide events lock to the commit (see WebStore._append)
             self.store.append(conversation_id, "customer_message", body=mask(text), **data)
-        return Accepted(conv, text, start)
+        return Accepted(conv, text, start, slot)
 
     def _turn_start(self, conversation_id: str) -> TurnStart | None:
         try:
@@ -207,7 +205,7 @@ class HelpDesk:
             await send("relayed", {"to": "agent"})
             await send("done", {"text": "", "stop_reason": "relayed", "status": conv.state})
             return
-        held = True  # the turn slot taken by `accept`; released by the turn's last write, or below if it fails
+        slot, held = accepted.slot, True  # the take of `accept`: released by the turn's last write, or below
         try:
             escalations: list[Escalated] = []
             recorded: list[WebConversation] = []
@@ -228,7 +226,7 @@ class HelpDesk:
                     handoff = next((e.handoff_id for e in escalations if e.handoff_id), None)
                     values |= {"state": "waiting_for_human", "handoff_id": handoff}
                     events.append(("escalated", None, None, {"reason": escalations[0].reason, "handoff_id": handoff}))
-                recorded.append(self.store.update(cid, events=events, release=self.owner, **values)[0])
+                recorded.append(self.store.update(cid, events=events, release=slot, **values)[0])
 
             reply = await self.orchestrator.respond(cid, text, emit=forward, save=record, start=accepted.start)
             held = False  # before "done": the customer may send the next message at once
@@ -237,7 +235,7 @@ class HelpDesk:
         finally:
             if held:
                 with anyio.CancelScope(shield=True):  # free the slot even when the server is stopping
-                    await blocking(self.store.end_turn, cid, self.owner)
+                    await blocking(self.store.end_turn, cid, slot)
 
     async def end(self, conv: WebConversation, *, by: Literal["customer", "agent"] = "customer") -> dict[str, Any]:
         """End the conversation (idempotent); returns its status and KPI outcome."""
@@ -444,6 +442,8 @@ class Accepted:
     """The cleaned message."""
     start: TurnStart | None
     """What the bot turn starts from, read with the turn slot (None: a message for a human agent)."""
+    slot: TurnSlot
+    """The take of the conversation's turn slot: what the turn's end frees (and nothing a later take wrote)."""
 
 
 def _assistant_note(text: str) -> Any:

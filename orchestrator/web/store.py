@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     insert,
     inspect,
+    or_,
     select,
     text,
     update,
@@ -35,6 +36,7 @@ __all__ = [
     "ChannelState",
     "StoredEvent",
     "TurnOwner",
+    "TurnSlot",
     "WebConversation",
     "WebStore",
     "web_conversations",
@@ -97,7 +99,12 @@ _LOCK = _BY_ID.with_for_update()
 _LOCK_SLOT = select(_w.turn_until, _w.turn_owner).where(_w.conversation_id == bindparam("cid")).with_for_update()
 _SET = update(web_conversations).where(_w.conversation_id == bindparam("b_id"))
 """Sets the columns named by the parameters (besides `b_id`, the conversation)."""
-_RELEASE = _SET.where(_w.turn_owner == bindparam("b_owner")).values(turn_until=None, turn_owner=None)
+_TAKE_FREE = _SET.where(or_(_w.turn_until.is_(None), _w.turn_until < bindparam("b_now"))).returning(_w.conversation_id)
+"""Takes the turn slot (`turn_until`, `turn_owner`) if it is free or its lease ran out before `b_now`."""
+_RELEASE = _SET.where(
+    _w.turn_until == bindparam("b_until"), _w.turn_owner.is_not_distinct_from(bindparam("b_owner"))
+).values(turn_until=None, turn_owner=None)
+"""Frees the slot only if it is still the take `b_until`/`b_owner` (never a later turn's take)."""
 _RELEASE_RETURNING = _RELEASE.returning(*web_conversations.c)
 _HEARTBEAT = select(web_instances.c.heartbeat_at).where(web_instances.c.instance_id == bindparam("holder"))
 _INSERT_EVENT = insert(web_events).returning(web_events.c.id)
@@ -139,6 +146,20 @@ class TurnOwner:
     instance_id: str
     expiry: timedelta
     """An owner whose last heartbeat is older than this is presumed dead, and its turns are free to take."""
+
+
+@dataclass(frozen=True)
+class TurnSlot:
+    """One take of a conversation's turn slot, as `begin_turn` wrote it: what that turn's end may free.
+
+    A turn presumed over (its lease ran out, or its owner looked dead) may still end later; by then another turn,
+    perhaps of the same process, may hold the slot, and only the exact take identifies whose it is.
+    """
+
+    until: datetime | None
+    """The `turn_until` written (None: nothing was taken, e.g. a message relayed to a human agent)."""
+    owner: str | None
+    """The `turn_owner` written."""
 
 
 @dataclass(frozen=True)
@@ -235,13 +256,13 @@ class WebStore:
         *,
         events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
         expect: Collection[ChannelState] | None = None,
-        release: TurnOwner | None = None,
+        release: TurnSlot | None = None,
         **values: Any,
     ) -> tuple[WebConversation, list[int]]:
         """Change the conversation's columns and append events (kind, author, body, data) in one transaction.
 
-        With `release`, also free the turn slot if that owner still holds it (a turn presumed dead and taken
-        over by another process must not free its successor's slot).
+        With `release`, also free the turn slot if it is still that take (a turn presumed over and taken over,
+        by another process or by a later turn of this one, must not free its successor's slot).
 
         Raises:
             KeyError: unknown conversation.
@@ -250,9 +271,9 @@ class WebStore:
         with self.db.write() as conn:
             row, released = None, False
             if release is not None and expect is None and not values:  # a turn's end: free the slot and read the row
-                slot = {"b_id": conversation_id, "b_owner": release.instance_id}
+                slot = {"b_id": conversation_id, "b_until": release.until, "b_owner": release.owner}
                 row, released = conn.execute(_RELEASE_RETURNING, slot).mappings().first(), True
-            if row is None:  # (or the slot is another owner's now: nothing to free)
+            if row is None:  # (or the slot is another take now: nothing to free)
                 row = conn.execute(_LOCK, {"cid": conversation_id}).mappings().first()
             if row is None:
                 raise KeyError(conversation_id)
@@ -261,37 +282,38 @@ class WebStore:
             if values:
                 conn.execute(_SET, {"b_id": conversation_id, **values})
             if release is not None and not released:
-                conn.execute(_RELEASE, {"b_id": conversation_id, "b_owner": release.instance_id})
+                conn.execute(_RELEASE, {"b_id": conversation_id, "b_until": release.until, "b_owner": release.owner})
             ids = [self._append(conn, conversation_id, *event) for event in events]
             after = conn.execute(_BY_ID, {"cid": conversation_id}).mappings().one() if values else row
         return _conversation(after), ids
 
     def begin_turn(
-        self,
-        conversation_id: str,
-        lease: timedelta | None,
-        events: Collection[tuple[str, str | None, str | None, dict[str, Any]]] = (),
-        *,
-        owner: TurnOwner | None = None,
-    ) -> bool:
-        """Append `events` if no turn holds the conversation, taking the turn slot for `lease` (None: not taking it).
+        self, conversation_id: str, lease: timedelta | None, *, owner: TurnOwner | None = None
+    ) -> TurnSlot | None:
+        """Take the conversation's turn slot for `lease` (None: only check that no turn holds it); None if held.
 
-        One transaction with the conversation's row locked, so two processes cannot both win. A turn holds the
-        slot until its lease ends, and, when it has an owner, only while that owner's heartbeat is fresher than
-        the taker's `owner.expiry` (a crashed process frees its turns within that time). False (and nothing
-        written) while another turn holds it.
+        A turn holds the slot until its lease ends, and, when it has an owner, only while that owner's heartbeat
+        is fresher than the taker's `owner.expiry` (a crashed process frees its turns within that time). The
+        returned take is what the turn's end releases (`update(release=...)`, `end_turn`).
+
+        One transaction, so two processes cannot both win: a free slot is taken by one conditional UPDATE
+        (PostgreSQL re-checks its condition on the row's latest version; SQLite has a single writer); only a held
+        one has its row locked while the holder's liveness is judged.
         """
         now = utcnow()
+        holder = owner.instance_id if owner else None
+        slot = TurnSlot(now + lease if lease is not None else None, holder)
         with self.db.write() as conn:
+            if lease is not None:  # the common case, in one statement: the slot is free or its lease ran out
+                take = {"b_id": conversation_id, "b_now": now, "turn_until": slot.until, "turn_owner": holder}
+                if conn.execute(_TAKE_FREE, take).first() is not None:
+                    return slot
             row = conn.execute(_LOCK_SLOT, {"cid": conversation_id}).first()
             if row is None or self._held(conn, row.turn_until, row.turn_owner, now, owner):
-                return False
-            if lease is not None:
-                slot = {"turn_until": now + lease, "turn_owner": owner.instance_id if owner else None}
-                conn.execute(_SET, {"b_id": conversation_id, **slot})
-            for event in events:
-                self._append(conn, conversation_id, *event)
-        return True
+                return None
+            if lease is not None:  # held by a turn whose owner is presumed dead: take it over
+                conn.execute(_SET, {"b_id": conversation_id, "turn_until": slot.until, "turn_owner": holder})
+        return slot
 
     def turn_free_in(self, conversation_id: str, owner: TurnOwner | None = None) -> float | None:
         """Seconds until the conversation's turn slot frees itself if its holder stops (None: it is free now)."""
@@ -326,13 +348,10 @@ class WebStore:
         beat = conn.execute(_HEARTBEAT, {"holder": holder}).scalar_one_or_none()
         return beat is not None and beat >= now - owner.expiry
 
-    def end_turn(self, conversation_id: str, owner: TurnOwner | None = None) -> None:
-        """Free the conversation's turn slot (only if `owner` still holds it, when given)."""
-        query = update(web_conversations).where(web_conversations.c.conversation_id == conversation_id)
-        if owner is not None:
-            query = query.where(web_conversations.c.turn_owner == owner.instance_id)
+    def end_turn(self, conversation_id: str, slot: TurnSlot) -> None:
+        """Free the conversation's turn slot if it is still the take `slot` (a turn that failed)."""
         with self.db.write() as conn:
-            conn.execute(query.values(turn_until=None, turn_owner=None))
+            conn.execute(_RELEASE, {"b_id": conversation_id, "b_until": slot.until, "b_owner": slot.owner})
 
     def append(
         self, conversation_id: str, kind: str, *, author: str | None = None, body: str | None = None, **data: Any

@@ -1,5 +1,6 @@
 """The customer API over real HTTP on loopback: conversations, streamed turns, transcript, ending, rating."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import anyio
@@ -9,6 +10,7 @@ from orchestrator.errors import ModelError
 from orchestrator.llm.model import ModelRequest, TextCallback
 from orchestrator.offline import OfflineModel
 from orchestrator.testing.scripted import ScriptedModel, text_reply
+from orchestrator.web import desk
 from orchestrator.wire import Message
 from tests.web.support import FLAGSHIP, Customer, kinds, parse_sse, serve, targets_for, web_settings
 
@@ -125,10 +127,68 @@ async def test_a_second_message_while_a_turn_runs_is_a_conflict(tmp_path: Path) 
             model.gate.set()
             events = parse_sse((await first.aread()).decode())
         third = await customer.say("jordan.lee@example.com")
+        said = [m["text"] for m in (await customer.transcript())["messages"] if m["role"] == "customer"]
     assert second.status_code == 409
+    assert "hello?" not in said  # a refused message is not recorded
     assert second.json()["error"] == {"code": "conflict", "message": "Please wait for the current reply."}
     assert events[-1][0] == "done"
     assert third[-1][0] == "done"
+
+
+class TurnGates:
+    """One text reply per model call, each call held at its own gate until the test opens it."""
+
+    def __init__(self, calls: int) -> None:
+        self.entered = [anyio.Event() for _ in range(calls)]
+        self.gates = [anyio.Event() for _ in range(calls)]
+        self.calls = 0
+
+    @property
+    def label(self) -> str:
+        return "gated"
+
+    @property
+    def offline(self) -> bool:
+        return True
+
+    async def create(self, request: ModelRequest, *, on_text: TextCallback | None = None) -> Message:
+        n, self.calls = self.calls, self.calls + 1
+        self.entered[n].set()
+        await self.gates[n].wait()
+        return text_reply(f"reply {n}")
+
+
+async def test_a_turn_whose_lease_ran_out_does_not_free_the_next_turn_s_slot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = TurnGates(4)
+    model.gates[2].set()  # (were a third message let in, its turn would not hang the test)
+    model.gates[3].set()
+    async with serve(web_settings(tmp_path), targets_for(tmp_path), model=model) as served:
+        customer = Customer(served.client)
+        await customer.start()
+        path = f"{customer.path}/messages"
+        monkeypatch.setattr(desk, "TURN_LEASE", timedelta(seconds=-1))  # the first turn outlives its lease...
+        async with served.client.stream("POST", path, json={"text": "one"}, headers=customer.headers) as first:
+            assert first.status_code == 200
+            with anyio.fail_after(10):
+                await model.entered[0].wait()
+            monkeypatch.undo()
+            # ...so the same process's next turn takes the slot
+            async with served.client.stream("POST", path, json={"text": "two"}, headers=customer.headers) as second:
+                assert second.status_code == 200
+                with anyio.fail_after(10):
+                    await model.entered[1].wait()
+                model.gates[0].set()
+                stale = parse_sse((await first.aread()).decode())  # its save must free only the slot it took
+                third = await served.client.post(path, json={"text": "three"}, headers=customer.headers)
+                model.gates[1].set()
+                current = parse_sse((await second.aread()).decode())
+        after = await customer.say("four")
+    assert stale[-1][0] == "done"
+    assert third.status_code == 409  # the second turn still holds the slot
+    assert current[-1][0] == "done"
+    assert after[-1][1]["text"] == "reply 2"  # the second turn's end freed it
 
 
 async def test_ending_then_rating_once(tmp_path: Path) -> None:

@@ -7,10 +7,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
 
 from orchestrator.web.instances import Instance
-from orchestrator.web.store import EVENTS_LOCK_KEY, StateConflictError, WebStore, web_events, web_instances
+from orchestrator.web.store import (
+    EVENTS_LOCK_KEY,
+    StateConflictError,
+    TurnOwner,
+    TurnSlot,
+    WebStore,
+    web_conversations,
+    web_events,
+    web_instances,
+)
 from switchboard_common.storage import Database, UTCDateTime
 
 
@@ -64,24 +73,46 @@ def test_events_follow_by_id(store: WebStore) -> None:
 def test_one_turn_at_a_time_per_conversation_with_a_lease(store: WebStore) -> None:
     store.register("conv-1")
     store.register("conv-2")
-    assert store.begin_turn("conv-1", timedelta(minutes=10)) is True
-    assert store.begin_turn("conv-1", timedelta(minutes=10)) is False
-    assert store.begin_turn("conv-2", timedelta(minutes=10)) is True  # per conversation
-    store.end_turn("conv-1")
-    assert store.begin_turn("conv-1", timedelta(seconds=-1)) is True  # a lease that has already run out...
-    assert store.begin_turn("conv-1", timedelta(minutes=10)) is True  # ...frees the slot (its holder died)
-    assert store.begin_turn("unknown", timedelta(minutes=10)) is False
+    first = store.begin_turn("conv-1", timedelta(minutes=10))
+    assert first is not None
+    assert store.begin_turn("conv-1", timedelta(minutes=10)) is None
+    assert store.begin_turn("conv-2", timedelta(minutes=10)) is not None  # per conversation
+    store.end_turn("conv-1", first)
+    assert store.begin_turn("conv-1", timedelta(seconds=-1)) is not None  # a lease that has already run out...
+    assert store.begin_turn("conv-1", timedelta(minutes=10)) is not None  # ...frees the slot (its holder died)
+    assert store.begin_turn("unknown", timedelta(minutes=10)) is None
 
 
-def test_a_message_is_recorded_only_with_the_slot(store: WebStore) -> None:
+def test_without_a_lease_the_slot_is_checked_not_taken(store: WebStore) -> None:
     store.register("conv-1")
-    assert store.begin_turn("conv-1", timedelta(minutes=10), [("customer_message", None, "first", {"n": 1})]) is True
-    refused = store.begin_turn("conv-1", None, [("customer_message", None, "second", {"relayed": True})])
-    store.end_turn("conv-1")
-    relayed = store.begin_turn("conv-1", None, [("customer_message", None, "third", {"relayed": True})])
+    taken = store.begin_turn("conv-1", timedelta(minutes=10))
+    refused = store.begin_turn("conv-1", None)
+    assert taken is not None
+    store.end_turn("conv-1", taken)
+    relayed = store.begin_turn("conv-1", None)
     after_relay = store.begin_turn("conv-1", timedelta(minutes=10))  # a relay does not hold the slot
-    assert (refused, relayed, after_relay) == (False, True, True)
-    assert [e.body for e in store.events("conv-1")] == ["first", "third"]
+    assert (refused, relayed) == (None, TurnSlot(None, None))
+    assert after_relay is not None
+
+
+def test_of_takers_racing_for_a_free_slot_exactly_one_wins(store: WebStore, db: Database) -> None:
+    owners = [_instance(db).owner for _ in range(6)]
+    store.register("conv-1")
+    start = threading.Barrier(len(owners))
+    won: list[TurnSlot | None] = []
+
+    def take(owner: TurnOwner) -> None:
+        start.wait(timeout=10)
+        won.append(store.begin_turn("conv-1", timedelta(minutes=10), owner=owner))
+
+    threads = [threading.Thread(target=take, args=(owner,)) for owner in owners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    [winner] = [slot for slot in won if slot is not None]
+    assert len(won) == len(owners)
+    assert _slot(db, "conv-1") == winner
 
 
 def _instance(db: Database) -> Instance:
@@ -103,36 +134,65 @@ def _silence(db: Database, instance: Instance, seconds: float) -> None:
 def test_a_turn_of_a_live_process_holds_and_a_dead_ones_is_taken_over(store: WebStore, db: Database) -> None:
     a, b = _instance(db), _instance(db)
     store.register("conv-1")
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is True
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is False
+    taken = store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner)
+    assert taken is not None
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is None
     wait = store.turn_free_in("conv-1", b.owner)
     assert wait is not None and 0 < wait <= 20  # bounded by the takeover time, not the 10-minute lease
 
     _silence(db, a, 30)
     a.beat()  # ...but a process that is still alive beats again and keeps its turn
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is False
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is None
 
     _silence(db, a, 21)  # a's process died: no heartbeat for longer than the takeover time
     assert store.turn_free_in("conv-1", b.owner) == 0.0
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is True
+    taken_over = store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner)
+    assert taken_over is not None
 
-    store.end_turn("conv-1", a.owner)  # a stale owner waking up frees nothing...
-    store.update("conv-1", release=a.owner, events=[("assistant_message", None, "late", {})])
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is False
-    store.update("conv-1", release=b.owner)  # ...the current owner's last write does
+    store.end_turn("conv-1", taken)  # a stale owner waking up frees nothing...
+    store.update("conv-1", release=taken, events=[("assistant_message", None, "late", {})])
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is None
+    store.update("conv-1", release=taken_over)  # ...the current owner's last write does
     assert store.turn_free_in("conv-1", a.owner) is None
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is True
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is not None
+
+
+def _slot(db: Database, cid: str) -> TurnSlot:
+    """The take the conversation's slot holds now, as stored."""
+    with db.read() as conn:
+        row = conn.execute(
+            select(web_conversations.c.turn_until, web_conversations.c.turn_owner).where(
+                web_conversations.c.conversation_id == cid
+            )
+        ).one()
+    return TurnSlot(row.turn_until, row.turn_owner)
+
+
+def test_a_stale_turn_frees_only_the_slot_it_took(store: WebStore, db: Database) -> None:
+    a = _instance(db)
+    store.register("conv-1")
+    stale = store.begin_turn("conv-1", timedelta(seconds=-1), owner=a.owner)  # a turn that outlived its lease...
+    current = store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner)  # ...and the same process's next
+    assert stale is not None and current is not None
+    assert _slot(db, "conv-1") == current  # the take round-trips exactly (microseconds and zone)
+
+    store.update("conv-1", release=stale, events=[("assistant_message", None, "late", {})])  # the stale turn's save
+    store.end_turn("conv-1", stale)  # (or its failure)
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is None  # the current turn holds it
+    assert _slot(db, "conv-1") == current
+    store.update("conv-1", release=current)
+    assert _slot(db, "conv-1") == TurnSlot(None, None)
 
 
 def test_a_process_stopping_cleanly_frees_its_turns_at_once(store: WebStore, db: Database) -> None:
     a, b = _instance(db), _instance(db)
     for cid in ("conv-1", "conv-2"):
         store.register(cid)
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is True
-    assert store.begin_turn("conv-2", timedelta(minutes=10), owner=b.owner) is True
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=a.owner) is not None
+    assert store.begin_turn("conv-2", timedelta(minutes=10), owner=b.owner) is not None
     a.retire()
-    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is True
-    assert store.begin_turn("conv-2", timedelta(minutes=10), owner=a.owner) is False  # b's turn is untouched
+    assert store.begin_turn("conv-1", timedelta(minutes=10), owner=b.owner) is not None
+    assert store.begin_turn("conv-2", timedelta(minutes=10), owner=a.owner) is None  # b's turn is untouched
     a.beat()  # a heartbeat after its row was removed registers the instance again
     with db.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM web_instances")).scalar_one() == 2
@@ -169,8 +229,8 @@ def test_a_database_from_before_the_turn_lease_is_migrated(db: Database) -> None
     store.prepare()
     assert store.authenticate("conv-old", "s3cret") is not None  # the old rows are kept
     a, b = _instance(db), _instance(db)  # the turn owners' table and column were added too
-    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=a.owner) is True
-    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=b.owner) is False
+    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=a.owner) is not None
+    assert store.begin_turn("conv-old", timedelta(minutes=1), owner=b.owner) is None
 
 
 @pytest.mark.postgres
