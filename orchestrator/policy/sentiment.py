@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from .textclf import N_FEATURES, featurize
+from .hashing import N_FEATURES, hashed
+from .textclf import featurize
 from .weights import MODELS_DIR, existing
 
 if TYPE_CHECKING:
@@ -262,43 +263,6 @@ def design_matrix(texts: Sequence[str]) -> "csr_matrix":
     return csr_matrix(hstack([featurize(texts), csr_matrix(_dense(texts))]).tocsr())
 
 
-_WORD = re.compile(r"(?u)\b\w+\b")
-_RUNS_OF_SPACE = re.compile(r"\s\s+")
-
-
-def _ngrams(text: str) -> tuple[list[str], list[str]]:
-    """The word 1-2-grams and char_wb 2-5-grams that `textclf.featurize` hashes (scikit-learn's exact rules)."""
-    lowered = text.lower()
-    tokens: list[str] = _WORD.findall(lowered)
-    words = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
-    chars: list[str] = []
-    for word in _RUNS_OF_SPACE.sub(" ", lowered).split():
-        padded = f" {word} "
-        for n in range(2, 6):
-            chars += [padded[i : i + n] for i in range(max(1, len(padded) - n + 1))]
-            if len(padded) <= n:
-                break
-    return words, chars
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _bucket(feature: str) -> int:
-    """`HashingVectorizer`'s column for a feature: |murmurhash3_32(utf-8)| mod N_FEATURES."""
-    from sklearn.utils import murmurhash3_32  # on first use: scikit-learn is slow to import
-
-    h = int(murmurhash3_32(feature, seed=0))
-    return (2147483647 - (N_FEATURES - 1)) % N_FEATURES if h == -2147483648 else abs(h) % N_FEATURES
-
-
-def _block_dot(features: list[str], coef: npt.NDArray[np.float64], offset: int) -> float:
-    """Dot product of the l2-normalised count vector of `features` with `coef[offset : offset + N_FEATURES]`."""
-    if not features:
-        return 0.0
-    columns, counts = np.unique(np.fromiter(map(_bucket, features), np.int64, len(features)), return_counts=True)
-    weights = counts.astype(np.float64)
-    return float(weights @ coef[offset + columns]) / float(np.sqrt(weights @ weights))
-
-
 @dataclass(frozen=True)
 class LocalSentimentModel:
     """Ridge regression of the human rating / 4 on `design_matrix` features."""
@@ -320,14 +284,8 @@ class LocalSentimentModel:
         return np.clip(self.center + self.gain * (raw - self.center), -1.0, 1.0)
 
     def predict_one(self, text: str) -> float:
-        """The same score as `predict([text])`, about ten times faster (no scikit-learn vectorizer overhead)."""
-        words, chars = _ngrams(text)
-        raw = (
-            _block_dot(words, self.coef, 0)
-            + _block_dot(chars, self.coef, N_FEATURES)
-            + float(_dense([text])[0] @ self.coef[2 * N_FEATURES :])
-            + self.intercept
-        )
+        """The same score as `predict([text])`, without scikit-learn or scipy (`hashing.py`), about ten times faster."""
+        raw = hashed(text).dot(self.coef) + float(_dense([text])[0] @ self.coef[2 * N_FEATURES :]) + self.intercept
         return min(1.0, max(-1.0, self.center + self.gain * (raw - self.center)))
 
     def save(self, path: Path) -> None:

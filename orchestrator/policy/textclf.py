@@ -2,72 +2,31 @@
 # pyright: reportUnknownMemberType=false, reportUnknownVariableType=false, reportUnknownArgumentType=false
 """Small, fast text classifiers: hashed word and character n-grams into a linear model.
 
-Training happens offline (scripts in `training/`, on the train splits of public datasets); only the
-weights ship, as a `.npz` file next to this module. Inference is stateless hashing (scikit-learn's
-`HashingVectorizer`, which has no fitted state) plus one sparse dot product, so a check costs well under a
-millisecond and the weights do not depend on a pickle format.
+Training happens offline (scripts in `training/`, on the train splits of public datasets, with scikit-learn's
+`HashingVectorizer`: `featurize`); only the weights ship, as a `.npz` file next to this module. Inference hashes the
+same n-grams without scikit-learn (`hashing.py`) and takes one sparse dot product, so a check costs well under a
+millisecond, a serving process never imports scikit-learn or scipy, and the weights do not depend on a pickle format.
 """
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from .hashing import N_FEATURES, hashed
+from .memo import TextMemo
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
 __all__ = ["HashedLinearModel", "TextMemo", "featurize"]
 
-N_FEATURES = 2**18
 MEMO_SIZE = 1024
 """Texts whose probability each model remembers: one turn asks the same model about the same text several times."""
-
-
-V = TypeVar("V")
-
-
-class TextMemo(Generic[V]):
-    """A bounded, thread-safe LRU map from text to a value (a probability, a verdict).
-
-    Keyed by a digest of the text, not the text: customer messages are not kept in memory for the memo's sake.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[bytes, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _key(text: str) -> bytes:
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-    def get(self, text: str) -> V | None:
-        """The value remembered for `text` (now the most recent), or None."""
-        key = self._key(text)
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, text: str, value: V) -> None:
-        """Remember `value` for `text`, forgetting the least recent beyond the size."""
-        key = self._key(text)
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 @cache
@@ -97,7 +56,7 @@ def _vectorizers() -> tuple[Any, Any]:
 
 
 def featurize(texts: Sequence[str]) -> "csr_matrix":
-    """The feature matrix shared by training and inference (2 x 2^18 hashed columns)."""
+    """The training feature matrix (2 x 2^18 hashed columns): `hashing.hashed` gives each row's non-zeros."""
     from scipy.sparse import csr_matrix, hstack  # on first use: scipy costs most of a second to import
 
     words, chars = _vectorizers()
@@ -128,11 +87,7 @@ class HashedLinearModel:
         return np.array([known[text] for text in texts], dtype=np.float64)
 
     def _compute(self, texts: Sequence[str]) -> list[float]:
-        # The sparse dot product over the non-zero features only: no dense float64 copy of the 2^19 weights.
-        features = featurize(texts)
-        rows = np.repeat(np.arange(len(texts)), np.diff(features.indptr))
-        weights = features.data * self.coef[features.indices].astype(np.float64)
-        logits = np.bincount(rows, weights=weights, minlength=len(texts)) + self.intercept
+        logits = np.array([hashed(text).dot(self.coef) for text in texts], dtype=np.float64) + self.intercept
         return [float(p) for p in 1.0 / (1.0 + np.exp(-logits))]
 
     def probability(self, text: str) -> float:

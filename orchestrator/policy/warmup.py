@@ -10,7 +10,7 @@ __all__ = ["load_classifiers_off_the_loop"]
 
 @cache
 def _load_classifiers() -> None:
-    """Load every local classifier: scikit-learn, the weights, the lexicons and the word counts (seconds, once)."""
+    """Load every local classifier: the weights, the lexicons and the word counts (a second or two, once)."""
     text = "warm up"
     abuse.classify_abuse(text)
     injection.detect_injection(text)
