@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx2
@@ -58,7 +58,7 @@ class Conversation:
 
 
 def _conversations() -> list[Conversation]:
-    lookup = ("lookup_order", {"order_id": "ORD-78432", "customer_email": JORDAN})
+    lookup: tuple[str, JSONObject] = ("lookup_order", {"order_id": "ORD-78432", "customer_email": JORDAN})
     return [
         Conversation(
             "flagship (order → Bluetooth help → refund)",
@@ -214,12 +214,14 @@ async def run_ours(
     return sum(e.cost_usd for e in ledger), [body for _, body in fake.requests], outputs
 
 
-def _plain_messages(messages: Sequence[Any]) -> list[Any]:
-    plain: list[Any] = []
-    for message in messages:
+def _plain_messages(messages: object) -> list[JSONObject]:
+    """A request's `messages` (JSON from the fake API) without their cache_control marks."""
+    plain: list[JSONObject] = []
+    for message in cast(list[JSONObject], messages):
         content = message["content"]
         if isinstance(content, list):
-            content = [{k: v for k, v in block.items() if k != "cache_control"} for block in content]
+            blocks = cast(list[JSONObject], content)
+            content = [{k: v for k, v in block.items() if k != "cache_control"} for block in blocks]
         plain.append({"role": message["role"], "content": content})
     return plain
 
@@ -237,13 +239,17 @@ def price_seed(
             "model": sonnet,
             "system": SEED_SYSTEM_PROMPT,
             "tools": SEED_TOOLS,
-            "messages": _plain_messages(body["messages"]),  # pyright: ignore[reportArgumentType]
+            "messages": _plain_messages(body["messages"]),
         }
         tokens = counter.input_tokens(seed_body)
         total += cost_usd(sonnet, _usage(tokens, output), prices) or 0.0
     for line in conversation.lines:
-        body = {"model": sonnet, "system": SEED_SENTIMENT_PROMPT, "messages": [{"role": "user", "content": line}]}
-        total += cost_usd(sonnet, _usage(counter.input_tokens(body), SEED_SENTIMENT_OUTPUT), prices) or 0.0
+        sentiment: JSONObject = {
+            "model": sonnet,
+            "system": SEED_SENTIMENT_PROMPT,
+            "messages": [{"role": "user", "content": line}],
+        }
+        total += cost_usd(sonnet, _usage(counter.input_tokens(sentiment), SEED_SENTIMENT_OUTPUT), prices) or 0.0
     return total
 
 
@@ -316,7 +322,7 @@ def render(rows: Sequence[Row]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--write", type=Path, help="also write the results as Markdown to this file")
     args = parser.parse_args(argv)
     rows = anyio.run(measure)

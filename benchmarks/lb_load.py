@@ -19,7 +19,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,16 @@ async def _sample_connections(url: str, peak: Counter[str], names: set[str]) -> 
         engine.dispose()
 
 
+@asynccontextmanager
+async def _peak_connections(url: str, names: set[str]) -> AsyncGenerator[Counter[str]]:
+    """The peak PostgreSQL connections of `names`, sampled while the block runs."""
+    peak: Counter[str] = Counter()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_sample_connections, url, peak, names)
+        yield peak
+        tg.cancel_scope.cancel()
+
+
 async def run_once(args: argparse.Namespace, replicas: int, url: str, tmp: Path) -> dict[str, Any]:
     limits = httpx.Limits(
         max_connections=args.conversations + 8,
@@ -79,7 +90,6 @@ async def run_once(args: argparse.Namespace, replicas: int, url: str, tmp: Path)
         ready_s = time.perf_counter() - started
         _log(f"{replicas} replica(s) ready after {ready_s:.1f} s behind {c.web_url}")
         res, warm = Results(), Results()
-        peak: Counter[str] = Counter()
         names = set(c.serve) | set(c.servers)
         async with httpx.AsyncClient(base_url=c.web_url, limits=limits, timeout=args.request_timeout) as client:
             ready = anyio.Event()
@@ -88,8 +98,7 @@ async def run_once(args: argparse.Namespace, replicas: int, url: str, tmp: Path)
                 async with anyio.create_task_group() as tg:
                     for script in plan(args.warmup):
                         tg.start_soon(conversation, client, script, 4, ready, warm)
-            async with anyio.create_task_group() as outer:
-                outer.start_soon(_sample_connections, args.postgres_url, peak, names)
+            async with _peak_connections(args.postgres_url, names) as peak:
                 cpu0 = _cpu(c)
                 go = anyio.Event()
                 res.started = t0 = time.perf_counter()
@@ -100,7 +109,6 @@ async def run_once(args: argparse.Namespace, replicas: int, url: str, tmp: Path)
                         go.set()
                 wall = time.perf_counter() - t0
                 cpu1 = _cpu(c)
-                outer.cancel_scope.cancel()
     return {
         "replicas": replicas,
         "conversations": args.conversations,

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -38,6 +38,7 @@ from typing import Any
 
 import anyio
 from mcp import Client, StdioServerParameters
+from mcp.types import CallToolResult
 
 from mcp_servers._common.demo import FLAGSHIP_EMAIL, FLAGSHIP_ORDER_ID
 from mcp_servers._common.runner import parse_args
@@ -191,7 +192,7 @@ def _healthy(port: int) -> bool:
 
 
 @contextmanager
-def http_servers(db_url: str, log_dir: Path, timeout_s: float = 60) -> Iterator[dict[str, str]]:
+def http_servers(db_url: str, log_dir: Path, timeout_s: float = 60) -> Generator[dict[str, str]]:
     """Run the five servers as `--transport http` subprocesses; yield name -> `/mcp` URL."""
     procs: dict[str, tuple[subprocess.Popen[bytes], int, Path]] = {}
     try:
@@ -381,10 +382,12 @@ async def measure_turns(
         spans: list[tuple[float, float]] = []
         call = orch.registry.call
 
-        async def timed_call(name: str, arguments: dict[str, object], *, meta: dict[str, object] | None = None) -> Any:
+        async def timed_call(
+            claude_name: str, arguments: dict[str, object], *, meta: dict[str, object] | None = None
+        ) -> CallToolResult:
             started = time.perf_counter()
             try:
-                return await call(name, arguments, meta=meta)
+                return await call(claude_name, arguments, meta=meta)
             finally:
                 spans.append((started, time.perf_counter()))
 
@@ -548,7 +551,7 @@ def measure_startup_process(tmp: Path, runs: int) -> list[Row]:
 
 
 @contextmanager
-def phase(label: str) -> Iterator[None]:
+def phase(label: str) -> Generator[None]:
     """Say on stderr what runs and how long it took (the table goes to stdout)."""
     print(f"{label} ...", file=sys.stderr, flush=True)
     started = time.perf_counter()
@@ -643,7 +646,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     with http_servers(db_url, tmp) as urls:
                         found, found_versions = anyio.run(run_transport, transport, args, settings, db_url, urls, tmp)
                 else:
-                    found, found_versions = anyio.run(run_transport, transport, args, settings, db_url, {}, tmp)
+                    found, found_versions = anyio.run(
+                        run_transport, transport, args, settings, db_url, dict[str, str](), tmp
+                    )
                 rows += found
                 versions |= found_versions
         if "startup" not in args.skip and args.startup_runs > 0:

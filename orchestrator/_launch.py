@@ -11,12 +11,28 @@ REQUIRED = (
     "click",
     "httpx2",
     "limits",
-    "opentelemetry.sdk",
+    "mcp_types",
+    "mmh3",
+    "opentelemetry.trace",
     "prometheus_client",
     "vaderSentiment",
     "wordsegment",
 )
 """Top-level modules of the `orchestrator` extra (pyproject.toml) that the command cannot start without."""
+
+OPTIONAL_AT_START = frozenset(
+    {
+        # `serve` runs on asyncio's own event loop when uvloop is missing (and on Windows, where it does not exist).
+        "uvloop",
+        # uvicorn parses HTTP with h11 (a base dependency through uvicorn) when httptools is missing.
+        "httptools",
+        # Nothing in the orchestrator imports the SDK: its spans go through opentelemetry-api's global provider,
+        # which is a no-op until a deployer (or a test) configures one with the SDK.
+        "opentelemetry-sdk",
+    }
+)
+"""Distributions of the `orchestrator` extra that the command starts without; every other one provides a module
+of `REQUIRED` (tests/test_packaging.py checks both against pyproject.toml)."""
 
 
 def missing_modules(required: Sequence[str] = REQUIRED) -> list[str]:

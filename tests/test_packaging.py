@@ -9,12 +9,13 @@ import sys
 import sysconfig
 import tomllib
 import venv
-from importlib.metadata import packages_distributions
+from collections.abc import Iterable, Sequence
+from importlib.metadata import distribution, packages_distributions
 from pathlib import Path
 
 import pytest
 
-from orchestrator._launch import REQUIRED, missing_modules
+from orchestrator._launch import OPTIONAL_AT_START, REQUIRED, missing_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = {"mcp_servers", "orchestrator", "switchboard_common", "switchboard_config"}
@@ -90,6 +91,71 @@ def test_the_launcher_names_what_an_install_without_the_extra_lacks() -> None:
     assert missing_modules(("json", "no_such_module_here", "no_such_parent.child")) == [
         "no_such_module_here",
         "no_such_parent.child",
+    ]
+
+
+def _holds(dist: str, module: str) -> bool:
+    """Whether the installed distribution `dist` has the files of `module` (a dotted name inside a namespace package
+    such as opentelemetry, which several distributions share)."""
+    path = module.replace(".", "/")
+    return any(str(f) == f"{path}.py" or str(f).startswith(f"{path}/") for f in distribution(dist).files or [])
+
+
+def _start_problems(extra: Iterable[str], required: Sequence[str], optional: Iterable[str]) -> list[str]:
+    """What ties the launcher to the extra's requirements: each distribution either provides a module of `required`
+    or is in `optional`, every module of `required` comes from the extra, and `optional` names only the extra's."""
+    tops: dict[str, set[str]] = {}  # normalised distribution name -> its top-level import names
+    originals: dict[str, str] = {}
+    for top, dists in packages_distributions().items():
+        for dist in dists:
+            tops.setdefault(_name(dist), set()).add(top)
+            originals[_name(dist)] = dist
+    in_extra = {_name(r) for r in extra}
+    optional = {_name(d) for d in optional}
+    problems: list[str] = []
+    provided: set[str] = set()
+    for dist in sorted(in_extra):
+        if dist not in tops:
+            problems.append(f"{dist}: not installed")
+            continue
+        provides = [
+            m for m in required if m.split(".")[0] in tops[dist] and ("." not in m or _holds(originals[dist], m))
+        ]
+        provided.update(provides)
+        if provides:
+            if dist in optional:
+                problems.append(f"{dist}: in OPTIONAL_AT_START but provides {provides} of REQUIRED")
+        elif dist not in optional:
+            problems.append(f"{dist} (imports {sorted(tops[dist])}): in neither REQUIRED nor OPTIONAL_AT_START")
+    problems += [f"REQUIRED {m}: from no distribution of the extra" for m in required if m not in provided]
+    problems += [f"OPTIONAL_AT_START {d}: not in the extra" for d in sorted(optional - in_extra)]
+    return problems
+
+
+def test_the_launcher_accounts_for_every_distribution_of_the_orchestrator_extra() -> None:
+    extra: list[str] = PROJECT["optional-dependencies"]["orchestrator"]
+    assert _start_problems(extra, REQUIRED, OPTIONAL_AT_START) == []
+
+
+def test_the_launcher_check_finds_an_unlisted_distribution_and_a_stale_entry() -> None:
+    extra: list[str] = PROJECT["optional-dependencies"]["orchestrator"]
+    assert _start_problems([*extra, "PyYAML>=6", "no-such-dist-here"], REQUIRED, OPTIONAL_AT_START) == [
+        "no-such-dist-here: not installed",
+        "pyyaml (imports ['_yaml', 'yaml']): in neither REQUIRED nor OPTIONAL_AT_START",
+    ]
+    without_mmh3 = [m for m in REQUIRED if m != "mmh3"]
+    assert _start_problems(extra, [*without_mmh3, "yaml"], {*OPTIONAL_AT_START, "tomli-w"}) == [
+        "mmh3 (imports ['mmh3']): in neither REQUIRED nor OPTIONAL_AT_START",
+        "REQUIRED yaml: from no distribution of the extra",
+        "OPTIONAL_AT_START tomli-w: not in the extra",
+    ]
+    # opentelemetry is one namespace: the SDK's module does not cover the API's distribution, nor the reverse.
+    otel = ["opentelemetry-api>=1", "opentelemetry-sdk>=1"]
+    assert _start_problems(otel, ["opentelemetry.sdk"], ()) == [
+        "opentelemetry-api (imports ['opentelemetry']): in neither REQUIRED nor OPTIONAL_AT_START"
+    ]
+    assert _start_problems(otel, ["opentelemetry.trace"], ()) == [
+        "opentelemetry-sdk (imports ['opentelemetry']): in neither REQUIRED nor OPTIONAL_AT_START"
     ]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from orchestrator.hooks import TurnContext
-from orchestrator.policy import engine, hashing, textclf, warmup
+from orchestrator.policy import abuse, engine, hashing, injection, textclf, topic, warmup
 from orchestrator.policy.textclf import HashedLinearModel, featurize
 from orchestrator.policy.weights import MODELS_DIR
 from orchestrator.testing.scripted import ScriptedModel
@@ -59,8 +59,12 @@ async def test_the_first_message_after_a_start_loads_the_classifiers_off_the_eve
     # Loading the weights, lexicons and word counts takes a second or two (scikit-learn and scipy took seconds more
     # before inference stopped importing them). In the event loop, the first message after a start stalled every
     # conversation, /healthz and the servers' supervision for that long (a killed child was noticed after 5.8 s).
+    # As in a fresh process: nothing loaded, and so no model remembers the warm-up's text from an earlier test.
+    abuse._load_model.cache_clear()  # pyright: ignore[reportPrivateUsage]
+    topic._load_model.cache_clear()  # pyright: ignore[reportPrivateUsage]
+    injection._shipped.cache_clear()  # pyright: ignore[reportPrivateUsage]
+    warmup._load_classifiers.cache_clear()  # pyright: ignore[reportPrivateUsage]
     guards = engine.build_guardrails(settings_for(tmp_path, [in_memory("orders")]), model=ScriptedModel([]))
-    warmup._load_classifiers.cache_clear()  # pyright: ignore[reportPrivateUsage] - as in a fresh process
     threads: list[int] = []
     real = textclf.hashed
 
