@@ -1,6 +1,7 @@
 """`switchboard serve` at start: the classifiers load before any customer message needs them."""
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -8,12 +9,32 @@ import anyio
 import pytest
 import uvicorn
 
-from orchestrator.cli.serve import bind, serve
+from orchestrator.cli.serve import GC_GEN0_THRESHOLD, bind, serve, tune_collector
 from orchestrator.policy import warmup
 from tests.orchestrator.support import settings_for
 
 
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """The test process's collector as it was, afterwards (`serve` tunes it for a serving process)."""
+    threshold = gc.get_threshold()
+    gc.unfreeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_tune_collector_freezes_what_exists_and_collects_the_young_less_often(collector: None) -> None:
+    rest = gc.get_threshold()[1:]
+    tune_collector()
+    assert gc.get_freeze_count() > 10_000  # modules, classes, functions: at least the interpreter's own
+    assert gc.get_threshold() == (GC_GEN0_THRESHOLD, *rest)
+
+
 @pytest.mark.anyio
+@pytest.mark.usefixtures("collector")
 async def test_serve_loads_the_classifiers_at_start_without_a_customer_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,3 +69,5 @@ async def test_serve_loads_the_classifiers_at_start_without_a_customer_message(
                 (server,) = servers
                 server.should_exit = True  # uvicorn finishes starting if it had not, then shuts down
     assert servers[0].started
+    assert gc.get_threshold()[0] == GC_GEN0_THRESHOLD  # tuned once the classifiers were in
+    assert gc.get_freeze_count() > 0
