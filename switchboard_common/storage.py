@@ -196,15 +196,12 @@ class Database:
             if not self.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('switchboard-migrations'))"))
             _meta.create_all(conn, checkfirst=True)
-            row = conn.execute(
-                select(_migrations_table.c.version).where(_migrations_table.c.component == component)
-            ).first()
-            version = row[0] if row else 0
+            version = _stored_version(conn, component)  # again, under the lock: another start may have migrated
             for step in steps[version:]:
                 step(conn)
             if len(steps) != version:
                 values: dict[str, Any] = {"version": len(steps), "applied_at": utcnow()}
-                if row:
+                if version:  # a component's row is written with the version its steps reached, never 0
                     conn.execute(
                         _migrations_table.update().where(_migrations_table.c.component == component).values(**values)
                     )
@@ -229,6 +226,7 @@ class Database:
 
 
 def _stored_version(conn: Connection, component: str) -> int:
+    """The schema version `component` reached (0: none, or no migrations table yet)."""
     if not inspect(conn).has_table(_migrations_table.name):
         return 0
     row = conn.execute(select(_migrations_table.c.version).where(_migrations_table.c.component == component)).first()

@@ -51,13 +51,13 @@ def rebase_demo(db: Database, component: str, tables: Sequence[tuple[Table, Sequ
     cases are found by a read: the write lock is taken only when there is something to move.
     """
     with db.read() as conn:
-        if not _due(conn, component, now):
+        if _due(conn, component, now) is None:
             return 0
     with db.write() as conn:
         lock_demo(conn, component)
         _meta.create_all(conn, checkfirst=True)
-        anchor = conn.execute(select(_clock.c.anchor).where(_clock.c.component == component)).scalar_one_or_none()
-        if anchor is None or (now - anchor).days < 1:
+        anchor = _due(conn, component, now)  # again, under the lock: another start may have rebased
+        if anchor is None:
             return 0
         delta = timedelta(days=(now - anchor).days)
         for table, columns in tables:
@@ -66,11 +66,12 @@ def rebase_demo(db: Database, component: str, tables: Sequence[tuple[Table, Sequ
         return delta.days
 
 
-def _due(conn: Connection, component: str, now: datetime) -> bool:
+def _due(conn: Connection, component: str, now: datetime) -> datetime | None:
+    """The component's anchor when a whole day or more has passed since it, else None (or nothing seeded)."""
     if not inspect(conn).has_table(_clock.name):
-        return False
+        return None
     anchor = conn.execute(select(_clock.c.anchor).where(_clock.c.component == component)).scalar_one_or_none()
-    return anchor is not None and (now - anchor).days >= 1
+    return anchor if anchor is not None and (now - anchor).days >= 1 else None
 
 
 def _shift(conn: Connection, table: Table, columns: Sequence[str], delta: timedelta) -> None:

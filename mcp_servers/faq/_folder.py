@@ -41,7 +41,9 @@ class FileArticle:
     content_hash: str
     source_path: str
     questions: tuple[str, ...] = ()
+    """Example customer questions from the front matter (searched, not shown)."""
     language: Language = DEFAULT_LANGUAGE
+    """`en` for the folder's own articles, else the translation sub-folder it came from (slug `<file>-<lang>`)."""
 
 
 @dataclass(frozen=True)

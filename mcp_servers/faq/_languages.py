@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ._index import Document, Match, SearchIndex
-from .models import DEFAULT_LANGUAGE, TRANSLATION_FOLDERS, Language, language_of
+from .models import DEFAULT_LANGUAGE, Language
 
-__all__ = ["DEFAULT_LANGUAGE", "TRANSLATION_FOLDERS", "LanguageIndexes", "Ranked", "Translated", "language_of"]
+__all__ = ["LanguageIndexes", "Ranked", "Translated"]
 
 
 class Translated(Document, Protocol):

@@ -26,7 +26,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +39,7 @@ from switchboard_common.storage import Database, UTCDateTime
 
 from ._folder import FileArticle, KnowledgeBaseFolder, Signature
 from ._parse import TITLE_MAX_LENGTH, FrontMatterError, ParsedArticle, category_of, parse_article, parse_article_file
-from .models import DEFAULT_LANGUAGE, SLUG_MAX_LENGTH, Category, Language, language_of
+from .models import DEFAULT_LANGUAGE, SLUG_MAX_LENGTH, Language, language_of
 
 if TYPE_CHECKING:  # the index pulls in numpy, bm25s and the stemmers: loaded by the first search (`_indexed`)
     from ._languages import LanguageIndexes
@@ -57,8 +57,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-_bm25s_quieted = threading.Event()
 
 _CHUNK = 500
 
@@ -102,21 +100,10 @@ class KnowledgeBaseError(Exception):
 
 
 @dataclass(frozen=True)
-class ArticleRecord:
-    """One indexed article, as stored in `faq_articles`."""
+class ArticleRecord(FileArticle):
+    """One indexed article, as stored in `faq_articles`: the parsed file and when its row last changed."""
 
-    slug: str
-    title: str
-    category: Category
-    tags: tuple[str, ...]
-    body: str
-    content_hash: str
-    source_path: str
-    updated_at: datetime
-    questions: tuple[str, ...] = ()
-    """Example customer questions from the front matter (searched, not shown)."""
-    language: Language = DEFAULT_LANGUAGE
-    """`en` for the folder's own articles, else the translation sub-folder it came from (slug `<file>-<lang>`)."""
+    updated_at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -348,9 +335,7 @@ def _records(
 def _index(records: tuple[ArticleRecord, ...], previous: "LanguageIndexes | None") -> "LanguageIndexes":
     from ._languages import LanguageIndexes
 
-    if not _bm25s_quieted.is_set():  # bm25s sets its own logger to DEBUG when imported (just above, the first time)
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-        _bm25s_quieted.set()
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
     return LanguageIndexes(records, previous=previous)
 
 

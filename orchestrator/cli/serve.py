@@ -82,8 +82,8 @@ def tune_collector() -> None:
 
     Everything built so far (modules, servers' tools, the classifiers' lexicons) is frozen: full collections no
     longer walk it. A turn allocates thousands of short-lived objects, so at CPython's default threshold the young
-    generation was collected about once every four turns; at 10,000, garbage cycles wait a little longer and a turn
-    spends about 0.2 ms less CPU on the collector (docs/bench-web.md).
+    generation was collected about once every four turns; at 10,000, garbage cycles wait a little longer, and an
+    order-status turn took about 0.5 ms less of serve's CPU (docs/bench-web.md).
     """
     gc.freeze()
     gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])

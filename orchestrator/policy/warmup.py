@@ -20,7 +20,7 @@ def _load_classifiers() -> None:
 
 
 async def load_classifiers_off_the_loop() -> None:
-    """Load the classifiers in a worker thread before the first message uses them; then return at once.
+    """Load the classifiers in a worker thread, once per process, before the first message uses them.
 
     Each loads on first use (start-up stays fast). Loaded inside the event loop by the first customer message
     after a start, they stalled every conversation, `/healthz` and server supervision: under load the heartbeat

@@ -55,7 +55,7 @@ from .wiring import AsyncClosable, PolicyStack, build_model, standard_stack
 if TYPE_CHECKING:
     from anthropic.types import MessageParam
 
-__all__ = ["Orchestrator", "TurnStart"]
+__all__ = ["Orchestrator"]
 
 logger = logging.getLogger(__name__)
 
