@@ -11,7 +11,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncGenerator, Mapping, Sequence
@@ -22,6 +21,8 @@ from urllib.parse import quote
 
 import anyio
 import httpx2 as httpx
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -37,13 +38,6 @@ POLL_S = 0.1
 def haproxy_path() -> str | None:
     """Debian's HAProxy, if installed."""
     return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy",) if Path(p).exists()), None)
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the OS picks it; the process that gets it binds it soon after)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def with_query(url: str, **params: str) -> str:

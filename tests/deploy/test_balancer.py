@@ -26,7 +26,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from orchestrator.cli.serve import bind
-from tests.deploy.cluster import DEPLOY, HAPROXY_CONFIG, Proc, free_port, haproxy_path, wait_healthy
+from tests.deploy.cluster import DEPLOY, HAPROXY_CONFIG, Proc, haproxy_path, wait_healthy
+from tests.ports import free_port
 
 pytestmark = pytest.mark.anyio
 

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from orchestrator.offline import OfflineModel
 from orchestrator.service import Reply
 from orchestrator.settings import ServerConfig
 from tests.orchestrator.support import settings_for
+from tests.ports import free_port
 
 Transport = Literal["stdio", "http"]
 Fault = Literal["kill", "stop"]
@@ -46,12 +46,6 @@ SUPERVISION = {
     "reconnect_backoff_s": 0.1,
     "reconnect_backoff_max_s": 1,
 }
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def spawn(argv: list[str]) -> "subprocess.Popen[bytes]":
